@@ -1,0 +1,28 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from config import health
+from members.roles import ALL_ROLES, role_names, role_required
+
+
+@require_safe
+def home(request):
+    return render(request, "home.html", {"next_events": []})
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    checks = {"database": health.database_answers(), "broker": health.broker_answers()}
+    healthy = all(ok for ok, _ in checks.values())
+    body = {"status": "ok" if healthy else "unavailable"}
+    body.update({name: detail for name, (_, detail) in checks.items()})
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@role_required(*ALL_ROLES)
+@require_safe
+def manage(request):
+    return render(request, "manage/index.html", {"roles": role_names(request.user)})

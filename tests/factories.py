@@ -1,0 +1,67 @@
+"""factory_boy factories for the whole suite, one per model."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from members.models import Member, MembershipTerm, Payment, Plan, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def member(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+            Member.objects.get_or_create(user=user)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        django_get_or_create = ["user"]
+
+    user = factory.SubFactory(UserFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+        django_get_or_create = ["slug"]
+
+    name = "Regular member"
+    slug = factory.Sequence(lambda n: f"plan-{n}")
+    amount_cents = 6000
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    member = factory.SubFactory(MemberFactory)
+    amount_cents = 6000
+    method = Payment.Method.CHEQUE
+    received_on = factory.LazyFunction(timezone.localdate)
+    receipt_number = factory.Sequence(lambda n: f"T-{n:06d}")
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    """A yearly term; pass `start` (and `end`) to place it in time."""
+
+    class Meta:
+        model = MembershipTerm
+
+    member = factory.SubFactory(MemberFactory)
+    plan = factory.SubFactory(PlanFactory)
+    start = factory.LazyFunction(timezone.localdate)
+    end = factory.LazyAttribute(lambda term: term.start + datetime.timedelta(days=364))
+    payment = factory.SubFactory(PaymentFactory, member=factory.SelfAttribute("..member"))
