@@ -4,7 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from config import health
-from members.roles import ALL_ROLES, role_names, role_required
+from members.roles import ALL_ROLES, ORGANISER, TREASURER, role_names, role_required
 
 
 @require_safe
@@ -25,4 +25,6 @@ def healthz(request):
 @role_required(*ALL_ROLES)
 @require_safe
 def manage(request):
-    return render(request, "manage/index.html", {"roles": role_names(request.user)})
+    roles = role_names(request.user)
+    context = {"is_organiser": ORGANISER in roles, "is_treasurer": TREASURER in roles}
+    return render(request, "manage/index.html", context)
