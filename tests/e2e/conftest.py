@@ -1,0 +1,113 @@
+"""Journeys in a real browser: Debian's Chromium driven by Playwright, against a live
+server on PostgreSQL, with a real Celery worker and a real SMTP server the test reads.
+
+Without a Chromium these tests are skipped, except under CI, where they fail.
+"""
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import IN_CI
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# Playwright's sync API keeps an event loop running in the main thread for the rest of
+# the session; the tests' own ORM calls there are ordinary blocking calls, not async code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
+SERIOUS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM}; install Debian's chromium package"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@dataclass
+class Site:
+    url: str
+    smtp: object
+    shots: Path
+
+    def mail_to(self, address: str, subject_contains: str = "", *, timeout: float = 20.0):
+        """The newest message to `address` (with `subject_contains` in its subject), waiting for it."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.smtp.messages):
+                if address.lower() in str(message["To"]).lower() and subject_contains in str(message["Subject"]):
+                    return message
+            time.sleep(0.1)
+        seen = [(str(m["To"]), str(m["Subject"])) for m in self.smtp.messages]
+        raise AssertionError(f"no email to {address} about {subject_contains!r}; received: {seen}")
+
+    def links_in(self, message) -> list[str]:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        return re.findall(r"https?://[^\s<>\"')]+", body)
+
+    def link_in(self, message, path_contains: str) -> str:
+        links = [link for link in self.links_in(message) if path_contains in link]
+        assert links, f"no link containing {path_contains!r} in {self.links_in(message)}"
+        return links[0]
+
+
+@pytest.fixture
+def site(live_server, settings, celery_worker, smtp_server, request):
+    """The running product: live server, worker and mail server, with links pointing at the live server."""
+    settings.SITE_URL = live_server.url
+    settings.DEBUG = True  # the local test checkout exists only in a DEBUG run, as in `make run`
+    folder = SCREENSHOTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return Site(url=live_server.url, smtp=smtp_server, shots=folder)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def check_page(site, axe):
+    """Screenshot the page into var/e2e/<test>/ and assert axe finds nothing serious or critical."""
+    counter = iter(range(1, 1000))
+
+    def check(page, name: str):
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(site.shots / f"{next(counter):02d}-{name}.png"), full_page=True)
+        results = axe.run(page)
+        problems = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
+        assert not problems, f"accessibility problems on {page.url}:\n" + "\n".join(problems)
+
+    return check
