@@ -42,6 +42,11 @@ def pytest_configure(config):
         raise pytest.UsageError("CI runs the tests on PostgreSQL: set DATABASE_URL=postgres://…")
 
 
+def pytest_collection_modifyitems(items):
+    """Browser journeys last: Playwright keeps an event loop in the main thread once started."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _database_service():
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
