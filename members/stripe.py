@@ -50,15 +50,16 @@ def client() -> stripe.StripeClient:
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
 
 
-def _call(what: str, request):
+NOT_CHARGED = "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
+
+
+def _call(what: str, request, *, failure: str = NOT_CHARGED):
     """Run one Stripe request; turn its failures into a message a person can act on."""
     try:
         return request()
     except stripe.StripeError as error:
         log.warning("Stripe refused or failed to %s: %s", what, error)
-        raise CardPaymentsUnavailable(
-            "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
-        ) from error
+        raise CardPaymentsUnavailable(failure.format(reason=error.user_message or error)) from error
 
 
 def ensure_customer(member: Member) -> str:
@@ -157,7 +158,11 @@ def portal_url(member: Member) -> str:
     if uses_local_checkout():
         return reverse("members:local-portal")
     params = {"customer": member.stripe_customer_id, "return_url": absolute(reverse("members:membership"))}
-    session = _call("open the customer portal", lambda: client().v1.billing_portal.sessions.create(params))
+    session = _call(
+        "open the customer portal",
+        lambda: client().v1.billing_portal.sessions.create(params),
+        failure="We could not open your card settings just now. Please try again in a few minutes.",
+    )
     return session.url
 
 
@@ -176,6 +181,7 @@ def _payment_intent_of(payment: Payment) -> str | None:
     found = _call(
         "find the card payment",
         lambda: client().v1.invoice_payments.list({"invoice": payment.stripe_invoice_id, "limit": 1}),
+        failure="Stripe could not find this card payment ({reason}), so nothing was changed.",
     )
     return found.data[0].payment.payment_intent if found.data else None
 
@@ -194,6 +200,7 @@ def refund_card_payment(payment: Payment) -> None:
     _call(
         "refund a payment",
         lambda: client().v1.refunds.create(params, {"idempotency_key": f"refund-{payment.receipt_number}"}),
+        failure="Stripe did not refund the payment ({reason}), so nothing was changed.",
     )
 
 
