@@ -91,7 +91,7 @@ def _queue_renewal_reminder(member: Member, *, label: str, offset: int, today: d
     plan, amount = renewal_choice(member)
     context = {
         "end": term.end,
-        "days_left": max((term.end - today).days, 0),
+        "days_left": (term.end - today).days,  # below 0 when sent late, after the end
         "has_lapsed": offset > settings.MEMBERSHIP_GRACE_DAYS,
         "grace_ends": term.end + datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
         "renew_url": renewal_url(member, term),
