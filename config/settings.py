@@ -206,15 +206,17 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.item
 
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_local_test_checkout" if DEBUG else "")
+# With DEBUG on and no secret key, the join and renew buttons go to a local test
+# checkout that posts signed, Stripe-shaped events through the real webhook handler
+# (members/local_checkout.py); it cannot be reached with DEBUG off. It signs with a
+# fixed local secret. An empty value (as in a copied .env.example) means "not set".
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or (
+    "whsec_local_test_checkout" if DEBUG and not STRIPE_SECRET_KEY else ""
+)
 if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is.")
 if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
     raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_… or sk_live_…).")
-# With DEBUG on and no secret key, the join and renew buttons go to a local test
-# checkout that posts signed, Stripe-shaped events through the real webhook handler
-# (members/local_checkout.py); it cannot be reached with DEBUG off.
-
 # Seconds a webhook signature stays acceptable (Stripe's own default).
 STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
 
@@ -234,10 +236,9 @@ AUTO_RENEW_NOTICE_DAYS = env_int("AUTO_RENEW_NOTICE_DAYS", 7, minimum=1)
 # How long the one-step renewal link in a reminder keeps working.
 RENEWAL_LINK_MAX_AGE_DAYS = env_int("RENEWAL_LINK_MAX_AGE_DAYS", 60, minimum=1)
 # Shown to members who choose to pay by cheque, bank transfer or cash (payee, account details…).
-DUES_OFFLINE_INSTRUCTIONS = env_str(
-    "DUES_OFFLINE_INSTRUCTIONS",
+DUES_OFFLINE_INSTRUCTIONS = env_str("DUES_OFFLINE_INSTRUCTIONS") or (
     f"Make cheques payable to {ORG_NAME} and post them to {ORG_ADDRESS}. "
-    "For a bank transfer or cash, please ask the treasurer; quote your name as the reference.",
+    "For a bank transfer or cash, please ask the treasurer; quote your name as the reference."
 )
 
 # Accounts (django-allauth) -----------------------------------------------------

@@ -124,10 +124,7 @@ def record_payment(
         )
         start, end = next_term_dates(member=member, plan=plan, as_of=covers_from or received_on)
         MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
-        first_payment = member.member_number is None
-        if first_payment:
-            member.member_number = next_member_number()
-            member.save(update_fields=["member_number"])
+        first_payment = _number_at_first_payment(member)
         PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).update(
             status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=recorded_by
         )
@@ -136,6 +133,15 @@ def record_payment(
             if first_payment:
                 emails.queue_welcome(member)
     return payment
+
+
+def _number_at_first_payment(member: Member) -> bool:
+    """Give a locked member their number if they have none yet; True if this was their first payment."""
+    if member.member_number is not None:
+        return False
+    member.member_number = next_member_number()
+    member.save(update_fields=["member_number"])
+    return True
 
 
 def _cut_terms(payment: Payment, *, from_day: datetime.date | None) -> None:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -204,7 +205,12 @@ def payment_change(request, pk, action):
 @require_safe
 def payment_receipt(request, pk):
     payment = get_object_or_404(Payment.objects.select_related("member__user", "plan"), pk=pk)
-    return render(request, "members/receipt.html", {"payment": payment, "term": payment.terms.first()})
+    context = {
+        "payment": payment,
+        "term": payment.terms.first(),
+        "back_url": reverse("members:manage-payment", args=[pk]),
+    }
+    return render(request, "members/receipt.html", context)
 
 
 @treasurer_only
