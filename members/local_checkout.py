@@ -20,6 +20,7 @@ from members import stripe_webhooks
 from members.dues import add_years
 from members.emails import absolute
 from members.models import Checkout, Member
+from members.renewal import renewal_choice
 
 API_VERSION = "2026-10-28.endive"
 
@@ -165,11 +166,16 @@ def pay(checkout: Checkout) -> None:
         deliver("checkout.session.completed", session)
 
 
-def _subscription_metadata(member: Member) -> dict:
+def _subscription_terms(member: Member) -> tuple[dict, int, str]:
+    """The metadata, amount and currency of the member's auto-renew: from the checkout that
+    started it, else (a member set up by the demo) from what they paid last."""
     checkout = member.checkouts.filter(auto_renew=True).order_by("-created_at").first()
-    if checkout is None:
-        raise LocalCheckoutError("You are not on auto-renew.")
-    return card.checkout_metadata(checkout)
+    if checkout is not None:
+        return card.checkout_metadata(checkout), checkout.amount_cents, checkout.currency
+    plan, amount = renewal_choice(member)
+    if plan is None:
+        raise LocalCheckoutError("There is no plan to renew.")
+    return {"member_id": str(member.pk), "plan_id": str(plan.pk)}, amount, plan.currency
 
 
 def _require_auto_renew(member: Member) -> None:
@@ -187,7 +193,7 @@ def subscription_object(member: Member, *, cancel_at_period_end: bool) -> dict:
         "cancel_at_period_end": cancel_at_period_end,
         "cancel_at": end if cancel_at_period_end else None,
         "canceled_at": int(time.time()) if cancel_at_period_end else None,
-        "metadata": _subscription_metadata(member),
+        "metadata": _subscription_terms(member)[0],
         "items": {"object": "list", "data": [{"object": "subscription_item", "current_period_end": end}]},
         "livemode": False,
     }
@@ -202,13 +208,12 @@ def cancel_auto_renew(member: Member) -> None:
 def renewal_charge(member: Member, *, succeeds: bool) -> None:
     """Stripe's yearly auto-renew charge, now: paid (the term extends) or declined (the queue)."""
     _require_auto_renew(member)
-    metadata = _subscription_metadata(member)
-    checkout = member.checkouts.filter(auto_renew=True).order_by("-created_at").first()
+    metadata, amount_cents, currency = _subscription_terms(member)
     invoice = invoice_object(
         member=member,
         subscription_id=member.stripe_subscription_id,
-        amount_cents=checkout.amount_cents,
-        currency=checkout.currency,
+        amount_cents=amount_cents,
+        currency=currency,
         metadata=metadata,
         period=_year_from(_timestamp(member.renews_on)),
     )

@@ -93,7 +93,7 @@ class StaffFactory(UserFactory):
         if create and extracted:
             from django.contrib.auth.models import Group
 
-            user.groups.add(Group.objects.get(name=extracted))
+            user.groups.add(Group.objects.get_or_create(name=extracted)[0])
 
 
 class PromiseFactory(factory.django.DjangoModelFactory):

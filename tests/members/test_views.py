@@ -333,3 +333,22 @@ def test_member_profile_exists_for_a_signed_in_user_without_one(client, db):
     Member.objects.filter(pk=member.pk).delete()
     client.force_login(member.user)
     assert client.get("/membership/").status_code == 200
+
+
+def test_local_portal_takes_the_yearly_charge_for_a_member_without_a_checkout(client, member, plan, local_run):
+    """Members put on auto-renew by the demo (or an import) have no checkout behind them."""
+    payment = dues.record_payment(
+        member=member, plan=plan, amount_cents=6000, method="card", received_on=datetime.date.today()
+    )
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_local_demo")
+    dues.update_auto_renew(
+        member=member,
+        subscription_id="sub_local_demo",
+        on=True,
+        renews_on=payment.terms.get().end + datetime.timedelta(days=1),
+        as_of=datetime.datetime.now(tz=datetime.UTC),
+    )
+    client.force_login(member.user)
+    client.post("/membership/billing/test/", {"action": "charge"})
+    assert member.payments.count() == 2
+    assert member.paid_through() == dues.add_years(payment.terms.get().end, 1)
