@@ -7,12 +7,9 @@ repeated webhook or a second click never sends one twice.
 from django.conf import settings
 from django.urls import reverse
 
+from members.links import absolute, card_url
 from notifications.models import Category
 from notifications.outbox import queue_email
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _send(member, *, key: str, kind: str, context: dict, category=Category.TRANSACTIONAL) -> bool:
@@ -50,7 +47,7 @@ def queue_payment_failed(failed) -> bool:
         failed.member,
         key=f"payment-failed:{failed.stripe_invoice_id}:{failed.attempt_count}",
         kind="payment-failed",
-        context={"failed": failed},
+        context={"failed": failed, "card_url": card_url(failed.member)},
     )
 
 
@@ -91,6 +88,6 @@ def queue_auto_renew_notice(member, *, charge_on, context: dict) -> bool:
         member,
         key=f"auto-renew-notice:{member.pk}:{member.stripe_subscription_id}:{charge_on.isoformat()}",
         kind="auto-renew-notice",
-        context={"charge_on": charge_on, **context},
+        context={"charge_on": charge_on, "card_url": card_url(member), **context},
         category=Category.REMINDERS,
     )

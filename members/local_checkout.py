@@ -18,7 +18,7 @@ from django.utils import timezone
 from members import stripe as card
 from members import stripe_webhooks
 from members.dues import add_years
-from members.emails import absolute
+from members.links import absolute
 from members.models import Checkout, Member
 from members.renewal import renewal_choice
 

@@ -14,8 +14,9 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from members import emails
+from members.links import renewal_url
 from members.models import Member, MembershipTerm, PaymentPromise
-from members.renewal import renewal_choice, renewal_url
+from members.renewal import renewal_choice
 from notifications.models import Delivery
 
 # A reminder is still sent up to this many days late (beat was down), never later:

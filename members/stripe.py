@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from members import dues
 from members.dues import DuesError
-from members.emails import absolute
+from members.links import absolute
 from members.models import Checkout, Member, Payment, Plan
 
 log = logging.getLogger(__name__)

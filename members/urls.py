@@ -14,6 +14,7 @@ urlpatterns = [
     path("membership/receipts/<str:receipt_number>/", views.receipt, name="receipt"),
     path("membership/billing/", views.billing_portal, name="billing-portal"),
     path("membership/billing/test/", views.local_test_portal, name="local-portal"),
+    path("membership/card/<str:token>/", views.card_settings, name="card"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
     path("manage/plans/", manage_views.plan_list, name="manage-plans"),
     path("manage/plans/new/", manage_views.plan_edit, name="manage-plan-new"),

@@ -19,9 +19,10 @@ from members import stripe as card
 from members.accounts import ensure_member
 from members.dues import DuesError
 from members.forms import DuesForm, ProfileForm
+from members.links import InvalidLink, read_card_token, read_renewal_token, renewal_token
 from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan
 from members.money import AmountError, parse_amount
-from members.renewal import InvalidRenewalLink, read_token, renewable_plans, renewal_choice, renewal_token
+from members.renewal import renewable_plans, renewal_choice
 
 
 def _initial_from_query(request, plan: Plan) -> dict:
@@ -112,8 +113,8 @@ def join(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def renew(request, token):
     try:
-        member, _term_id = read_token(token)
-    except InvalidRenewalLink as error:
+        member, _term_id = read_renewal_token(token)
+    except InvalidLink as error:
         return render(request, "members/renew_invalid.html", {"reason": str(error)}, status=400)
     plans = list(renewable_plans(member))
     plan, amount = renewal_choice(member)
@@ -233,6 +234,22 @@ def billing_portal(request):
     except card.CardPaymentsUnavailable as error:
         messages.error(request, str(error))
         return redirect("members:membership")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def card_settings(request, token):
+    """The link in a 'payment failed' or 'renews soon' email: one button to the card settings."""
+    try:
+        member = read_card_token(token)
+    except InvalidLink as error:
+        return render(request, "members/renew_invalid.html", {"reason": str(error), "title": "card"}, status=400)
+    if request.method == "POST":
+        try:
+            return redirect(card.portal_url(member))
+        except card.CardPaymentsUnavailable as error:
+            messages.error(request, str(error))
+    failed = member.failed_payments.filter(resolved_at__isnull=True).first()
+    return render(request, "members/card.html", {"member": member, "failed": failed})
 
 
 LOCAL_PORTAL_ACTIONS = {

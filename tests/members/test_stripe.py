@@ -210,3 +210,57 @@ def test_a_refund_stripe_refuses_changes_nothing(client, member, plan, treasurer
     assert "Stripe did not refund the payment (Refunded.), so nothing was changed." in response.content.decode()
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID
+
+
+def _portal_response(customer: str, url: str) -> dict:
+    return {
+        "id": "bps_test_1MxB8uLkdIwHu7iy",
+        "object": "billing_portal.session",
+        "configuration": "bpc_test_1MxB7eLkdIwHu7ix",
+        "created": 1767225600,
+        "customer": customer,
+        "livemode": False,
+        "return_url": "http://testserver/membership/",
+        "url": url,
+    }
+
+
+def test_card_link_in_the_failed_payment_email_opens_the_portal_without_signing_in(client, member, stripe_api):
+    from django.utils import timezone
+
+    from members import arrears
+    from notifications.models import Delivery
+
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Declined")
+    member.refresh_from_db()
+    arrears.record_failed_charge(
+        member=member,
+        invoice_id="in_test_Declined",
+        subscription_id="sub_test_1",
+        amount_cents=6000,
+        currency="USD",
+        attempt_count=1,
+        failure_message="",
+        next_attempt_at=None,
+        failed_at=timezone.now(),
+    )
+    body = Delivery.objects.get(kind="payment-failed").body_text
+    link = next(word for word in body.split() if "/membership/card/" in word).removeprefix("http://testserver")
+    page = client.get(link)
+    assert page.status_code == 200 and "did not go through" in page.content.decode()
+    assert len(stripe_api.calls) == 0, "opening the link asks Stripe nothing"
+    portal = "https://billing.stripe.com/p/session/test_Declined"
+    stripe_api.post(f"{API}/billing_portal/sessions", json=_portal_response("cus_test_Declined", portal))
+    response = client.post(link)
+    assert response.status_code == 302 and response["Location"] == portal
+    assert _form(stripe_api.calls[0])["customer"] == "cus_test_Declined"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_forged_card_link_is_refused(client, member):
+    from members import links
+
+    token = links.card_url(member).rstrip("/").rsplit("/", 1)[1]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    response = client.post(f"/membership/card/{forged}/")
+    assert response.status_code == 400 and "not valid" in response.content.decode()

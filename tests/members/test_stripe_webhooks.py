@@ -166,8 +166,8 @@ def test_failed_charge_is_queued_and_the_member_told_once(client, customer_membe
     row = FailedPayment.objects.get()
     assert (row.member, row.amount_cents, row.is_open) == (customer_member, 6000, True)
     mail = Delivery.objects.get(kind="payment-failed")
-    assert "http://testserver/membership/" in mail.body_text
-    assert "Manage card and auto-renew" in mail.body_text
+    assert "http://testserver/membership/card/" in mail.body_text
+    assert "did not go through" in mail.subject
 
 
 def test_a_retry_that_succeeds_clears_the_failed_charge(client, customer_member, plan, make_checkout):

@@ -10,7 +10,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from members import dues, renewal
+from members import dues, links
 from members.models import Checkout, Member, MembershipTerm, Payment, PaymentPromise, Standing
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory, TermFactory
@@ -221,7 +221,7 @@ def test_receipts_need_signing_in(client, db):
 
 def _renewal_link(member):
     term = member.terms.order_by("-end").first()
-    return urlsplit(renewal.renewal_url(member, term)).path
+    return urlsplit(links.renewal_url(member, term)).path
 
 
 @pytest.fixture
