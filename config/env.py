@@ -43,6 +43,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_int_item(name: str, raw: str) -> int:
+    """One whole number (zero or more) from a comma-separated list variable."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} holds {raw!r}, which is not a whole number.") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} holds {value}; use numbers of days, 0 or more.")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = env_str(name)
     if raw == "":

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import email_settings_from_url, env_bool, env_int, env_list, env_str, env_url
+from config.env import email_settings_from_url, env_bool, env_int, env_int_item, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -206,9 +206,40 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.item
 
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_local_test_checkout" if DEBUG else "")
+# With DEBUG on and no secret key, the join and renew buttons go to a local test
+# checkout that posts signed, Stripe-shaped events through the real webhook handler
+# (members/local_checkout.py); it cannot be reached with DEBUG off. It signs with a
+# fixed local secret. An empty value (as in a copied .env.example) means "not set".
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or (
+    "whsec_local_test_checkout" if DEBUG and not STRIPE_SECRET_KEY else ""
+)
 if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is.")
+if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_… or sk_live_…).")
+# Seconds a webhook signature stays acceptable (Stripe's own default).
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
+
+# Dues ------------------------------------------------------------------------------
+
+# Renewal reminders: days before a term ends (0 = on the day), and days after the grace period ends.
+RENEWAL_REMINDER_DAYS_BEFORE_END = [
+    env_int_item("RENEWAL_REMINDER_DAYS_BEFORE_END", item)
+    for item in env_list("RENEWAL_REMINDER_DAYS_BEFORE_END", ["30", "7", "0"])
+]
+RENEWAL_REMINDER_DAYS_AFTER_GRACE = [
+    env_int_item("RENEWAL_REMINDER_DAYS_AFTER_GRACE", item)
+    for item in env_list("RENEWAL_REMINDER_DAYS_AFTER_GRACE", ["14"])
+]
+# Days before Stripe charges an auto-renewing member that they are told so.
+AUTO_RENEW_NOTICE_DAYS = env_int("AUTO_RENEW_NOTICE_DAYS", 7, minimum=1)
+# How long the one-step renewal link in a reminder keeps working.
+RENEWAL_LINK_MAX_AGE_DAYS = env_int("RENEWAL_LINK_MAX_AGE_DAYS", 60, minimum=1)
+# Shown to members who choose to pay by cheque, bank transfer or cash (payee, account details…).
+DUES_OFFLINE_INSTRUCTIONS = env_str("DUES_OFFLINE_INSTRUCTIONS") or (
+    f"Make cheques payable to {ORG_NAME} and post them to {ORG_ADDRESS}. "
+    "For a bank transfer or cash, please ask the treasurer; quote your name as the reference."
+)
 
 # Accounts (django-allauth) -----------------------------------------------------
 

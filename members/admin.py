@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from members.accounts import ensure_member
-from members.models import Member, MembershipTerm, Payment, Plan, User
+from members.models import (
+    Checkout,
+    FailedPayment,
+    Member,
+    MemberNote,
+    MembershipTerm,
+    Payment,
+    PaymentPromise,
+    Plan,
+    StripeEvent,
+    User,
+)
 
 
 @admin.register(User)
@@ -24,21 +35,31 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "member_number", "city", "created_at"]
-    search_fields = ["first_name", "last_name", "user__email", "member_number"]
+    list_display = ["__str__", "member_number", "city", "auto_renew", "created_at"]
+    list_filter = ["auto_renew", "directory_consent"]
+    search_fields = ["first_name", "last_name", "user__email", "member_number", "stripe_customer_id"]
     list_select_related = ["user"]
-    readonly_fields = ["member_number", "created_at"]
+    readonly_fields = [
+        "member_number",
+        "created_at",
+        "stripe_customer_id",
+        "stripe_subscription_id",
+        "auto_renew",
+        "renews_on",
+        "subscription_synced_at",
+    ]
 
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["name", "pricing", "amount_cents", "minimum_cents", "period", "is_open", "display_order"]
+    list_editable = ["is_open", "display_order"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(MembershipTerm)
 class MembershipTermAdmin(admin.ModelAdmin):
-    list_display = ["member", "plan", "start", "end"]
+    list_display = ["member", "plan", "start", "end", "cancelled_on"]
     list_select_related = ["member__user", "plan"]
     search_fields = ["member__user__email", "member__last_name"]
     raw_id_fields = ["member", "payment"]
@@ -49,5 +70,49 @@ class PaymentAdmin(admin.ModelAdmin):
     list_display = ["receipt_number", "member", "amount_cents", "currency", "method", "status", "received_on"]
     list_select_related = ["member__user"]
     list_filter = ["method", "status"]
-    search_fields = ["receipt_number", "member__user__email", "reference"]
-    raw_id_fields = ["member", "recorded_by"]
+    search_fields = ["receipt_number", "member__user__email", "reference", "stripe_invoice_id"]
+    raw_id_fields = ["member", "recorded_by", "status_changed_by"]
+    date_hierarchy = "received_on"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # payments are refunded or voided, never deleted
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "created", "received_at", "livemode"]
+    list_filter = ["type", "livemode"]
+    search_fields = ["event_id"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(admin.ModelAdmin):
+    list_display = ["member", "plan", "amount_cents", "auto_renew", "purpose", "created_at", "completed_at"]
+    list_select_related = ["member__user", "plan"]
+    search_fields = ["member__user__email", "stripe_session_id"]
+    raw_id_fields = ["member", "payment"]
+
+
+@admin.register(FailedPayment)
+class FailedPaymentAdmin(admin.ModelAdmin):
+    list_display = ["member", "amount_cents", "attempt_count", "last_failed_at", "resolved_at", "resolution"]
+    list_select_related = ["member__user"]
+    raw_id_fields = ["member", "resolved_by"]
+
+
+@admin.register(PaymentPromise)
+class PaymentPromiseAdmin(admin.ModelAdmin):
+    list_display = ["member", "plan", "amount_cents", "method", "status", "created_at"]
+    list_filter = ["status", "method"]
+    list_select_related = ["member__user", "plan"]
+    raw_id_fields = ["member", "payment", "resolved_by"]
+
+
+@admin.register(MemberNote)
+class MemberNoteAdmin(admin.ModelAdmin):
+    list_display = ["member", "author", "created_at"]
+    list_select_related = ["member__user", "author"]
+    raw_id_fields = ["member", "author"]

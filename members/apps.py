@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Members and dues"
+
+    def ready(self):
+        # Tell notifications what members has to send and to whom (it never imports us).
+        from members import reminders, segments
+        from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
+
+        register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
+        register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)
+        register_segment_source(
+            "members", SegmentSource(choices=segments.segment_choices, recipients=segments.segment_recipients)
+        )

@@ -1,4 +1,10 @@
-"""The demo society's people and plans, for the local run. Safe to run twice."""
+"""The demo society's people, plans and dues, for the local run. Safe to run twice.
+
+Every payment goes through the same functions a real one does (`dues.record_payment`,
+`arrears.…`), so the demo has receipts, member numbers and terms exactly as the
+product makes them: members in every standing, every payment method, one member on
+auto-renew, a failed card charge and a promise to pay for the treasurer's queues.
+"""
 
 import datetime
 
@@ -7,9 +13,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from members import roles
+from members import arrears, dues, roles
+from members import stripe as card
 from members.accounts import ensure_member
-from members.models import Member, MembershipTerm, Payment, Plan, User
+from members.models import Member, Payment, PaymentPromise, Plan, User
 
 DEMO_PASSWORD = "societas-demo"  # noqa: S105 - the published password of the local demo logins
 
@@ -23,11 +30,18 @@ PLANS = [
     },
     {
         "slug": "pay-what-you-can",
-        "name": "Pay what you can",
+        "name": "Student or low income",
         "pricing": Plan.Pricing.SLIDING,
         "amount_cents": 3000,
         "minimum_cents": 1000,
-        "description": "The same membership for students, retirees and anyone on a low income.",
+        "description": "The same membership for students, retirees and anyone on a low income: pay what you can.",
+    },
+    {
+        "slug": "sustaining",
+        "name": "Sustaining member",
+        "pricing": Plan.Pricing.FIXED,
+        "amount_cents": 15000,
+        "description": "Full membership, and a little more to keep the society's lectures free for everyone.",
     },
     {
         "slug": "lifetime",
@@ -40,16 +54,23 @@ PLANS = [
     },
 ]
 
-# (email, first name, last name, role or None, days since the current term began or None for no term)
+M = Payment.Method
+# email, first name, last name, role, and the payment: (plan, method, days ago, amount or None, reference) or None
 PEOPLE = [
     ("admin@example.org", "Ada", "Admin", "superuser", None),
-    ("organiser@example.org", "Olu", "Organiser", roles.ORGANISER, 100),
-    ("treasurer@example.org", "Tess", "Treasurer", roles.TREASURER, 200),
-    ("member@example.org", "Mira", "Member", None, 40),
-    ("renewing@example.org", "Rafael", "Renewing", None, 340),
-    ("grace@example.org", "Grace", "Latecomer", None, 380),
-    ("lapsed@example.org", "Lars", "Lapsed", None, 500),
+    ("organiser@example.org", "Olu", "Organiser", roles.ORGANISER, ("regular", M.CARD, 100, None, "")),
+    ("treasurer@example.org", "Tess", "Treasurer", roles.TREASURER, ("sustaining", M.CASH, 200, None, "At the AGM")),
+    ("member@example.org", "Mira", "Member", None, ("regular", M.CHEQUE, 40, None, "Cheque 000123")),
+    ("renewing@example.org", "Rafael", "Renewing", None, ("regular", M.BANK_TRANSFER, 340, None, "REF RENEWING")),
+    ("grace@example.org", "Grace", "Latecomer", None, ("regular", M.CHEQUE, 380, None, "Cheque 000077")),
+    ("lapsed@example.org", "Lars", "Lapsed", None, ("regular", M.CASH, 500, None, "")),
     ("pending@example.org", "Penny", "Pending", None, None),
+    ("student@example.org", "Stella", "Student", None, ("pay-what-you-can", M.CARD, 10, 2000, "")),
+    ("lifetime@example.org", "Leo", "Lifelong", None, ("lifetime", M.BANK_TRANSFER, 800, None, "REF LIFETIME")),
+    ("honorary@example.org", "Hana", "Honorary", None, ("regular", M.COMPLIMENTARY, 60, 0, "Honorary member")),
+    ("autorenew@example.org", "Arturo", "Autorenew", None, ("regular", M.CARD, 358, None, "")),
+    ("declined@example.org", "Dana", "Declined", None, ("regular", M.CARD, 372, None, "")),
+    ("refunded@example.org", "Rita", "Refunded", None, ("regular", M.CASH, 20, None, "")),
 ]
 
 
@@ -65,40 +86,90 @@ def _person(email, first_name, last_name, role) -> Member:
     member = ensure_member(user)
     if not member.first_name:
         member.first_name, member.last_name = first_name, last_name
+        member.address_line1, member.postal_code = "12 Demo Road", "12345"
         member.city, member.country = "Springfield", "United States"
         member.save()
     return member
 
 
-def _term(member: Member, plan: Plan, days_ago: int, number: int) -> None:
-    if member.terms.exists():
-        return
-    start = timezone.localdate() - datetime.timedelta(days=days_ago)
-    payment = Payment.objects.create(
+def _pay(member: Member, spec, *, treasurer) -> Payment:
+    slug, method, days_ago, amount, reference = spec
+    plan = Plan.objects.get(slug=slug)
+    refs = None
+    if method == M.CARD:
+        refs = dues.StripeRefs(invoice_id=card.local_id("in"), payment_intent_id=card.local_id("pi"))
+    return dues.record_payment(
         member=member,
         plan=plan,
-        amount_cents=plan.amount_cents,
-        currency=plan.currency,
-        method=Payment.Method.BANK_TRANSFER,
-        received_on=start,
-        receipt_number=f"DEMO-{number:04d}",
+        amount_cents=plan.amount_cents if amount is None else amount,
+        method=method,
+        received_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        reference=reference,
+        recorded_by=None if method == M.CARD else treasurer,
+        stripe=refs,
+        notify=False,  # the demo's history happened before today: no receipts to send now
     )
-    end = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
-    member.member_number = member.member_number or number
-    member.save(update_fields=["member_number"])
+
+
+def _auto_renew(member: Member, payment: Payment) -> None:
+    Member.objects.filter(pk=member.pk, stripe_customer_id__isnull=True).update(stripe_customer_id=card.local_id("cus"))
+    end = payment.terms.get().end
+    dues.update_auto_renew(
+        member=member,
+        subscription_id=card.local_id("sub"),
+        on=True,
+        renews_on=end + datetime.timedelta(days=1),
+        as_of=timezone.now(),
+    )
+
+
+def _decline(member: Member, payment: Payment) -> None:
+    _auto_renew(member, payment)
+    member.refresh_from_db()
+    now = timezone.now()
+    arrears.record_failed_charge(
+        member=member,
+        invoice_id=card.local_id("in"),
+        subscription_id=member.stripe_subscription_id,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        attempt_count=2,
+        failure_message="Your card was declined.",
+        next_attempt_at=now + datetime.timedelta(days=3),
+        failed_at=now - datetime.timedelta(days=1),
+    )
+
+
+def _history(member: Member, email: str, spec, *, treasurer) -> None:
+    if spec is None or member.payments.exists():
+        return
+    payment = _pay(member, spec, treasurer=treasurer)
+    if email == "autorenew@example.org":
+        _auto_renew(member, payment)
+    elif email == "declined@example.org":
+        _decline(member, payment)
+    elif email == "refunded@example.org":
+        dues.refund_payment(payment=payment, reason="Paid twice by mistake; returned in cash.", by=treasurer)
 
 
 @transaction.atomic
 def seed(log) -> None:
-    for spec in PLANS:
-        Plan.objects.update_or_create(slug=spec["slug"], defaults={**spec, "display_order": PLANS.index(spec)})
-    regular = Plan.objects.get(slug="regular")
-    for number, (email, first, last, role, days_ago) in enumerate(PEOPLE, start=1):
+    for order, spec in enumerate(PLANS):
+        Plan.objects.update_or_create(slug=spec["slug"], defaults={**spec, "display_order": order})
+    treasurer = None
+    for email, first, last, role, spec in PEOPLE:
         member = _person(email, first, last, role)
-        if days_ago is not None:
-            _term(member, regular, days_ago, number)
+        treasurer = member.user if role == roles.TREASURER else treasurer
+        _history(member, email, spec, treasurer=treasurer)
+    pending = Member.objects.get(user__email="pending@example.org")
+    if not pending.promises.exists():
+        arrears.promise_payment(
+            member=pending,
+            plan=Plan.objects.get(slug="regular"),
+            amount_cents=6000,
+            method=PaymentPromise.Method.CHEQUE,
+        )
     log(
-        f"Members: {Member.objects.count()} people, {Plan.objects.count()} plans. "
-        f"Every demo login uses the password {DEMO_PASSWORD!r}."
+        f"Members: {Member.objects.count()} people, {Plan.objects.count()} plans, "
+        f"{Payment.objects.count()} payments. Every demo login uses the password {DEMO_PASSWORD!r}."
     )

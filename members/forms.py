@@ -1,6 +1,10 @@
 from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
 
-from members.models import Member
+from members.models import Member, Payment, PaymentPromise, Plan, Standing
+from members.money import AmountError, format_money, parse_amount, plain_amount
 
 
 class ProfileForm(forms.ModelForm):
@@ -27,3 +31,189 @@ class ProfileForm(forms.ModelForm):
             "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         }
+
+
+class AmountField(forms.CharField):
+    """Money typed by a person ('25', '25.50', '$1,000'), cleaned to integer cents."""
+
+    def __init__(self, *, currency: str | None = None, **kwargs):
+        self.currency = currency or settings.CURRENCY
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return plain_amount(value, self.currency) if isinstance(value, int) else value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_amount(text, self.currency)
+        except AmountError as error:
+            raise forms.ValidationError(str(error), code="amount") from None
+
+
+class DuesForm(forms.Form):
+    """What a member chooses to pay for one plan: the amount (on a sliding scale),
+    auto-renew (where offered), and, to pay offline, how."""
+
+    amount = AmountField(label="Amount you will pay", required=False)
+    auto_renew = forms.BooleanField(label="Renew automatically each year by card", required=False)
+    offline_method = forms.ChoiceField(
+        label="How you will pay", choices=[("", "Choose…"), *PaymentPromise.Method.choices], required=False
+    )
+
+    def __init__(self, *args, plan: Plan, offline: bool = False, **kwargs):
+        self.plan, self.offline = plan, offline
+        super().__init__(*args, **kwargs)
+        if plan.is_sliding:
+            amount = self.fields["amount"]
+            amount.currency = plan.currency
+            amount.label = f"Amount you will pay ({plan.currency})"
+            amount.help_text = (
+                f"Pay what you can: at least {format_money(plan.least_cents, plan.currency)}; "
+                f"we suggest {format_money(plan.amount_cents, plan.currency)}."
+            )
+            amount.initial = plan.amount_cents
+        else:
+            del self.fields["amount"]
+        if not plan.offers_auto_renew:
+            del self.fields["auto_renew"]
+
+    def clean_amount(self):
+        cents = self.cleaned_data.get("amount")
+        if cents is None:
+            raise forms.ValidationError("Enter the amount you will pay.", code="required")
+        if not self.plan.accepts(cents):
+            least = format_money(self.plan.least_cents, self.plan.currency)
+            raise forms.ValidationError(f"The least you can pay on this plan is {least}.", code="minimum")
+        return cents
+
+    def clean_offline_method(self):
+        method = self.cleaned_data.get("offline_method")
+        if self.offline and not method:
+            raise forms.ValidationError("Choose how you will pay: cheque, bank transfer or cash.", code="required")
+        return method
+
+    @property
+    def amount_cents(self) -> int:
+        return self.cleaned_data.get("amount") or self.plan.amount_cents
+
+
+class PlanForm(forms.ModelForm):
+    amount_cents = AmountField(label="Dues", help_text="The fixed dues, or the suggested amount on a sliding scale.")
+    minimum_cents = AmountField(
+        label="Minimum", required=False, help_text="Sliding scale only: the least a member may pay."
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "pricing",
+            "amount_cents",
+            "minimum_cents",
+            "period",
+            "auto_renew_offered",
+            "is_open",
+            "display_order",
+        ]
+        help_texts = {"slug": "Used in links such as /join/?plan=regular. Leave empty to make one from the name."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["amount_cents"].label = f"Dues ({settings.CURRENCY})"
+        self.fields["minimum_cents"].label = f"Minimum ({settings.CURRENCY})"
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
+        if not slug:
+            raise forms.ValidationError("Give the plan a name or a slug.")
+        if Plan.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another plan already uses this slug.")
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        amount, minimum = data.get("amount_cents"), data.get("minimum_cents") or 0
+        if amount is None:
+            return data
+        if amount <= 0:
+            self.add_error("amount_cents", "Dues must be more than zero.")
+        if data.get("pricing") == Plan.Pricing.SLIDING and minimum > amount:
+            self.add_error("minimum_cents", "The minimum cannot be more than the suggested amount.")
+        data["minimum_cents"] = minimum if data.get("pricing") == Plan.Pricing.SLIDING else 0
+        return data
+
+
+class OfflinePaymentForm(forms.Form):
+    """Money the treasurer received: it activates the member exactly as a card payment does."""
+
+    METHODS = [m for m in Payment.Method.choices if m[0] != Payment.Method.CARD]
+
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
+    method = forms.ChoiceField(choices=METHODS)
+    amount = AmountField(required=False, help_text="Leave empty for a complimentary membership.")
+    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(
+        required=False, max_length=200, help_text="Cheque number, bank reference, or who took the cash."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Amount ({settings.CURRENCY})"
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The payment date cannot be in the future.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == Payment.Method.COMPLIMENTARY:
+            data["amount"] = 0
+        elif "amount" in data and not data.get("amount"):
+            self.add_error("amount", "Enter the amount received (more than zero).")
+        return data
+
+
+class RefundForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    end_term = forms.BooleanField(label="End the membership term this payment bought", required=False, initial=True)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label="How was it resolved?", max_length=2000)
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name, email or member number")
+    standing = forms.ChoiceField(label="Standing", required=False, choices=[("", "Any"), *Standing.choices])
+    plan = forms.ModelChoiceField(label="Plan", required=False, queryset=Plan.objects.all(), empty_label="Any")
+    ends_within = forms.IntegerField(label="Ends within (days)", required=False, min_value=0, max_value=3650)
+    auto_renew = forms.ChoiceField(
+        label="Auto-renew", required=False, choices=[("", "Any"), ("yes", "On"), ("no", "Off")]
+    )
+
+
+class PaymentFilterForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label="Method", required=False, choices=[("", "Any"), *Payment.Method.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Payment.Status.choices])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "The end of the range is before its start.")
+        return data

@@ -75,6 +75,9 @@ class Standing(models.TextChoices):
     LAPSED = "lapsed", "Lapsed"
 
 
+GOOD_STANDINGS = (Standing.ACTIVE, Standing.GRACE)
+
+
 def grace_period() -> datetime.timedelta:
     return datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
 
@@ -83,17 +86,39 @@ def standing_on(terms, day: datetime.date) -> Standing:
     """The standing that a set of terms gives on `day`.
 
     Terms that start after `day` do not count yet; a lifetime term (no end) is
-    active for ever from its start.
+    active for ever from its start; a term cut short by a refund or void stops
+    counting on the day it was cut, with no grace period after it.
     """
-    started = [term for term in terms if term.start <= day]
+    started = [term for term in terms if not term.is_void and term.start <= day]
     if not started:
         return Standing.PENDING
     if any(term.covers(day) for term in started):
         return Standing.ACTIVE
-    last_end = max(term.end for term in started)
-    if day <= last_end + grace_period():
+    if any(term.in_good_standing_on(day) for term in started):
         return Standing.GRACE
     return Standing.LAPSED
+
+
+def _not_cut_by(on: datetime.date) -> Q:
+    return Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=on)
+
+
+class TermQuerySet(models.QuerySet):
+    def effective(self):
+        """Terms that count at all: not voided (cut short on or before their first day)."""
+        return self.filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=models.F("start")))
+
+    def active_on(self, *, on: datetime.date):
+        """Terms that cover `on`."""
+        return self.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on)).filter(_not_cut_by(on))
+
+    def in_good_standing(self, *, on: datetime.date):
+        """Terms that make their member active or in grace on `on`."""
+        return (
+            self.filter(start__lte=on)
+            .filter(Q(end__isnull=True) | Q(end__gte=on - grace_period()))
+            .filter(_not_cut_by(on))
+        )
 
 
 class MemberQuerySet(models.QuerySet):
@@ -101,12 +126,41 @@ class MemberQuerySet(models.QuerySet):
         """Members who are active or in their grace period on `on`, in one query."""
         return self.filter(Exists(MembershipTerm.objects.in_good_standing(on=on).filter(member=OuterRef("pk"))))
 
-    def with_any_term(self):
-        """Members who have paid at least once (any standing but pending)."""
-        return self.filter(Exists(MembershipTerm.objects.filter(member=OuterRef("pk"))))
+    def with_any_term(self, *, on: datetime.date | None = None):
+        """Members who have paid at least once (by `on`, if given): any standing but pending."""
+        terms = MembershipTerm.objects.effective().filter(member=OuterRef("pk"))
+        if on is not None:
+            terms = terms.filter(start__lte=on)
+        return self.filter(Exists(terms))
 
     def lapsed(self, *, on: datetime.date):
-        return self.with_any_term().exclude(pk__in=self.in_good_standing(on=on).values("pk"))
+        return self.with_any_term(on=on).exclude(pk__in=self.in_good_standing(on=on).values("pk"))
+
+    def with_standing(self, *, on: datetime.date):
+        """Annotate `standing_code` (a `Standing` value) computed in SQL, the same rule as `standing_on`."""
+        terms = MembershipTerm.objects.effective().filter(member=OuterRef("pk"))
+        return self.annotate(
+            standing_code=models.Case(
+                models.When(Exists(terms.active_on(on=on)), then=models.Value(Standing.ACTIVE.value)),
+                models.When(Exists(terms.in_good_standing(on=on)), then=models.Value(Standing.GRACE.value)),
+                models.When(Exists(terms.filter(start__lte=on)), then=models.Value(Standing.LAPSED.value)),
+                default=models.Value(Standing.PENDING.value),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_current_term(self):
+        """Annotate `paid_through` (the last day paid for; None for lifetime or never paid),
+        `is_lifetime`, `current_plan_id` and `current_plan_name`, from the member's latest uncancelled term."""
+        latest = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_on__isnull=True).order_by(
+            models.F("end").desc(nulls_first=True), "-pk"
+        )
+        return self.annotate(
+            paid_through=models.Subquery(latest.values("end")[:1]),
+            is_lifetime=Exists(latest.filter(end__isnull=True)),
+            current_plan_id=models.Subquery(latest.values("plan_id")[:1]),
+            current_plan_name=models.Subquery(latest.values("plan__name")[:1]),
+        )
 
 
 class Member(models.Model):
@@ -124,6 +178,16 @@ class Member(models.Model):
     member_number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
     directory_consent = models.BooleanField("list me in the members' directory", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Stripe: the customer is created once and reused for every later checkout.
+    stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True, editable=False)
+    auto_renew = models.BooleanField("auto-renew", default=False, editable=False)
+    renews_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="When Stripe will next charge for auto-renew."
+    )
+    # The Stripe event time of the subscription state stored above: older events
+    # arriving late must not overwrite newer state.
+    subscription_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -145,7 +209,30 @@ class Member(models.Model):
         return standing_on(self.terms.all(), on or timezone.localdate())
 
     def in_good_standing(self, *, on: datetime.date | None = None) -> bool:
-        return self.standing(on=on) in (Standing.ACTIVE, Standing.GRACE)
+        return self.standing(on=on) in GOOD_STANDINGS
+
+    def current_term(self, *, on: datetime.date | None = None) -> "MembershipTerm | None":
+        """The term covering `on`, else the latest term that still counts."""
+        day = on or timezone.localdate()
+        terms = [term for term in self.terms.all() if not term.is_void]
+        covering = [term for term in terms if term.covers(day)]
+        if covering:
+            return covering[0]
+        started = [term for term in terms if term.start <= day]
+        return max(started, key=lambda term: (term.last_day or datetime.date.max, term.pk), default=None)
+
+    def paid_through(self) -> datetime.date | None:
+        """The last day of the latest uncancelled yearly term (renewals stack up); None if none."""
+        ends = [term.end for term in self.terms.all() if term.cancelled_on is None and term.end is not None]
+        return max(ends, default=None)
+
+    @property
+    def has_lifetime_membership(self) -> bool:
+        return any(term.end is None and term.cancelled_on is None for term in self.terms.all())
+
+
+def default_currency() -> str:
+    return settings.CURRENCY
 
 
 class Plan(models.Model):
@@ -169,7 +256,7 @@ class Plan(models.Model):
     minimum_cents = models.PositiveIntegerField(
         "minimum (cents)", default=0, help_text="The least a member may pay on a sliding scale."
     )
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default=default_currency)
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEARLY)
     auto_renew_offered = models.BooleanField(default=True)
     is_open = models.BooleanField("open to new members", default=True)
@@ -195,14 +282,23 @@ class Plan(models.Model):
     def is_lifetime(self) -> bool:
         return self.period == self.Period.LIFETIME
 
+    @property
+    def offers_auto_renew(self) -> bool:
+        return self.auto_renew_offered and not self.is_lifetime
+
+    @property
+    def least_cents(self) -> int:
+        """The smallest amount this plan accepts (never zero: free is 'complimentary', recorded by staff)."""
+        return max(self.minimum_cents, 1) if self.is_sliding else self.amount_cents
+
     def accepts(self, amount_cents: int) -> bool:
         if self.is_sliding:
-            return amount_cents >= self.minimum_cents and amount_cents > 0
+            return amount_cents >= self.least_cents
         return amount_cents == self.amount_cents
 
 
 class Payment(models.Model):
-    """Money received (or promised and then received) for a membership."""
+    """Money received for a membership. Never deleted: a refund or void changes its status."""
 
     class Method(models.TextChoices):
         CARD = "card", "Card (Stripe)"
@@ -219,7 +315,7 @@ class Payment(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
     amount_cents = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default=default_currency)
     method = models.CharField(max_length=20, choices=Method.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
     received_on = models.DateField()
@@ -229,28 +325,49 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    status_reason = models.TextField("reason for refund or void", blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Each Stripe object pays for one membership at most: the unique ids make a
+    # repeated or concurrent webhook unable to record the same money twice.
+    stripe_checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_invoice_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["received_on"])]
 
     def __str__(self):
         return f"{self.receipt_number}: {self.amount_cents / 100:.2f} {self.currency}"
 
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
 
-class TermQuerySet(models.QuerySet):
-    def in_good_standing(self, *, on: datetime.date):
-        """Terms that make their member active or in grace on `on`."""
-        return self.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on - grace_period()))
+    @property
+    def is_offline(self) -> bool:
+        return self.method != self.Method.CARD
 
 
 class MembershipTerm(models.Model):
-    """A paid period of a plan for a member: both `start` and `end` are days covered."""
+    """A paid period of a plan for a member: both `start` and `end` are days covered.
+
+    A refund or void cuts the term short: from `cancelled_on` it no longer counts
+    (a term cancelled on its first day never counted at all).
+    """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="terms")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="terms")
     start = models.DateField()
     end = models.DateField(null=True, blank=True, help_text="Empty for a lifetime membership.")
     payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="terms")
+    cancelled_on = models.DateField(
+        null=True, blank=True, help_text="The first day this term no longer covers, after a refund or void."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TermQuerySet.as_manager()
@@ -267,5 +384,59 @@ class MembershipTerm(models.Model):
     def __str__(self):
         return f"{self.member} {self.plan}: {self.start} to {self.end or 'lifetime'}"
 
+    @property
+    def is_void(self) -> bool:
+        return self.cancelled_on is not None and self.cancelled_on <= self.start
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        """The last day covered, after any cancellation; None for an uncut lifetime term."""
+        if self.cancelled_on is not None:
+            cut = self.cancelled_on - datetime.timedelta(days=1)
+            return cut if self.end is None else min(cut, self.end)
+        return self.end
+
     def covers(self, day: datetime.date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
+        return (
+            self.start <= day
+            and (self.end is None or day <= self.end)
+            and (self.cancelled_on is None or day < self.cancelled_on)
+        )
+
+    def in_good_standing_on(self, day: datetime.date) -> bool:
+        """Active, or ended naturally less than the grace period ago."""
+        return (
+            self.start <= day
+            and (self.end is None or day <= self.end + grace_period())
+            and (self.cancelled_on is None or day < self.cancelled_on)
+        )
+
+
+# The records kept around payments live in their own module; importing them here
+# registers them with the app.
+from members.records import (  # noqa: E402
+    Checkout,
+    Counter,
+    FailedPayment,
+    MemberNote,
+    PaymentPromise,
+    StripeEvent,
+)
+
+__all__ = [
+    "GOOD_STANDINGS",
+    "Checkout",
+    "Counter",
+    "FailedPayment",
+    "Member",
+    "MemberNote",
+    "MembershipTerm",
+    "Payment",
+    "PaymentPromise",
+    "Plan",
+    "Standing",
+    "StripeEvent",
+    "User",
+    "grace_period",
+    "standing_on",
+]

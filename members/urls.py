@@ -1,10 +1,35 @@
 from django.urls import path
 
-from members import views
+from members import manage_views, views
 
 app_name = "members"
 
 urlpatterns = [
     path("join/", views.join, name="join"),
+    path("join/test-checkout/<uuid:public_id>/", views.local_test_checkout, name="local-checkout"),
+    path("join/done/<uuid:public_id>/", views.checkout_done, name="checkout-done"),
+    path("join/done/<uuid:public_id>/status.json", views.checkout_status, name="checkout-status"),
+    path("renew/<str:token>/", views.renew, name="renew"),
     path("membership/", views.membership, name="membership"),
+    path("membership/receipts/<str:receipt_number>/", views.receipt, name="receipt"),
+    path("membership/billing/", views.billing_portal, name="billing-portal"),
+    path("membership/billing/test/", views.local_test_portal, name="local-portal"),
+    path("membership/card/<str:token>/", views.card_settings, name="card"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
+    path("manage/plans/", manage_views.plan_list, name="manage-plans"),
+    path("manage/plans/new/", manage_views.plan_edit, name="manage-plan-new"),
+    path("manage/plans/<int:pk>/", manage_views.plan_edit, name="manage-plan"),
+    path("manage/members/", manage_views.member_list, name="manage-members"),
+    path("manage/members/<int:pk>/", manage_views.member_detail, name="manage-member"),
+    path("manage/members/<int:pk>/notes/", manage_views.member_note, name="manage-member-note"),
+    path("manage/members/<int:pk>/payments/new/", manage_views.record_offline_payment, name="manage-record-payment"),
+    path("manage/payments/", manage_views.payment_list, name="manage-payments"),
+    path("manage/payments/<int:pk>/", manage_views.payment_detail, name="manage-payment"),
+    path("manage/payments/<int:pk>/receipt/", manage_views.payment_receipt, name="manage-payment-receipt"),
+    path("manage/payments/<int:pk>/refund/", manage_views.payment_change, {"action": "refund"}, name="manage-refund"),
+    path("manage/payments/<int:pk>/void/", manage_views.payment_change, {"action": "void"}, name="manage-void"),
+    path("manage/terms/<int:pk>/reinstate/", manage_views.term_reinstate, name="manage-term-reinstate"),
+    path("manage/dues/", manage_views.arrears_queues, name="manage-arrears"),
+    path("manage/dues/failed/<int:pk>/resolve/", manage_views.failed_resolve, name="manage-failed-resolve"),
+    path("manage/dues/promises/<int:pk>/withdraw/", manage_views.promise_withdraw, name="manage-promise-withdraw"),
 ]

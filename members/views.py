@@ -1,17 +1,193 @@
+"""A member's own pages: join, pay, the confirmation page, their membership and
+receipts, the one-step renewal link, and Stripe's webhook."""
+
+import contextlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from members import arrears, local_checkout, stripe_webhooks
+from members import stripe as card
 from members.accounts import ensure_member
-from members.forms import ProfileForm
-from members.models import Plan
+from members.dues import DuesError
+from members.forms import DuesForm, ProfileForm
+from members.links import InvalidLink, read_card_token, read_renewal_token, renewal_token
+from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan
+from members.money import AmountError, parse_amount
+from members.renewal import renewable_plans, renewal_choice
+
+
+def _initial_from_query(request, plan: Plan) -> dict:
+    """A choice carried in the link (after signing up, or from an email): GET only shows it."""
+    initial = {"auto_renew": request.GET.get("auto_renew") == "1"}
+    if plan.is_sliding and request.GET.get("amount"):
+        with contextlib.suppress(AmountError):
+            initial["amount"] = parse_amount(request.GET["amount"], plan.currency)
+    return initial
+
+
+def _dues_forms(request, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None):
+    """One form per plan; the plan just submitted keeps its errors."""
+    forms = []
+    for plan in plans:
+        if bound is not None and plan == bound.plan:
+            forms.append(bound)
+            continue
+        initial = dict((defaults or {}).get(plan.pk, {}))
+        if plan == chosen:
+            initial.update(_initial_from_query(request, plan))
+        forms.append(DuesForm(plan=plan, prefix=plan.slug, initial=initial))
+    return forms
+
+
+def _bind(request, plans) -> DuesForm | None:
+    plan = next((p for p in plans if p.slug == request.POST.get("plan")), None)
+    if plan is None:
+        return None
+    offline = request.POST.get("pay") == "offline"
+    return DuesForm(request.POST, plan=plan, offline=offline, prefix=plan.slug)
+
+
+def _pay(request, member: Member, form: DuesForm, *, after_promise: str):
+    """Card: off to Stripe (or the local test checkout). Offline: the promise is recorded."""
+    plan = form.plan
+    try:
+        if form.offline:
+            arrears.promise_payment(
+                member=member, plan=plan, amount_cents=form.amount_cents, method=form.cleaned_data["offline_method"]
+            )
+            messages.success(request, "Thank you. We have noted that you will pay; the details are in your email.")
+            return redirect(after_promise)
+        purpose = Checkout.Purpose.RENEWAL if member.member_number else Checkout.Purpose.JOIN
+        _, url = card.start_checkout(
+            member=member,
+            plan=plan,
+            amount_cents=form.amount_cents,
+            auto_renew=bool(form.cleaned_data.get("auto_renew")),
+            purpose=purpose,
+        )
+    except (card.CardPaymentsUnavailable, DuesError) as error:
+        messages.error(request, str(error))
+        return None
+    return redirect(url)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def join(request):
+    plans = list(Plan.objects.filter(is_open=True))
+    member = ensure_member(request.user) if request.user.is_authenticated else None
+    chosen = next((p for p in plans if p.slug == request.GET.get("plan")), None)
+    bound = _bind(request, plans) if request.method == "POST" else None
+    if bound is not None and bound.is_valid():
+        if member is None:
+            query = {"plan": bound.plan.slug, "auto_renew": "1" if bound.cleaned_data.get("auto_renew") else ""}
+            if bound.plan.is_sliding:
+                query["amount"] = bound.data.get(bound.add_prefix("amount"), "")
+            messages.info(request, "Create your account, or sign in, to continue. Your choice is kept.")
+            next_url = f"{reverse('members:join')}?{urlencode(query)}"
+            return redirect(f"{reverse('account_signup')}?{urlencode({'next': next_url})}")
+        response = _pay(request, member, bound, after_promise=reverse("members:membership"))
+        if response is not None:
+            return response
+    if request.GET.get("cancelled"):
+        messages.info(request, "You left the checkout, so nothing was charged. You can try again below.")
+    context = {
+        "forms": _dues_forms(request, plans, chosen=chosen, bound=bound),
+        "member": member,
+        "standing": member.standing() if member else None,
+        "card_available": card.card_payments_available(),
+        "local_checkout": card.uses_local_checkout(),
+        "action": reverse("members:join"),
+    }
+    return render(request, "members/join.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def renew(request, token):
+    try:
+        member, _term_id = read_renewal_token(token)
+    except InvalidLink as error:
+        return render(request, "members/renew_invalid.html", {"reason": str(error)}, status=400)
+    plans = list(renewable_plans(member))
+    plan, amount = renewal_choice(member)
+    bound = _bind(request, plans) if request.method == "POST" else None
+    if bound is not None and bound.is_valid():
+        response = _pay(request, member, bound, after_promise=request.path)
+        if response is not None:
+            return response
+    defaults = {plan.pk: {"amount": amount}} if plan else {}
+    context = {
+        "member": member,
+        "standing": member.standing(),
+        "paid_through": member.paid_through(),
+        "forms": _dues_forms(request, plans, chosen=plan, bound=bound, defaults=defaults),
+        "suggested_plan": plan,
+        "promise": member.promises.filter(status=PaymentPromise.Status.OPEN).first(),
+        "card_available": card.card_payments_available(),
+        "local_checkout": card.uses_local_checkout(),
+        "action": request.path,
+    }
+    return render(request, "members/renew.html", context)
+
+
+def _local_only():
+    if not card.uses_local_checkout():
+        raise Http404("The local test checkout exists only in a local run without Stripe keys.")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def local_test_checkout(request, public_id):
+    _local_only()
+    checkout = get_object_or_404(Checkout.objects.select_related("member__user", "plan"), public_id=public_id)
+    if not checkout.is_local_test:
+        raise Http404("This checkout is handled by Stripe.")
+    done = reverse("members:checkout-done", args=[checkout.public_id])
+    if checkout.completed_at or checkout.payment_id:
+        return redirect(done)
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            return redirect(f"{reverse('members:join')}?plan={checkout.plan.slug}&cancelled=1")
+        local_checkout.pay(checkout)
+        return redirect(done)
+    return render(request, "members/local_checkout.html", {"checkout": checkout})
 
 
 @require_safe
-def join(request):
-    plans = Plan.objects.filter(is_open=True)
-    return render(request, "members/join.html", {"plans": plans})
+def checkout_done(request, public_id):
+    checkout = get_object_or_404(Checkout.objects.select_related("member__user", "plan"), public_id=public_id)
+    return render(request, "members/checkout_done.html", {"checkout": checkout, "status": _status(checkout)})
+
+
+def _status(checkout: Checkout) -> dict:
+    member = Member.objects.prefetch_related("terms").get(pk=checkout.member_id)
+    standing = member.standing()
+    paid_through = member.paid_through()
+    return {
+        "confirmed": checkout.payment_id is not None,
+        "standing": standing.value,
+        "standing_label": standing.label,
+        "member_number": member.member_number,
+        "lifetime": member.has_lifetime_membership,
+        "paid_through": paid_through.isoformat() if paid_through else None,
+        "paid_through_display": date_format(paid_through, "j F Y") if paid_through else "",
+        "membership_url": reverse("members:membership"),
+    }
+
+
+@never_cache
+@require_safe
+def checkout_status(request, public_id):
+    """What the confirmation page polls until the webhook has landed."""
+    checkout = get_object_or_404(Checkout, public_id=public_id)
+    return JsonResponse(_status(checkout))
 
 
 @login_required
@@ -23,5 +199,92 @@ def membership(request):
         form.save()
         messages.success(request, "Your details are saved.")
         return redirect("members:membership")
-    context = {"member": member, "standing": member.standing(), "form": form}
+    member = Member.objects.prefetch_related("terms__plan").get(pk=member.pk)
+    current = member.current_term()
+    context = {
+        "member": member,
+        "standing": member.standing(),
+        "term": current,
+        "paid_through": member.paid_through(),
+        "payments": member.payments.select_related("plan"),
+        "failed": member.failed_payments.filter(resolved_at__isnull=True).first(),
+        "promise": member.promises.filter(status=PaymentPromise.Status.OPEN).first(),
+        "renew_url": reverse("members:renew", args=[renewal_token(member, current)]),
+        "can_manage_card": bool(member.stripe_customer_id) and card.card_payments_available(),
+        "form": form,
+    }
     return render(request, "members/membership.html", context)
+
+
+@login_required
+@require_safe
+def receipt(request, receipt_number):
+    payment = get_object_or_404(
+        Payment.objects.select_related("member__user", "plan"), receipt_number=receipt_number, member__user=request.user
+    )
+    return render(request, "members/receipt.html", {"payment": payment, "term": payment.terms.first()})
+
+
+@login_required
+@require_POST
+def billing_portal(request):
+    member = ensure_member(request.user)
+    try:
+        return redirect(card.portal_url(member))
+    except card.CardPaymentsUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("members:membership")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def card_settings(request, token):
+    """The link in a 'payment failed' or 'renews soon' email: one button to the card settings."""
+    try:
+        member = read_card_token(token)
+    except InvalidLink as error:
+        return render(request, "members/renew_invalid.html", {"reason": str(error), "title": "card"}, status=400)
+    if request.method == "POST":
+        try:
+            return redirect(card.portal_url(member))
+        except card.CardPaymentsUnavailable as error:
+            messages.error(request, str(error))
+    failed = member.failed_payments.filter(resolved_at__isnull=True).first()
+    return render(request, "members/card.html", {"member": member, "failed": failed})
+
+
+LOCAL_PORTAL_ACTIONS = {
+    "cancel": (lambda m: local_checkout.cancel_auto_renew(m), "Auto-renew is off. No more charges will be made."),
+    "charge": (lambda m: local_checkout.renewal_charge(m, succeeds=True), "The yearly charge went through."),
+    "decline": (lambda m: local_checkout.renewal_charge(m, succeeds=False), "The yearly charge was declined."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def local_test_portal(request):
+    """Stands in for Stripe's customer portal in a local run without keys."""
+    _local_only()
+    member = ensure_member(request.user)
+    if request.method == "POST" and request.POST.get("action") in LOCAL_PORTAL_ACTIONS:
+        action, done = LOCAL_PORTAL_ACTIONS[request.POST["action"]]
+        try:
+            action(member)
+            messages.success(request, done)
+        except local_checkout.LocalCheckoutError as error:
+            messages.error(request, str(error))
+        return redirect("members:membership")
+    failed = FailedPayment.objects.filter(member=member, resolved_at__isnull=True).first()
+    return render(request, "members/local_portal.html", {"member": member, "failed": failed})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        outcome = stripe_webhooks.receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except stripe_webhooks.BadWebhook:
+        return HttpResponseBadRequest("Invalid Stripe signature or payload.")
+    except stripe_webhooks.NotReady as error:
+        # Any status but 2xx makes Stripe deliver the event again later.
+        return HttpResponse(str(error), status=409, content_type="text/plain")
+    return JsonResponse({"received": True, "outcome": outcome})

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from members.models import Member, MembershipTerm, Payment, Plan, User
+from members.models import Member, MembershipTerm, Payment, PaymentPromise, Plan, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,7 +20,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def member(user, create, extracted, **kwargs):
         if create:
             user.save()
-            Member.objects.get_or_create(user=user)
+            if extracted is not False:  # MemberFactory makes the profile itself, with its names
+                Member.objects.get_or_create(user=user)
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -28,7 +29,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
         django_get_or_create = ["user"]
 
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, member=False)
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
 
@@ -65,3 +66,42 @@ class TermFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(timezone.localdate)
     end = factory.LazyAttribute(lambda term: term.start + datetime.timedelta(days=364))
     payment = factory.SubFactory(PaymentFactory, member=factory.SelfAttribute("..member"))
+
+
+# Members and dues ----------------------------------------------------------------
+
+
+class SlidingPlanFactory(PlanFactory):
+    name = "Pay what you can"
+    pricing = Plan.Pricing.SLIDING
+    amount_cents = 3000
+    minimum_cents = 1000
+
+
+class LifetimePlanFactory(PlanFactory):
+    name = "Lifetime member"
+    period = Plan.Period.LIFETIME
+    amount_cents = 90000
+    auto_renew_offered = False
+
+
+class StaffFactory(UserFactory):
+    """A user holding a staff role: StaffFactory(role="Treasurer")."""
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            user.groups.add(Group.objects.get_or_create(name=extracted)[0])
+
+
+class PromiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentPromise
+
+    member = factory.SubFactory(MemberFactory)
+    plan = factory.SubFactory(PlanFactory)
+    amount_cents = 6000
+    currency = "USD"
+    method = PaymentPromise.Method.CHEQUE

@@ -1,0 +1,247 @@
+"""Dues: the dates a payment buys, recording payments, refunds and voids, numbering.
+
+Every way money arrives (a Stripe webhook, the treasurer's form, the local test
+checkout, the demo) goes through `record_payment`, so a cheque activates a member
+exactly as a card does.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from members import emails
+from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Plan, grace_period
+
+
+class DuesError(Exception):
+    """A change to dues that is not allowed; the message says why, for a person to read."""
+
+
+@dataclass(frozen=True)
+class StripeRefs:
+    """The Stripe objects a card payment came from (any may be empty)."""
+
+    checkout_session_id: str | None = None
+    invoice_id: str | None = None
+    payment_intent_id: str | None = None
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none: the next day
+        return datetime.date(day.year + years, 3, 1)
+
+
+def next_term_dates(*, member: Member, plan: Plan, as_of: datetime.date) -> tuple[datetime.date, datetime.date | None]:
+    """The first and last day of the term a payment on `as_of` buys.
+
+    A renewal before lapse (still active, or in grace) extends from the current end,
+    so paying early or a little late never loses a day; after lapse the new term
+    starts on the day of payment. Lifetime terms start on the day and never end.
+    """
+    if plan.is_lifetime:
+        return as_of, None
+    last_end = MembershipTerm.objects.filter(member=member, cancelled_on__isnull=True, end__isnull=False).aggregate(
+        last=Max("end")
+    )["last"]
+    if last_end is not None and as_of <= last_end + grace_period():
+        start = last_end + datetime.timedelta(days=1)
+    else:
+        start = as_of
+    return start, add_years(start, 1) - datetime.timedelta(days=1)
+
+
+def next_number(name: str, *, floor: int = 0) -> int:
+    """The next value of a counter that never goes back. Call inside a transaction."""
+    counter, _ = Counter.objects.select_for_update().get_or_create(name=name, defaults={"value": floor})
+    counter.value = max(counter.value, floor) + 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def next_member_number() -> int:
+    # The floor covers numbers given before the counter existed (an import, say).
+    floor = Member.objects.aggregate(top=Max("member_number"))["top"] or 0
+    return next_number("member-number", floor=floor)
+
+
+def next_receipt_number(year: int) -> str:
+    return f"{year}-{next_number(f'receipt-{year}'):05d}"
+
+
+def _check_payment(*, plan: Plan, amount_cents: int, method: str, received_on: datetime.date) -> None:
+    if method not in Payment.Method.values:
+        raise DuesError("Choose how the payment was made.")
+    if method == Payment.Method.COMPLIMENTARY and amount_cents != 0:
+        raise DuesError("A complimentary membership has no amount; record money received as cash, cheque or transfer.")
+    if method != Payment.Method.COMPLIMENTARY and amount_cents <= 0:
+        raise DuesError("A payment needs an amount above zero; record a free membership as complimentary.")
+    if received_on > timezone.localdate():
+        raise DuesError("The payment date cannot be in the future.")
+
+
+def record_payment(
+    *,
+    member: Member,
+    plan: Plan,
+    amount_cents: int,
+    method: str,
+    received_on: datetime.date,
+    recorded_by=None,
+    reference: str = "",
+    currency: str | None = None,
+    stripe: StripeRefs | None = None,
+    covers_from: datetime.date | None = None,
+    notify: bool = True,
+) -> Payment:
+    """Record money received for `plan` and create the term it buys.
+
+    Gives the member their number at their first payment, fulfils an open promise
+    to pay, and queues the receipt (and the welcome email, the first time).
+    `covers_from` places the term (a Stripe invoice's period); else `received_on` does.
+    """
+    _check_payment(plan=plan, amount_cents=amount_cents, method=method, received_on=received_on)
+    refs = stripe or StripeRefs()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        payment = Payment.objects.create(
+            member=member,
+            plan=plan,
+            amount_cents=amount_cents,
+            currency=currency or plan.currency,
+            method=method,
+            received_on=received_on,
+            reference=reference,
+            receipt_number=next_receipt_number(received_on.year),
+            recorded_by=recorded_by,
+            stripe_checkout_session_id=refs.checkout_session_id or None,
+            stripe_invoice_id=refs.invoice_id or None,
+            stripe_payment_intent_id=refs.payment_intent_id or None,
+        )
+        start, end = next_term_dates(member=member, plan=plan, as_of=covers_from or received_on)
+        MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
+        first_payment = _number_at_first_payment(member)
+        PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).update(
+            status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=recorded_by
+        )
+        if notify:
+            emails.queue_receipt(payment)
+            if first_payment:
+                emails.queue_welcome(member)
+    return payment
+
+
+def _number_at_first_payment(member: Member) -> bool:
+    """Give a locked member their number if they have none yet; True if this was their first payment."""
+    if member.member_number is not None:
+        return False
+    member.member_number = next_member_number()
+    member.save(update_fields=["member_number"])
+    return True
+
+
+def _cut_terms(payment: Payment, *, from_day: datetime.date | None) -> None:
+    """End the terms `payment` bought on `from_day` (None: as if they never began)."""
+    for term in payment.terms.select_for_update():
+        term.cancelled_on = term.start if from_day is None else max(term.start, from_day)
+        term.save(update_fields=["cancelled_on"])
+
+
+def _change_status(*, payment: Payment, status: str, reason: str, by, refunded_cents: int = 0) -> Payment:
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != Payment.Status.PAID:
+        raise DuesError(f"This payment is already {payment.get_status_display().lower()}.")
+    payment.status = status
+    payment.status_reason = reason
+    payment.status_changed_at = timezone.now()
+    payment.status_changed_by = by
+    payment.refunded_cents = refunded_cents
+    payment.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by", "refunded_cents"])
+    return payment
+
+
+def refund_payment(*, payment: Payment, reason: str, by=None, end_term: bool = True) -> Payment:
+    """Mark a payment refunded in full. Unless told otherwise, the term it bought ends today."""
+    if not reason.strip():
+        raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
+    with transaction.atomic():
+        payment = _change_status(
+            payment=payment,
+            status=Payment.Status.REFUNDED,
+            reason=reason.strip(),
+            by=by,
+            refunded_cents=payment.amount_cents,
+        )
+        if end_term:
+            _cut_terms(payment, from_day=timezone.localdate())
+    return payment
+
+
+def void_payment(*, payment: Payment, reason: str, by, end_term: bool = True) -> Payment:
+    """Mark an offline payment void (recorded in error, or a cheque that bounced).
+
+    Unless told otherwise, the term it bought is cancelled from its first day, as if it never was.
+    """
+    if not reason.strip():
+        raise DuesError("Say why the payment is void; the reason is kept with the payment.")
+    if payment.method == Payment.Method.CARD:
+        raise DuesError("A card payment cannot be voided; refund it instead.")
+    with transaction.atomic():
+        payment = _change_status(payment=payment, status=Payment.Status.VOIDED, reason=reason.strip(), by=by)
+        if end_term:
+            _cut_terms(payment, from_day=None)
+    return payment
+
+
+def note_partial_refund(*, payment: Payment, refunded_cents: int) -> None:
+    """Record that part of a card payment was refunded; the term it bought stays."""
+    with transaction.atomic():
+        Payment.objects.select_for_update().filter(pk=payment.pk, refunded_cents__lt=refunded_cents).update(
+            refunded_cents=refunded_cents
+        )
+
+
+def reinstate_term(*, term: MembershipTerm) -> MembershipTerm:
+    """Let a term that a refund or void cut short run to its end again (the treasurer's decision)."""
+    with transaction.atomic():
+        term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
+        if term.cancelled_on is None:
+            raise DuesError("This term was not cut short.")
+        term.cancelled_on = None
+        term.save(update_fields=["cancelled_on"])
+    return term
+
+
+def update_auto_renew(
+    *, member: Member, subscription_id: str, on: bool, renews_on: datetime.date | None, as_of: datetime.datetime
+) -> bool:
+    """Store what Stripe says about a member's subscription, unless newer news arrived first.
+
+    `renews_on` None with `on` keeps the date already known. Returns True when
+    auto-renew went from on to off (the member is told). Events
+    for a subscription other than the member's current one only ever switch to a
+    new, live subscription: an old one ending does not turn the new one off.
+    """
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.subscription_synced_at and as_of < member.subscription_synced_at:
+            return False
+        current = member.stripe_subscription_id
+        if current and current != subscription_id and not on:
+            return False
+        was_on = member.auto_renew and current == subscription_id
+        member.stripe_subscription_id = subscription_id
+        member.auto_renew = on
+        if not on:
+            member.renews_on = None
+        elif renews_on is not None or current != subscription_id:
+            member.renews_on = renews_on  # None: not known yet; keep what an invoice told us
+        member.subscription_synced_at = as_of
+        member.save(update_fields=["stripe_subscription_id", "auto_renew", "renews_on", "subscription_synced_at"])
+        if was_on and not on:
+            emails.queue_auto_renew_cancelled(member, subscription_id=subscription_id)
+    return was_on and not on

@@ -1,0 +1,262 @@
+"""The treasurer's pages under /manage/: plans, members, payments, and the queues of
+money not yet received. Treasurers and superusers only; everyone else gets 403."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from members import arrears, dues, roster
+from members import stripe as card
+from members.dues import DuesError
+from members.forms import (
+    MemberFilterForm,
+    NoteForm,
+    OfflinePaymentForm,
+    PaymentFilterForm,
+    PlanForm,
+    RefundForm,
+    ResolveForm,
+)
+from members.models import FailedPayment, Member, MembershipTerm, Payment, PaymentPromise, Plan
+from members.roles import TREASURER, role_required
+
+PAGE_SIZE = 50
+
+treasurer_only = role_required(TREASURER)
+
+
+def _csv(filename: str, lines) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _page(request, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@treasurer_only
+@require_safe
+def plan_list(request):
+    return render(request, "members/manage/plan_list.html", {"plans": Plan.objects.all()})
+
+
+@treasurer_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def plan_edit(request, pk=None):
+    plan = get_object_or_404(Plan, pk=pk) if pk else None
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"The plan “{saved.name}” is saved.")
+        return redirect("members:manage-plans")
+    return render(request, "members/manage/plan_form.html", {"form": form, "plan": plan})
+
+
+@treasurer_only
+@require_safe
+def member_list(request):
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = roster.member_list(filters)
+    if request.GET.get("format") == "csv":
+        stamp = timezone.localdate().isoformat()
+        return _csv(f"members-{stamp}.csv", roster.csv_rows(roster.MEMBER_HEADER, roster.member_rows(members)))
+    context = {"form": form, "page": _page(request, members), "query": _query_without_page(request)}
+    return render(request, "members/manage/member_list.html", context)
+
+
+def _member_for_treasurer(pk) -> Member:
+    terms = MembershipTerm.objects.select_related("plan", "payment").order_by("-start", "-pk")
+    return get_object_or_404(
+        Member.objects.select_related("user").prefetch_related(Prefetch("terms", queryset=terms)), pk=pk
+    )
+
+
+@treasurer_only
+@require_safe
+def member_detail(request, pk):
+    member = _member_for_treasurer(pk)
+    context = {
+        "member": member,
+        "standing": member.standing(),
+        "paid_through": member.paid_through(),
+        "terms": member.terms.all(),
+        "payments": member.payments.select_related("plan", "recorded_by", "status_changed_by"),
+        "notes": member.notes.select_related("author"),
+        "failed": member.failed_payments.all(),
+        "promises": member.promises.select_related("plan"),
+        "note_form": NoteForm(),
+        "stripe_links": {
+            "customer": card.dashboard_url(member.stripe_customer_id),
+            "subscription": card.dashboard_url(member.stripe_subscription_id),
+        },
+    }
+    return render(request, "members/manage/member_detail.html", context)
+
+
+@treasurer_only
+@require_POST
+def member_note(request, pk):
+    member = get_object_or_404(Member, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        arrears.add_note(member=member, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, "The note is empty.")
+    return redirect("members:manage-member", pk=member.pk)
+
+
+@treasurer_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def record_offline_payment(request, pk):
+    member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
+    promise = member.promises.filter(status=PaymentPromise.Status.OPEN).first()
+    initial = {"plan": promise.plan, "method": promise.method, "amount": promise.amount_cents} if promise else {}
+    form = OfflinePaymentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = dues.record_payment(
+                member=member,
+                plan=data["plan"],
+                amount_cents=data["amount"],
+                method=data["method"],
+                received_on=data["received_on"],
+                reference=data["reference"],
+                recorded_by=request.user,
+            )
+        except DuesError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Payment recorded, receipt {payment.receipt_number}; the receipt is emailed.")
+            return redirect("members:manage-member", pk=member.pk)
+    return render(request, "members/manage/record_payment.html", {"member": member, "form": form, "promise": promise})
+
+
+@treasurer_only
+@require_safe
+def payment_list(request):
+    form = PaymentFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    payments = roster.payment_list(filters)
+    if request.GET.get("format") == "csv":
+        stamp = timezone.localdate().isoformat()
+        return _csv(f"payments-{stamp}.csv", roster.csv_rows(roster.PAYMENT_HEADER, roster.payment_rows(payments)))
+    context = {"form": form, "page": _page(request, payments), "query": _query_without_page(request)}
+    return render(request, "members/manage/payment_list.html", context)
+
+
+@treasurer_only
+@require_safe
+def payment_detail(request, pk):
+    payment = get_object_or_404(
+        Payment.objects.select_related("member__user", "plan", "recorded_by", "status_changed_by"), pk=pk
+    )
+    context = {
+        "payment": payment,
+        "terms": payment.terms.all(),
+        "refund_form": RefundForm(prefix="refund"),
+        "void_form": RefundForm(prefix="void"),
+        "stripe_links": [
+            card.dashboard_url(i)
+            for i in (payment.stripe_payment_intent_id, payment.stripe_invoice_id)
+            if card.dashboard_url(i)
+        ],
+    }
+    return render(request, "members/manage/payment_detail.html", context)
+
+
+@treasurer_only
+@require_POST
+def payment_change(request, pk, action):
+    """Refund or void a payment, with a reason. Nothing is deleted."""
+    payment = get_object_or_404(Payment, pk=pk)
+    form = RefundForm(request.POST, prefix=action)
+    if not form.is_valid():
+        messages.error(request, "Say why, in a few words; the reason is kept with the payment.")
+        return redirect("members:manage-payment", pk=payment.pk)
+    reason, end_term = form.cleaned_data["reason"], form.cleaned_data["end_term"]
+    try:
+        if action == "refund":
+            card.refund(payment=payment, reason=reason, by=request.user, end_term=end_term)
+            messages.success(request, "The payment is refunded.")
+        else:
+            dues.void_payment(payment=payment, reason=reason, by=request.user, end_term=end_term)
+            messages.success(request, "The payment is void.")
+    except (DuesError, card.CardPaymentsUnavailable) as error:
+        messages.error(request, str(error))
+    return redirect("members:manage-payment", pk=payment.pk)
+
+
+@treasurer_only
+@require_safe
+def payment_receipt(request, pk):
+    payment = get_object_or_404(Payment.objects.select_related("member__user", "plan"), pk=pk)
+    context = {
+        "payment": payment,
+        "term": payment.terms.first(),
+        "back_url": reverse("members:manage-payment", args=[pk]),
+    }
+    return render(request, "members/receipt.html", context)
+
+
+@treasurer_only
+@require_POST
+def term_reinstate(request, pk):
+    term = get_object_or_404(MembershipTerm, pk=pk)
+    try:
+        dues.reinstate_term(term=term)
+        messages.success(request, "The term runs to its end again.")
+    except DuesError as error:
+        messages.error(request, str(error))
+    return redirect("members:manage-member", pk=term.member_id)
+
+
+@treasurer_only
+@require_safe
+def arrears_queues(request):
+    failed = FailedPayment.objects.filter(resolved_at__isnull=True).select_related("member__user")
+    promises = PaymentPromise.objects.filter(status=PaymentPromise.Status.OPEN).select_related("member__user", "plan")
+    recent = FailedPayment.objects.filter(resolved_at__isnull=False).select_related("member__user", "resolved_by")
+    context = {"failed": failed, "promises": promises, "recent": recent[:20], "resolve_form": ResolveForm()}
+    return render(request, "members/manage/arrears.html", context)
+
+
+@treasurer_only
+@require_POST
+def failed_resolve(request, pk):
+    failed = get_object_or_404(FailedPayment, pk=pk)
+    form = ResolveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DuesError("Say how this was resolved; the note is kept.")
+        arrears.resolve_failed_charge(failed=failed, by=request.user, note=form.cleaned_data["note"])
+        messages.success(request, "The failed payment is resolved.")
+    except DuesError as error:
+        messages.error(request, str(error))
+    return redirect("members:manage-arrears")
+
+
+@treasurer_only
+@require_POST
+def promise_withdraw(request, pk):
+    promise = get_object_or_404(PaymentPromise, pk=pk)
+    try:
+        arrears.withdraw_promise(promise=promise, by=request.user, note=request.POST.get("note", ""))
+        messages.success(request, "The promise is closed.")
+    except DuesError as error:
+        messages.error(request, str(error))
+    return redirect("members:manage-arrears")

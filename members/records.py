@@ -1,0 +1,167 @@
+"""The records kept around payments: number counters, Stripe events seen, checkouts
+started, failed charges, promises to pay and the treasurer's notes.
+
+Imported by `members.models`, so Django sees these models as part of the app.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Counter(models.Model):
+    """A sequence that only grows: member numbers, receipt numbers per year.
+
+    Read and bumped under a row lock, so two payments never get one number and a
+    number, once given, is never given again (even if its member is deleted).
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} = {self.value}"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event that was handled. The unique id makes a repeat a no-op."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    created = models.DateTimeField(help_text="When Stripe created the event.")
+    livemode = models.BooleanField(default=False)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"
+
+
+class Checkout(models.Model):
+    """A payment a member started: a Stripe Checkout Session, or the local test checkout.
+
+    `public_id` is the unguessable key of the "payment is being confirmed" page.
+    """
+
+    class Purpose(models.TextChoices):
+        JOIN = "join", "Joining"
+        RENEWAL = "renewal", "Renewal"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="checkouts")
+    plan = models.ForeignKey("members.Plan", on_delete=models.PROTECT, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    auto_renew = models.BooleanField(default=False)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.JOIN)
+    is_local_test = models.BooleanField(default=False)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_invoice_id = models.CharField(max_length=255, blank=True)
+    payment = models.OneToOneField(
+        "members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="checkout"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} checkout for {self.member}"
+
+    @property
+    def mode(self) -> str:
+        return "subscription" if self.auto_renew else "payment"
+
+
+class FailedPayment(models.Model):
+    """An auto-renew charge Stripe could not take: in the treasurer's queue until resolved."""
+
+    class Resolution(models.TextChoices):
+        PAID = "paid", "Paid later"
+        RESOLVED = "resolved", "Resolved by the treasurer"
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="failed_payments")
+    stripe_invoice_id = models.CharField(max_length=255, unique=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    attempt_count = models.PositiveSmallIntegerField(default=1)
+    failure_message = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+
+    def __str__(self):
+        return f"Failed charge {self.stripe_invoice_id} for {self.member}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class PaymentPromise(models.Model):
+    """'I will pay by cheque / bank transfer / cash': the treasurer sees it until the money comes."""
+
+    class Method(models.TextChoices):
+        CHEQUE = "cheque", "Cheque"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CASH = "cash", "Cash"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for payment"
+        FULFILLED = "fulfilled", "Paid"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="promises")
+    plan = models.ForeignKey("members.Plan", on_delete=models.PROTECT, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=20, choices=Method.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payment = models.ForeignKey(
+        "members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="promises"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open promise per member: promising twice updates nothing and is harmless.
+            models.UniqueConstraint(fields=["member"], condition=models.Q(status="open"), name="one_open_promise")
+        ]
+
+    def __str__(self):
+        return f"{self.member} will pay by {self.get_method_display().lower()}"
+
+
+class MemberNote(models.Model):
+    """What a treasurer wrote down about a member."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Note on {self.member} by {self.author}"

@@ -1,0 +1,153 @@
+"""The treasurer's lists: members and payments, filtered, and exported as CSV that a
+spreadsheet cannot mistake for formulas."""
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import Member, Payment, Standing
+from members.money import plain_amount
+
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_rows(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """CSV text line by line, for a streaming response: memory stays flat however long the list."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def search(members, text: str):
+    """Every word must match a name, the email, or (if a number) the member number."""
+    for word in text.split():
+        match = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(user__email__icontains=word)
+        if word.lstrip("#").isdigit():
+            match |= Q(member_number=int(word.lstrip("#")))
+        members = members.filter(match)
+    return members
+
+
+def member_list(filters: dict, *, today: datetime.date | None = None):
+    """Members with their standing, plan and paid-through date, filtered: a fixed
+    number of queries however many rows are shown."""
+    today = today or timezone.localdate()
+    members = Member.objects.select_related("user").with_standing(on=today).with_current_term()
+    if filters.get("q"):
+        members = search(members, filters["q"])
+    if filters.get("standing"):
+        members = members.filter(standing_code=filters["standing"])
+    if filters.get("plan"):
+        members = members.filter(current_plan_id=filters["plan"].pk)
+    if filters.get("ends_within") is not None:
+        horizon = today + datetime.timedelta(days=filters["ends_within"])
+        members = members.filter(paid_through__gte=today, paid_through__lte=horizon)
+    if filters.get("auto_renew") in ("yes", "no"):
+        members = members.filter(auto_renew=filters["auto_renew"] == "yes")
+    return members.order_by("last_name", "first_name", "user__email", "pk")
+
+
+MEMBER_HEADER = [
+    "Member number",
+    "First name",
+    "Last name",
+    "Email",
+    "Standing",
+    "Plan",
+    "Paid through",
+    "Auto-renew",
+    "Address",
+    "Address (line 2)",
+    "City",
+    "Postal code",
+    "Country",
+    "Phone",
+    "Directory consent",
+]
+
+
+def member_rows(members) -> Iterator[list]:
+    for m in members.iterator(chunk_size=2000):
+        yield [
+            m.member_number or "",
+            m.first_name,
+            m.last_name,
+            m.user.email,
+            Standing(m.standing_code).label,
+            m.current_plan_name or "",
+            "Lifetime" if m.is_lifetime else (m.paid_through.isoformat() if m.paid_through else ""),
+            "yes" if m.auto_renew else "no",
+            m.address_line1,
+            m.address_line2,
+            m.city,
+            m.postal_code,
+            m.country,
+            m.phone,
+            "yes" if m.directory_consent else "no",
+        ]
+
+
+def payment_list(filters: dict):
+    payments = Payment.objects.select_related("member__user", "plan", "recorded_by")
+    if filters.get("start"):
+        payments = payments.filter(received_on__gte=filters["start"])
+    if filters.get("end"):
+        payments = payments.filter(received_on__lte=filters["end"])
+    if filters.get("method"):
+        payments = payments.filter(method=filters["method"])
+    if filters.get("status"):
+        payments = payments.filter(status=filters["status"])
+    return payments.order_by("-received_on", "-pk")
+
+
+PAYMENT_HEADER = [
+    "Receipt number",
+    "Received on",
+    "Member number",
+    "Name",
+    "Email",
+    "Plan",
+    "Amount",
+    "Currency",
+    "Method",
+    "Status",
+    "Refunded",
+    "Reference",
+    "Recorded by",
+    "Reason for refund or void",
+]
+
+
+def payment_rows(payments) -> Iterator[list]:
+    for p in payments.iterator(chunk_size=2000):
+        yield [
+            p.receipt_number,
+            p.received_on.isoformat(),
+            p.member.member_number or "",
+            p.member.name,
+            p.member.user.email,
+            p.plan.name if p.plan else "",
+            plain_amount(p.amount_cents, p.currency),
+            p.currency,
+            p.get_method_display(),
+            p.get_status_display(),
+            plain_amount(p.refunded_cents, p.currency),
+            p.reference,
+            p.recorded_by.email if p.recorded_by else "",
+            p.status_reason,
+        ]

@@ -1,0 +1,41 @@
+"""Who an announcement can go to, as members sees it: offered to notifications."""
+
+from collections.abc import Iterator
+
+from django.utils import timezone
+
+from members.models import Member
+from notifications.registry import Recipient
+
+SEGMENTS = {
+    "good-standing": "Members in good standing",
+    "lapsed": "Lapsed members",
+    "everyone": "Everyone with an account",
+}
+
+
+def segment_choices() -> list[tuple[str, str]]:
+    return list(SEGMENTS.items())
+
+
+def segment_members(key: str):
+    today = timezone.localdate()
+    if key == "good-standing":
+        return Member.objects.in_good_standing(on=today)
+    if key == "lapsed":
+        return Member.objects.lapsed(on=today)
+    if key == "everyone":
+        return Member.objects.all()
+    raise ValueError(f"There is no member segment called {key!r}.")
+
+
+def segment_recipients(key: str) -> Iterator[Recipient]:
+    """Each active account in the segment once, streamed so 20,000 members stay cheap."""
+    rows = (
+        segment_members(key)
+        .filter(user__is_active=True)
+        .order_by("pk")
+        .values_list("user__email", "first_name", "last_name", "user_id")
+    )
+    for email, first_name, last_name, user_id in rows.iterator(chunk_size=2000):
+        yield Recipient(email=email, name=f"{first_name} {last_name}".strip(), user_id=user_id)

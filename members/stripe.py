@@ -1,0 +1,230 @@
+"""Everything that asks Stripe for something: customers, Checkout Sessions, the customer
+portal, refunds. (What Stripe tells us arrives at the webhook: members/stripe_webhooks.py.)
+
+Without STRIPE_SECRET_KEY and with DEBUG on, checkouts go to the local test checkout
+instead (members/local_checkout.py); it cannot be reached with DEBUG off.
+"""
+
+import logging
+import secrets
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from members import dues
+from members.dues import DuesError
+from members.links import absolute
+from members.models import Checkout, Member, Payment, Plan
+
+log = logging.getLogger(__name__)
+
+LOCAL_PREFIX = "_local_"  # in ids made up by the local test checkout: cus_local_…, sub_local_…
+
+
+class CardPaymentsUnavailable(Exception):
+    """Stripe cannot be reached or is not set up; the message is for the person paying."""
+
+
+def uses_local_checkout() -> bool:
+    return bool(settings.DEBUG and not settings.STRIPE_SECRET_KEY)
+
+
+def card_payments_available() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY) or uses_local_checkout()
+
+
+def is_local_id(stripe_id: str | None) -> bool:
+    return bool(stripe_id) and LOCAL_PREFIX in stripe_id
+
+
+def local_id(prefix: str) -> str:
+    return f"{prefix}{LOCAL_PREFIX}{secrets.token_hex(12)}"
+
+
+def client() -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
+
+
+NOT_CHARGED = "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
+
+
+def _call(what: str, request, *, failure: str = NOT_CHARGED):
+    """Run one Stripe request; turn its failures into a message a person can act on."""
+    try:
+        return request()
+    except stripe.StripeError as error:
+        log.warning("Stripe refused or failed to %s: %s", what, error)
+        raise CardPaymentsUnavailable(failure.format(reason=error.user_message or error)) from error
+
+
+def ensure_customer(member: Member) -> str:
+    """The member's Stripe customer id: created the first time, reused ever after."""
+    current = member.stripe_customer_id
+    if current and (uses_local_checkout() or not is_local_id(current)):
+        return current
+    if uses_local_checkout():
+        customer_id = local_id("cus")
+    else:
+        params = {"email": member.email, "metadata": {"member_id": str(member.pk)}}
+        if member.name:
+            params["name"] = member.name
+        customer_id = _call("create a customer", lambda: client().v1.customers.create(params)).id
+    # Compare-and-set: if two tabs race, the first id stored wins and the other customer
+    # stays unused. A made-up id from a local run without keys is replaced by a real one.
+    Member.objects.filter(pk=member.pk).filter(
+        Q(stripe_customer_id__isnull=True) | Q(stripe_customer_id=current or "")
+    ).update(stripe_customer_id=customer_id)
+    member.refresh_from_db(fields=["stripe_customer_id"])
+    return member.stripe_customer_id
+
+
+def checkout_metadata(checkout: Checkout) -> dict[str, str]:
+    return {
+        "checkout_id": str(checkout.public_id),
+        "member_id": str(checkout.member_id),
+        "plan_id": str(checkout.plan_id),
+        "purpose": checkout.purpose,
+    }
+
+
+def session_params(checkout: Checkout, *, customer_id: str) -> dict:
+    """The Checkout Session request: a yearly subscription when the member opts into
+    auto-renew, a one-time payment otherwise; the amount always as `price_data`, so a
+    sliding-scale amount needs no Price object in Stripe."""
+    plan = checkout.plan
+    price_data = {
+        "currency": checkout.currency.lower(),
+        "unit_amount": checkout.amount_cents,
+        "product_data": {"name": f"{plan.name}, {settings.ORG_NAME}"},
+    }
+    metadata = checkout_metadata(checkout)
+    params = {
+        "mode": checkout.mode,
+        "customer": customer_id,
+        "client_reference_id": str(checkout.member_id),
+        "line_items": [{"quantity": 1, "price_data": price_data}],
+        "metadata": metadata,
+        "success_url": absolute(reverse("members:checkout-done", args=[checkout.public_id])),
+        "cancel_url": absolute(reverse("members:join")) + f"?plan={plan.slug}&cancelled=1",
+    }
+    if checkout.auto_renew:
+        price_data["recurring"] = {"interval": "year"}
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+    return params
+
+
+def start_checkout(
+    *, member: Member, plan: Plan, amount_cents: int, auto_renew: bool, purpose: str
+) -> tuple[Checkout, str]:
+    """Begin paying: a Stripe Checkout Session (or the local test checkout). Returns the
+    checkout and where to send the browser. Nothing is stored if Stripe says no."""
+    if not card_payments_available():
+        raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
+    checkout = Checkout(
+        member=member,
+        plan=plan,
+        amount_cents=amount_cents,
+        currency=plan.currency,
+        auto_renew=auto_renew and plan.offers_auto_renew,
+        purpose=purpose,
+        is_local_test=uses_local_checkout(),
+    )
+    customer_id = ensure_customer(member)
+    if checkout.is_local_test:
+        checkout.stripe_session_id = local_id("cs")
+        checkout.save()
+        return checkout, reverse("members:local-checkout", args=[checkout.public_id])
+    params = session_params(checkout, customer_id=customer_id)
+    session = _call(
+        "create a Checkout Session",
+        lambda: client().v1.checkout.sessions.create(params, {"idempotency_key": f"checkout-{checkout.public_id}"}),
+    )
+    checkout.stripe_session_id = session.id
+    checkout.save()
+    return checkout, session.url
+
+
+def portal_url(member: Member) -> str:
+    """A Stripe customer portal session where the member updates their card or stops auto-renew."""
+    if not member.stripe_customer_id:
+        raise CardPaymentsUnavailable("You have not paid by card yet, so there is no card to manage.")
+    if uses_local_checkout():
+        return reverse("members:local-portal")
+    params = {"customer": member.stripe_customer_id, "return_url": absolute(reverse("members:membership"))}
+    session = _call(
+        "open the customer portal",
+        lambda: client().v1.billing_portal.sessions.create(params),
+        failure="We could not open your card settings just now. Please try again in a few minutes.",
+    )
+    return session.url
+
+
+def invoice_for_payment_intent(payment_intent_id: str) -> str | None:
+    """The invoice a PaymentIntent paid, asked of Stripe (charges no longer name their invoice)."""
+    if not settings.STRIPE_SECRET_KEY or is_local_id(payment_intent_id):
+        return None
+    params = {"payment": {"type": "payment_intent", "payment_intent": payment_intent_id}, "limit": 1}
+    payments = client().v1.invoice_payments.list(params)
+    return payments.data[0].invoice if payments.data else None
+
+
+def _payment_intent_of(payment: Payment) -> str | None:
+    if payment.stripe_payment_intent_id or not payment.stripe_invoice_id:
+        return payment.stripe_payment_intent_id
+    found = _call(
+        "find the card payment",
+        lambda: client().v1.invoice_payments.list({"invoice": payment.stripe_invoice_id, "limit": 1}),
+        failure="Stripe could not find this card payment ({reason}), so nothing was changed.",
+    )
+    return found.data[0].payment.payment_intent if found.data else None
+
+
+def refund_card_payment(payment: Payment) -> None:
+    """Ask Stripe to return a card payment in full. Payments made on the local test
+    checkout moved no money, so there is nothing to ask."""
+    if payment.method != Payment.Method.CARD:
+        return
+    if is_local_id(payment.stripe_payment_intent_id) or is_local_id(payment.stripe_invoice_id):
+        return
+    payment_intent = _payment_intent_of(payment)
+    if not payment_intent:
+        raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
+    params = {"payment_intent": payment_intent, "metadata": {"receipt_number": payment.receipt_number}}
+    _call(
+        "refund a payment",
+        lambda: client().v1.refunds.create(params, {"idempotency_key": f"refund-{payment.receipt_number}"}),
+        failure="Stripe did not refund the payment ({reason}), so nothing was changed.",
+    )
+
+
+def dashboard_url(stripe_id: str | None) -> str:
+    """A link to the object in the Stripe dashboard (test or live by the key in use)."""
+    if not stripe_id or is_local_id(stripe_id):
+        return ""
+    kinds = {"cus": "customers", "sub": "subscriptions", "in": "invoices", "pi": "payments", "cs": "checkout/sessions"}
+    kind = kinds.get(stripe_id.split("_", 1)[0])
+    if kind is None:
+        return ""
+    mode = "test/" if settings.STRIPE_SECRET_KEY.startswith(("sk_test", "rk_test")) else ""
+    return f"https://dashboard.stripe.com/{mode}{kind}/{stripe_id}"
+
+
+def refund(*, payment: Payment, reason: str, by, end_term: bool) -> Payment:
+    """Refund a payment in full. A card payment is returned by Stripe while its row is
+    locked, so the charge.refunded webhook that follows finds it refunded and does nothing;
+    if Stripe says no, nothing changes here either."""
+    if not reason.strip():
+        raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if not locked.is_paid:
+            raise DuesError(f"This payment is already {locked.get_status_display().lower()}.")
+        refund_card_payment(locked)
+        return dues.refund_payment(payment=locked, reason=reason, by=by, end_term=end_term)

@@ -1,0 +1,307 @@
+"""What Stripe tells us: the webhook is the only thing that makes a membership active.
+
+`receive` verifies the signature, records the event id once (a repeat does nothing),
+and dispatches on the type through `HANDLERS`. Each handler locks the member and
+checks what is already recorded, so events may arrive in any order, twice, or at
+the same time on two workers, and the end state is the same.
+"""
+
+import datetime
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members import arrears, dues
+from members import stripe as card
+from members.models import Checkout, Member, MembershipTerm, Payment, Plan, StripeEvent
+
+log = logging.getLogger(__name__)
+
+# Subscription statuses in which Stripe will charge again at the end of the period.
+LIVE_STATUSES = {"active", "trialing", "past_due"}
+
+
+class BadWebhook(Exception):
+    """Not from Stripe: a missing, wrong or stale signature, or a body that is not an event."""
+
+
+class NotReady(Exception):
+    """The event refers to something not recorded yet; Stripe should deliver it again later."""
+
+
+def when(timestamp: int | None) -> datetime.datetime | None:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC) if timestamp else None
+
+
+def local_day(timestamp: int) -> datetime.date:
+    """The day, in the society's time zone, on which a Stripe timestamp falls."""
+    return timezone.localdate(when(timestamp))
+
+
+def _id(value) -> str:
+    """Stripe sends either an id or, when expanded, the object with its id."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
+def verify(*, payload: bytes, signature: str | None) -> dict:
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_WEBHOOK_TOLERANCE
+        )
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise BadWebhook(str(error)) from error
+    if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
+        raise BadWebhook("The body is not a Stripe event.")
+    return event
+
+
+def receive(*, payload: bytes, signature: str | None) -> str:
+    """Handle one webhook delivery: 'handled', 'duplicate' or 'ignored' (a type we do not use)."""
+    event = verify(payload=payload, signature=signature)
+    handler = HANDLERS.get(event.get("type"))
+    if handler is None:
+        return "ignored"
+    with transaction.atomic():
+        try:
+            # On PostgreSQL a concurrent delivery of the same event waits here on the
+            # unique index until the first commits, then fails: it is a repeat.
+            with transaction.atomic():
+                StripeEvent.objects.create(
+                    event_id=event["id"],
+                    type=event["type"],
+                    created=when(event.get("created")) or timezone.now(),
+                    livemode=bool(event.get("livemode")),
+                )
+        except IntegrityError:
+            return "duplicate"
+        handler(event)
+    return "handled"
+
+
+def _member(*, metadata: dict | None, customer) -> Member | None:
+    """The member an object belongs to: by our metadata, else by their Stripe customer."""
+    member_id = (metadata or {}).get("member_id")
+    if member_id and str(member_id).isdigit():
+        member = Member.objects.filter(pk=int(member_id)).first()
+        if member is not None:
+            return member
+    customer_id = _id(customer)
+    return Member.objects.filter(stripe_customer_id=customer_id).first() if customer_id else None
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def _plan(*, metadata: dict | None, member: Member) -> Plan | None:
+    plan_id = (metadata or {}).get("plan_id")
+    if plan_id and str(plan_id).isdigit():
+        plan = Plan.objects.filter(pk=int(plan_id)).first()
+        if plan is not None:
+            return plan
+    latest = MembershipTerm.objects.filter(member=member).select_related("plan").order_by("-start", "-pk").first()
+    return latest.plan if latest else None
+
+
+def _link_checkout(checkout_id: str | None, payment: Payment) -> None:
+    if checkout_id:
+        Checkout.objects.filter(public_id=checkout_id, payment__isnull=True).update(payment=payment)
+
+
+def checkout_completed(event: dict) -> None:
+    """Link the customer and subscription; a paid one-time checkout buys its term here."""
+    session = event["data"]["object"]
+    checkout_id = (session.get("metadata") or {}).get("checkout_id")
+    checkout = Checkout.objects.filter(public_id=checkout_id).select_related("plan").first() if checkout_id else None
+    if checkout is None:
+        log.info("Checkout Session %s was not started by Societas; ignored.", session.get("id"))
+        return
+    member = _lock(checkout.member)
+    Member.objects.filter(pk=member.pk, stripe_customer_id__isnull=True).update(
+        stripe_customer_id=_id(session.get("customer")) or None
+    )
+    Checkout.objects.filter(pk=checkout.pk, completed_at__isnull=True).update(
+        completed_at=when(event.get("created")), stripe_invoice_id=_id(session.get("invoice"))
+    )
+    if session.get("mode") == "subscription":
+        _subscription_checkout_completed(event, session, checkout, member)
+    elif session.get("payment_status") in ("paid", "no_payment_required"):
+        _one_time_checkout_paid(event, session, checkout, member)
+
+
+def _one_time_checkout_paid(event: dict, session: dict, checkout: Checkout, member: Member) -> None:
+    if Payment.objects.filter(stripe_checkout_session_id=session["id"]).exists():
+        return
+    payment = dues.record_payment(
+        member=member,
+        plan=checkout.plan,
+        amount_cents=session["amount_total"],
+        currency=session["currency"].upper(),
+        method=Payment.Method.CARD,
+        received_on=local_day(event["created"]),
+        stripe=dues.StripeRefs(
+            checkout_session_id=session["id"], payment_intent_id=_id(session.get("payment_intent")) or None
+        ),
+    )
+    _link_checkout(str(checkout.public_id), payment)
+
+
+def _subscription_checkout_completed(event: dict, session: dict, checkout: Checkout, member: Member) -> None:
+    dues.update_auto_renew(
+        member=member,
+        subscription_id=_id(session.get("subscription")),
+        on=True,
+        renews_on=None,
+        as_of=when(event["created"]),
+    )
+    invoice_id = _id(session.get("invoice"))
+    paid = Payment.objects.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None
+    if paid is not None:
+        _link_checkout(str(checkout.public_id), paid)
+
+
+def _subscription_details(invoice: dict) -> dict:
+    return (invoice.get("parent") or {}).get("subscription_details") or {}
+
+
+def _period(invoice: dict) -> tuple[int, int]:
+    """The period the invoice's subscription line pays for (Stripe timestamps)."""
+    for line in (invoice.get("lines") or {}).get("data") or []:
+        period = line.get("period") or {}
+        if period.get("start") and period.get("end"):
+            return period["start"], period["end"]
+    return invoice["period_start"], invoice["period_end"]
+
+
+def _invoice_payment_intent(invoice: dict) -> str | None:
+    """The PaymentIntent of a paid invoice, when the payload includes its payments."""
+    for item in (invoice.get("payments") or {}).get("data") or []:
+        intent = _id((item.get("payment") or {}).get("payment_intent"))
+        if intent:
+            return intent
+    return None
+
+
+def invoice_paid(event: dict) -> None:
+    """An auto-renew (or first subscription) charge succeeded: record it and extend the term."""
+    invoice = event["data"]["object"]
+    details = _subscription_details(invoice)
+    subscription_id = _id(details.get("subscription"))
+    member = _member(metadata=details.get("metadata"), customer=invoice.get("customer"))
+    if not subscription_id or member is None or invoice.get("amount_paid", 0) <= 0:
+        log.info("Invoice %s is not a membership charge; ignored.", invoice.get("id"))
+        return
+    member = _lock(member)
+    start, end = _period(invoice)
+    dues.update_auto_renew(
+        member=member, subscription_id=subscription_id, on=True, renews_on=local_day(end), as_of=when(event["created"])
+    )
+    arrears.mark_failed_charge_paid(invoice_id=invoice["id"])
+    if Payment.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        return
+    plan = _plan(metadata=details.get("metadata"), member=member)
+    if plan is None:
+        raise NotReady(f"No plan is known for invoice {invoice['id']} yet.")
+    paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
+    payment = dues.record_payment(
+        member=member,
+        plan=plan,
+        amount_cents=invoice["amount_paid"],
+        currency=invoice["currency"].upper(),
+        method=Payment.Method.CARD,
+        received_on=local_day(paid_at),
+        covers_from=local_day(start),
+        stripe=dues.StripeRefs(invoice_id=invoice["id"], payment_intent_id=_invoice_payment_intent(invoice)),
+    )
+    _link_checkout((details.get("metadata") or {}).get("checkout_id"), payment)
+    Checkout.objects.filter(stripe_invoice_id=invoice["id"], payment__isnull=True).update(payment=payment)
+
+
+def invoice_payment_failed(event: dict) -> None:
+    """An auto-renew charge failed: the treasurer's queue, and an email to fix the card."""
+    invoice = event["data"]["object"]
+    details = _subscription_details(invoice)
+    member = _member(metadata=details.get("metadata"), customer=invoice.get("customer"))
+    if member is None or not _id(details.get("subscription")):
+        log.info("Failed invoice %s is not a membership charge; ignored.", invoice.get("id"))
+        return
+    member = _lock(member)
+    if Payment.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        return  # paid after all; this news is older than the payment
+    error = invoice.get("last_finalization_error") or {}
+    arrears.record_failed_charge(
+        member=member,
+        invoice_id=invoice["id"],
+        subscription_id=_id(details.get("subscription")),
+        amount_cents=invoice.get("amount_due") or 0,
+        currency=invoice["currency"].upper(),
+        attempt_count=invoice.get("attempt_count") or 1,
+        failure_message=error.get("message") or "",
+        next_attempt_at=when(invoice.get("next_payment_attempt")),
+        failed_at=when(event["created"]),
+    )
+
+
+def subscription_changed(event: dict) -> None:
+    """Auto-renew on or off, and the next charge date, as the subscription now stands."""
+    subscription = event["data"]["object"]
+    member = _member(metadata=subscription.get("metadata"), customer=subscription.get("customer"))
+    if member is None:
+        log.info("Subscription %s is not a membership; ignored.", subscription.get("id"))
+        return
+    on = (
+        event["type"] != "customer.subscription.deleted"
+        and subscription.get("status") in LIVE_STATUSES
+        and not subscription.get("cancel_at_period_end")
+        and not subscription.get("cancel_at")
+    )
+    items = (subscription.get("items") or {}).get("data") or []
+    period_end = items[0].get("current_period_end") if items else None
+    dues.update_auto_renew(
+        member=_lock(member),
+        subscription_id=subscription["id"],
+        on=on,
+        renews_on=local_day(period_end) if on and period_end else None,
+        as_of=when(event["created"]),
+    )
+
+
+def charge_refunded(event: dict) -> None:
+    """A refund made in Stripe: the payment is marked refunded and its term ends today.
+    A partial refund is noted and the term stays."""
+    charge = event["data"]["object"]
+    intent = _id(charge.get("payment_intent"))
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent).first() if intent else None
+    if payment is None and intent:
+        invoice_id = card.invoice_for_payment_intent(intent)
+        payment = Payment.objects.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None
+    if payment is None:
+        if _member(metadata=charge.get("metadata"), customer=charge.get("customer")) is not None:
+            raise NotReady(f"The payment refunded by charge {charge.get('id')} is not recorded yet.")
+        log.info("Refunded charge %s is not a membership payment; ignored.", charge.get("id"))
+        return
+    _lock(payment.member)
+    payment.refresh_from_db()
+    if not charge.get("refunded"):
+        dues.note_partial_refund(payment=payment, refunded_cents=charge.get("amount_refunded") or 0)
+    elif payment.is_paid:
+        dues.refund_payment(payment=payment, reason="Refunded in Stripe.", by=None, end_term=True)
+
+
+HANDLERS = {
+    "checkout.session.completed": checkout_completed,
+    "checkout.session.async_payment_succeeded": checkout_completed,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "customer.subscription.created": subscription_changed,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
+    "charge.refunded": charge_refunded,
+}

@@ -1,0 +1,25 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from members.models import FailedPayment, Member, Payment, PaymentPromise, Plan, Standing
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_every_standing_method_and_queue_and_is_safe_to_run_twice():
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (Member.objects.count(), Payment.objects.count(), Plan.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Member.objects.count(), Payment.objects.count(), Plan.objects.count()) == counts
+    assert set(Plan.objects.values_list("slug", flat=True)) == {"regular", "pay-what-you-can", "sustaining", "lifetime"}
+    standings = {m.standing() for m in Member.objects.prefetch_related("terms")}
+    assert standings == set(Standing)
+    assert set(Payment.objects.values_list("method", flat=True)) == set(Payment.Method.values)
+    assert Payment.objects.filter(status=Payment.Status.REFUNDED).exists()
+    assert Member.objects.filter(auto_renew=True, renews_on__isnull=False).exists()
+    assert FailedPayment.objects.filter(resolved_at__isnull=True).exists()
+    assert PaymentPromise.objects.filter(status=PaymentPromise.Status.OPEN).exists()
+    numbers = sorted(Member.objects.exclude(member_number=None).values_list("member_number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -1,0 +1,266 @@
+"""The requests Stripe receives, caught at the HTTP edge with Stripe-shaped answers."""
+
+from urllib.parse import parse_qs
+
+import pytest
+import responses
+
+from members.models import Checkout, Member, Payment
+from tests.factories import PaymentFactory
+
+pytestmark = pytest.mark.django_db
+
+API = "https://api.stripe.com/v1"
+
+
+def _form(call) -> dict:
+    """A form-encoded Stripe request body as {key: value}."""
+    return {key: values[0] for key, values in parse_qs(call.request.body).items()}
+
+
+def _customer(customer_id="cus_test_NffrFeUfNV2Hib"):
+    return {
+        "id": customer_id,
+        "object": "customer",
+        "created": 1767225600,
+        "email": "ann@example.org",
+        "livemode": False,
+        "metadata": {},
+        "name": "Ann Example",
+    }
+
+
+def _session(session_id="cs_test_a1B2c3D4", mode="payment"):
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": mode,
+        "status": "open",
+        "payment_status": "unpaid",
+        "url": f"https://checkout.stripe.com/c/pay/{session_id}#fidkdWxOYHwnPyd1blpxYHZxWjA0",
+        "livemode": False,
+    }
+
+
+@pytest.fixture
+def stripe_api(stripe_keys):
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def _join(client, member, plan, **data):
+    client.force_login(member.user)
+    prefix = plan.slug
+    post = {"plan": plan.slug, "pay": "card"}
+    post.update({f"{prefix}-{key}": value for key, value in data.items()})
+    return client.post("/join/", post)
+
+
+def test_one_time_checkout_session_request(client, member, plan, stripe_api):
+    stripe_api.post(f"{API}/customers", json=_customer())
+    stripe_api.post(f"{API}/checkout/sessions", json=_session())
+    response = _join(client, member, plan)
+    checkout = Checkout.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4#fidkdWxOYHwnPyd1blpxYHZxWjA0"
+    customer_call, session_call = stripe_api.calls
+    assert customer_call.request.headers["Authorization"] == "Bearer sk_test_51Societas"
+    assert _form(customer_call) == {
+        "email": "ann@example.org",
+        "name": "Ann Example",
+        "metadata[member_id]": str(member.pk),
+    }
+    meta = {
+        "[checkout_id]": str(checkout.public_id),
+        "[member_id]": str(member.pk),
+        "[plan_id]": str(plan.pk),
+        "[purpose]": "join",
+    }
+    assert _form(session_call) == {
+        "mode": "payment",
+        "customer": "cus_test_NffrFeUfNV2Hib",
+        "client_reference_id": str(member.pk),
+        "line_items[0][quantity]": "1",
+        "line_items[0][price_data][currency]": "usd",
+        "line_items[0][price_data][unit_amount]": "6000",
+        "line_items[0][price_data][product_data][name]": "Regular member, Societas Demo Society",
+        "success_url": f"http://testserver/join/done/{checkout.public_id}/",
+        "cancel_url": "http://testserver/join/?plan=regular&cancelled=1",
+        **{f"metadata{key}": value for key, value in meta.items()},
+        **{f"payment_intent_data[metadata]{key}": value for key, value in meta.items()},
+    }
+    assert session_call.request.headers["Idempotency-Key"] == f"checkout-{checkout.public_id}"
+    assert checkout.stripe_session_id == "cs_test_a1B2c3D4" and not checkout.auto_renew
+    member.refresh_from_db()
+    assert member.stripe_customer_id == "cus_test_NffrFeUfNV2Hib"
+    assert not Payment.objects.exists(), "only the webhook makes a membership active"
+
+
+def test_auto_renew_checkout_is_a_yearly_subscription_for_the_chosen_amount(client, member, sliding_plan, stripe_api):
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Returning")
+    stripe_api.post(f"{API}/checkout/sessions", json=_session(mode="subscription"))
+    response = _join(client, member, sliding_plan, amount="25.50", auto_renew="on")
+    assert response.status_code == 302
+    [session_call] = stripe_api.calls  # a returning member's customer is reused, not created
+    form = _form(session_call)
+    checkout = Checkout.objects.get()
+    assert form["mode"] == "subscription"
+    assert form["customer"] == "cus_test_Returning"
+    assert form["line_items[0][price_data][unit_amount]"] == "2550"
+    assert form["line_items[0][price_data][recurring][interval]"] == "year"
+    assert form["subscription_data[metadata][checkout_id]"] == str(checkout.public_id)
+    assert form["subscription_data[metadata][member_id]"] == str(member.pk)
+    assert form["subscription_data[metadata][plan_id]"] == str(sliding_plan.pk)
+    assert "payment_intent_data[metadata][member_id]" not in form
+    assert (checkout.amount_cents, checkout.auto_renew) == (2550, True)
+
+
+def test_lifetime_plan_is_always_a_one_time_payment(client, member, lifetime_plan, stripe_api):
+    stripe_api.post(f"{API}/customers", json=_customer())
+    stripe_api.post(f"{API}/checkout/sessions", json=_session())
+    _join(client, member, lifetime_plan, auto_renew="on")
+    assert _form(stripe_api.calls[1])["mode"] == "payment"
+
+
+def test_stripe_refusing_the_session_shows_a_message_and_stores_nothing(client, member, plan, stripe_api):
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Returning")
+    stripe_api.post(
+        f"{API}/checkout/sessions",
+        status=400,
+        json={
+            "error": {
+                "code": "parameter_invalid_integer",
+                "message": "Invalid integer: abc",
+                "param": "line_items[0][price_data][unit_amount]",
+                "type": "invalid_request_error",
+            }
+        },
+    )
+    response = _join(client, member, plan)
+    assert response.status_code == 200
+    assert "nothing was charged" in response.content.decode()
+    assert not Checkout.objects.exists()
+
+
+def test_portal_session_request(client, member, stripe_api):
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Returning")
+    portal_url = "https://billing.stripe.com/p/session/test_YWNjdF8xTTJKVGtMa2RJd0h1"
+    stripe_api.post(
+        f"{API}/billing_portal/sessions",
+        json={
+            "id": "bps_test_1MxB8uLkdIwHu7ix",
+            "object": "billing_portal.session",
+            "configuration": "bpc_test_1MxB7eLkdIwHu7ix",
+            "created": 1767225600,
+            "customer": "cus_test_Returning",
+            "livemode": False,
+            "return_url": "http://testserver/membership/",
+            "url": portal_url,
+        },
+    )
+    client.force_login(member.user)
+    response = client.post("/membership/billing/")
+    assert response.status_code == 302 and response["Location"] == portal_url
+    assert _form(stripe_api.calls[0]) == {
+        "customer": "cus_test_Returning",
+        "return_url": "http://testserver/membership/",
+    }
+
+
+def test_portal_is_a_post_only(client, member):
+    client.force_login(member.user)
+    assert client.get("/membership/billing/").status_code == 405
+
+
+def test_treasurer_refund_of_a_card_payment_asks_stripe(client, member, plan, treasurer, stripe_api):
+    payment = PaymentFactory(
+        member=member, plan=plan, method=Payment.Method.CARD, stripe_payment_intent_id="pi_test_3MtwBwLkdIwHu7ix"
+    )
+    stripe_api.post(
+        f"{API}/refunds",
+        json={
+            "id": "re_test_1Nispe2eZvKYlo2C",
+            "object": "refund",
+            "amount": 6000,
+            "charge": "ch_test_1NirD82eZvKYlo2C",
+            "currency": "usd",
+            "payment_intent": "pi_test_3MtwBwLkdIwHu7ix",
+            "status": "succeeded",
+        },
+    )
+    client.force_login(treasurer)
+    client.post(f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "Asked to leave", "refund-end_term": "on"})
+    assert _form(stripe_api.calls[0]) == {
+        "payment_intent": "pi_test_3MtwBwLkdIwHu7ix",
+        "metadata[receipt_number]": payment.receipt_number,
+    }
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED and payment.status_reason == "Asked to leave"
+
+
+def test_a_refund_stripe_refuses_changes_nothing(client, member, plan, treasurer, stripe_api):
+    payment = PaymentFactory(member=member, plan=plan, method=Payment.Method.CARD, stripe_payment_intent_id="pi_test_X")
+    stripe_api.post(
+        f"{API}/refunds",
+        status=400,
+        json={"error": {"type": "invalid_request_error", "code": "charge_already_refunded", "message": "Refunded."}},
+    )
+    client.force_login(treasurer)
+    response = client.post(f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "x"}, follow=True)
+    assert "Stripe did not refund the payment (Refunded.), so nothing was changed." in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+
+
+def _portal_response(customer: str, url: str) -> dict:
+    return {
+        "id": "bps_test_1MxB8uLkdIwHu7iy",
+        "object": "billing_portal.session",
+        "configuration": "bpc_test_1MxB7eLkdIwHu7ix",
+        "created": 1767225600,
+        "customer": customer,
+        "livemode": False,
+        "return_url": "http://testserver/membership/",
+        "url": url,
+    }
+
+
+def test_card_link_in_the_failed_payment_email_opens_the_portal_without_signing_in(client, member, stripe_api):
+    from django.utils import timezone
+
+    from members import arrears
+    from notifications.models import Delivery
+
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Declined")
+    member.refresh_from_db()
+    arrears.record_failed_charge(
+        member=member,
+        invoice_id="in_test_Declined",
+        subscription_id="sub_test_1",
+        amount_cents=6000,
+        currency="USD",
+        attempt_count=1,
+        failure_message="",
+        next_attempt_at=None,
+        failed_at=timezone.now(),
+    )
+    body = Delivery.objects.get(kind="payment-failed").body_text
+    link = next(word for word in body.split() if "/membership/card/" in word).removeprefix("http://testserver")
+    page = client.get(link)
+    assert page.status_code == 200 and "did not go through" in page.content.decode()
+    assert len(stripe_api.calls) == 0, "opening the link asks Stripe nothing"
+    portal = "https://billing.stripe.com/p/session/test_Declined"
+    stripe_api.post(f"{API}/billing_portal/sessions", json=_portal_response("cus_test_Declined", portal))
+    response = client.post(link)
+    assert response.status_code == 302 and response["Location"] == portal
+    assert _form(stripe_api.calls[0])["customer"] == "cus_test_Declined"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_forged_card_link_is_refused(client, member):
+    from members import links
+
+    token = links.card_url(member).rstrip("/").rsplit("/", 1)[1]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    response = client.post(f"/membership/card/{forged}/")
+    assert response.status_code == 400 and "not valid" in response.content.decode()
