@@ -1,0 +1,33 @@
+"""Event descriptions: Markdown written by organisers, made safe to show.
+
+Markdown turns the text into HTML; nh3 then keeps only harmless tags and
+attributes, so a pasted <script> or an onclick never reaches a visitor.
+"""
+
+import markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code", "pre",
+    "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render_markdown(text: str) -> SafeString:
+    """Sanitised HTML for a description. Headings start at h3: the page has its own h1 and h2."""
+    html = markdown.markdown(
+        text or "",
+        extensions=["extra", "sane_lists", "toc"],
+        extension_configs={"toc": {"baselevel": 3}},
+        output_format="html",
+    )
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - nh3 has just removed everything unsafe
