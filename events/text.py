@@ -4,6 +4,8 @@ Markdown turns the text into HTML; nh3 then keeps only harmless tags and
 attributes, so a pasted <script> or an onclick never reaches a visitor.
 """
 
+import html
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -31,3 +33,9 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - nh3 has just removed everything unsafe
+
+
+def plain_text(text: str, *, limit: int = 200) -> str:
+    """The description's words without markup, for meta tags: at most `limit` characters."""
+    words = " ".join(html.unescape(nh3.clean(render_markdown(text), tags=set())).split())
+    return words if len(words) <= limit else words[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from events import calendars, rsvp
 from events.forms import AnswerForm, VisitorAnswerForm
 from events.models import CalendarFeed, Event
-from events.text import render_markdown
+from events.text import plain_text, render_markdown
 from events.views.access import get_visible_event, is_event_organiser, viewer_rsvp
 
 PAST_SHOWN = 12
@@ -156,4 +156,4 @@ def member_feed_create(request):
 
 
 def og_description(event: Event) -> str:
-    return event.summary or " ".join(event.description.split())[:200] or f"{settings.ORG_NAME}: {event.when}"
+    return event.summary or plain_text(event.description) or f"{settings.ORG_NAME}: {event.when}"
