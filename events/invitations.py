@@ -115,10 +115,11 @@ def _rsvps_for(event: Event, people: list[Invitee], now: datetime.datetime) -> l
     return rsvps
 
 
-def send_next_batch(*, invitation_id: int, batch_size: int = BATCH) -> bool:
+def send_next_batch(*, invitation_id: int, batch_size: int | None = None) -> bool:
     """Invite the next batch of the segment. True while there is more to send.
     People who have already answered are not invited again."""
     now = timezone.now()
+    batch_size = batch_size or BATCH
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().select_related("event").get(pk=invitation_id)
         event = invitation.event

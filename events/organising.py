@@ -48,7 +48,7 @@ def create_event(*, event: Event, organisers, created_by) -> Event:
         event.status = Event.Status.DRAFT
         event.reminders_planned_at = timezone.now()
         event.save()
-        event.organisers.set({*organisers, created_by})
+        event.organisers.set({user for user in (*organisers, created_by) if user is not None})
     return event
 
 
