@@ -85,6 +85,7 @@ class EventForm(forms.ModelForm):
         widgets = {
             "venue_address": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 10}),
+            "visibility": forms.RadioSelect,
         }
 
     def __init__(self, *args, **kwargs):

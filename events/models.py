@@ -179,7 +179,8 @@ class Event(models.Model):
             text = f"{long_day(start)}, {start:%H:%M} to {end:%H:%M}"
         else:
             text = f"{long_day(start)}, {start:%H:%M} to {long_day(end)}, {end:%H:%M}"
-        return f"{text} {start:%Z} ({self.time_zone})"
+        abbreviation = start.strftime("%Z")
+        return f"{text} {abbreviation}" + ("" if abbreviation == self.time_zone else f" ({self.time_zone})")
 
     @property
     def is_multi_day(self) -> bool:
@@ -213,7 +214,8 @@ class Event(models.Model):
     def place(self) -> str:
         """Where it happens, as the public may see it: the venue, or "Online"."""
         if self.has_venue:
-            venue = ", ".join(part for part in [self.venue_name, " ".join(self.venue_address.split())] if part)
+            lines = [self.venue_name, *self.venue_address.splitlines()]
+            venue = ", ".join(line.strip() for line in lines if line.strip())
             return f"{venue} and online" if self.is_online else venue
         return "Online" if self.is_online else "To be announced"
 

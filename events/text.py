@@ -5,6 +5,7 @@ attributes, so a pasted <script> or an onclick never reaches a visitor.
 """
 
 import html
+import re
 
 import markdown
 import nh3
@@ -17,14 +18,21 @@ TAGS = {
 ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _headings_from_h3(html: str) -> str:
+    """Shift headings so the description's highest one is an h3, keeping their order without gaps."""
+    levels = sorted({int(level) for _, level in HEADING.findall(html)})
+    if not levels:
+        return html
+    shifted = {level: min(3 + index, 6) for index, level in enumerate(levels)}
+    return HEADING.sub(lambda m: f"<{m.group(1)}h{shifted[int(m.group(2))]}", html)
+
+
 def render_markdown(text: str) -> SafeString:
     """Sanitised HTML for a description. Headings start at h3: the page has its own h1 and h2."""
-    html = markdown.markdown(
-        text or "",
-        extensions=["extra", "sane_lists", "toc"],
-        extension_configs={"toc": {"baselevel": 3}},
-        output_format="html",
-    )
+    html = _headings_from_h3(markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html"))
     clean = nh3.clean(
         html,
         tags=TAGS,
