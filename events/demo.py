@@ -82,7 +82,10 @@ def _congress() -> Event | None:
         _answer(event, "visitor.two@example.org", "yes", name="Walter Waiting")
         _answer(event, "treasurer@example.org", "maybe")
         _answer(event, "lapsed@example.org", "no")
-        seats.rsvp_for(event=event, email="pending@example.org", user=_user("pending@example.org"))
+        pending = _user("pending@example.org")
+        seats.rsvp_for(
+            event=event, email="pending@example.org", name=pending.get_full_name() if pending else "", user=pending
+        )
     return event
 
 

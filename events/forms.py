@@ -51,7 +51,14 @@ def wall_clock(moment: datetime.datetime | None, zone_name: str) -> datetime.dat
 
 def organiser_choices():
     User = get_user_model()
-    return User.objects.filter(Q(groups__name=ORGANISER) | Q(is_superuser=True), is_active=True).distinct()
+    people = User.objects.filter(Q(groups__name=ORGANISER) | Q(is_superuser=True), is_active=True)
+    return people.distinct().select_related("member")
+
+
+class OrganisersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        name = user.get_full_name()
+        return f"{name} ({user.email})" if name != user.email else user.email
 
 
 class EventForm(forms.ModelForm):
@@ -71,7 +78,7 @@ class EventForm(forms.ModelForm):
         assume_scheme="https",
         help_text="Shown only to people who said yes.",
     )
-    organisers = forms.ModelMultipleChoiceField(
+    organisers = OrganisersField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="You are always one of them."
     )
 
@@ -87,6 +94,7 @@ class EventForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 10}),
             "visibility": forms.RadioSelect,
         }
+        labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -176,10 +176,11 @@ def rsvp_list(request, slug):
     event = get_event_for_organiser(request.user, slug)
     rsvps = event.rsvps.select_related("user").order_by("name", "email")
     waitlist = list(event.rsvps.waitlist())
-    groups = [(status, label, [r for r in rsvps if r.status == status]) for status, label in RSVP.Status.choices]
+    shown = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO, RSVP.Status.INVITED)
+    groups = [(status, RSVP.Status(status).label, [r for r in rsvps if r.status == status]) for status in shown]
     context = {
         "event": event,
-        "groups": [(s, label, items) for s, label, items in groups if s != RSVP.Status.WAITLISTED],
+        "groups": groups,
         "waitlist": waitlist,
         "counts": _rsvp_counts(event),
         "seats_taken": rsvp.seats_taken(event),

@@ -290,3 +290,16 @@ def test_a_member_cannot_see_the_organiser_list_even_with_an_rsvp(client):
     answer(RSVPFactory(event=event, email=person.email, user=person), "yes")
     client.force_login(person)
     assert client.get(reverse("events:manage-rsvps", args=[event.slug])).status_code == 403
+
+
+def test_the_organisers_list_takes_the_same_queries_for_many_events(client, organiser, django_assert_max_num_queries):
+    for _ in range(2):
+        yes_rsvps(EventFactory(organisers=[organiser]), 2)
+    client.force_login(organiser)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("events:manage-list"))
+    for _ in range(10):
+        yes_rsvps(EventFactory(organisers=[organiser]), 2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("events:manage-list")).content.decode()
+    assert page.count('<td class="num">2</td>') == 12

@@ -196,3 +196,13 @@ def test_members_and_visitors_pages_never_show_another_persons_answer(client):
     client.force_login(make_member())
     page = client.get(event.get_absolute_url()).content.decode()
     assert "someone@example.org" not in page and "Your answer:" not in page
+
+
+def test_the_front_page_takes_the_same_queries_for_more_events(client, django_assert_max_num_queries):
+    EventFactory()
+    with django_assert_max_num_queries(5) as few:
+        client.get("/")
+    for _ in range(5):
+        yes_rsvps(EventFactory(), 3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/")
