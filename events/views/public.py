@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,8 @@ from events.text import plain_text, render_markdown
 from events.views.access import get_visible_event, is_event_organiser, viewer_rsvp
 
 PAST_SHOWN = 12
+# Visitors' answers send an email each: at most this many from one address an hour.
+VISITOR_ANSWERS_PER_HOUR = 20
 
 
 @require_safe
@@ -67,6 +70,8 @@ def event_answer(request, slug):
     event = get_visible_event(request.user, slug)
     if request.user.is_authenticated:
         return _member_answer(request, event)
+    if _too_many_visitor_answers(request):
+        return render(request, "429.html", status=429)
     form = VisitorAnswerForm(request.POST, event=event)
     if not form.is_valid():
         context = _detail_context(request, event, visitor_form=form)
@@ -84,6 +89,16 @@ def event_answer(request, slug):
         f"Nearly done: we have emailed a link to {data['email']}. Your answer counts once you open it and confirm.",
     )
     return redirect(event)
+
+
+def _too_many_visitor_answers(request) -> bool:
+    """Count this address's answers in the cache: a script cannot mail-bomb strangers through us."""
+    key = f"events:visitor-answers:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > VISITOR_ANSWERS_PER_HOUR
+    except ValueError:  # expired between add and incr
+        return False
 
 
 def _member_answer(request, event: Event):

@@ -206,3 +206,15 @@ def test_the_front_page_takes_the_same_queries_for_more_events(client, django_as
         yes_rsvps(EventFactory(), 3)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/")
+
+
+def test_visitors_answers_from_one_address_are_limited(client, settings):
+    from events.views import public
+
+    event = EventFactory()
+    url = reverse("events:answer", args=[event.slug])
+    for n in range(public.VISITOR_ANSWERS_PER_HOUR):
+        assert client.post(url, {"name": "V", "email": f"v{n}@example.org", "answer": "yes"}).status_code == 302
+    response = client.post(url, {"name": "V", "email": "one-more@example.org", "answer": "yes"})
+    assert response.status_code == 429
+    assert not RSVP.objects.filter(email="one-more@example.org").exists()
