@@ -1,15 +1,21 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from config import health
+from events.models import Event
 from members.roles import ALL_ROLES, ORGANISER, TREASURER, role_names, role_required
+
+NEXT_EVENTS = 3
 
 
 @require_safe
 def home(request):
-    return render(request, "home.html", {"next_events": []})
+    now = timezone.now()
+    upcoming = Event.objects.filter(status=Event.Status.PUBLISHED).upcoming(now=now).with_seats_taken()
+    return render(request, "home.html", {"next_events": list(upcoming[:NEXT_EVENTS]), "now": now})
 
 
 @never_cache

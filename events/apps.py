@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Events"
+
+    def ready(self):
+        from events import reminders
+        from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
+
+        register_reminder_source("events", reminders.queue_due_reminders)
+        register_segment_source(
+            "events", SegmentSource(choices=reminders.segment_choices, recipients=reminders.segment_recipients)
+        )

@@ -1,0 +1,383 @@
+"""Events, the RSVPs people give to them, invitations and private calendar feeds.
+
+Times are stored in UTC and shown in the event's own IANA zone. Seats are never
+stored: they are counted from the yes RSVPs (see `events/rsvp.py`), under a lock
+on the event row, so a count can never drift from the answers that make it.
+"""
+
+import datetime
+import re
+import secrets
+import uuid
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+OFFSET = re.compile(r"^(\d{1,3})([dhm])$")
+OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+DEFAULT_REMINDER_OFFSETS = "7d 1d 2h"
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe: the key to one RSVP or one calendar feed."""
+    return secrets.token_urlsafe(32)
+
+
+def long_day(moment: datetime.datetime | datetime.date) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone such as Europe/Paris or America/Los_Angeles.")
+
+
+def parse_offsets(text: str) -> list[tuple[str, datetime.timedelta]]:
+    """'7d 1d 2h' as [(label, timedelta)], longest first, duplicates dropped."""
+    offsets = {}
+    for word in text.replace(",", " ").split():
+        match = OFFSET.match(word.strip().lower())
+        if not match or int(match.group(1)) == 0:
+            raise ValidationError(
+                f"{word!r} is not a reminder time. Write numbers with d (days), h (hours) or m (minutes), "
+                "for example: 7d 1d 2h."
+            )
+        amount, unit = int(match.group(1)), match.group(2)
+        offsets[f"{amount}{unit}"] = datetime.timedelta(**{OFFSET_UNITS[unit]: amount})
+    return sorted(offsets.items(), key=lambda item: item[1], reverse=True)
+
+
+def validate_offsets(text: str) -> None:
+    parse_offsets(text)
+
+
+class EventQuerySet(models.QuerySet):
+    def listed(self):
+        """Events anyone may see on /events/: published or (once published) cancelled."""
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def upcoming(self, *, now: datetime.datetime):
+        return self.filter(ends_at__gte=now).order_by("starts_at", "pk")
+
+    def past(self, *, now: datetime.datetime):
+        return self.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+
+    def organised_by(self, user):
+        return self if user.is_superuser else self.filter(organisers=user)
+
+    def with_seats_taken(self):
+        """Annotate `seats_taken`: yes answers plus their guests, in the same query."""
+        yes = Q(rsvps__status=RSVP.Status.YES)
+        return self.annotate(
+            seats_taken=models.functions.Coalesce(
+                models.Sum(models.F("rsvps__guests") + 1, filter=yes), 0, output_field=models.IntegerField()
+            )
+        )
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        CONGRESS = "congress", "Congress"
+        FORUM = "forum", "Forum"
+        SYMPOSIUM = "symposium", "Symposium"
+        LECTURE = "lecture", "Lecture"
+        MEETING = "meeting", "Meeting"
+        SOCIAL = "social", "Social"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: anyone may answer"
+        MEMBERS = "members", "Members only: members in good standing may answer"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FORUM)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="One or two sentences for lists and links.")
+    description = models.TextField(blank=True, help_text="Markdown: **bold**, _italic_, lists, [links](https://…).")
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.TextField(blank=True)
+    online_url = models.URLField(
+        "online joining link", max_length=500, blank=True, help_text="Shown only to people who said yes."
+    )
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Seats, guests included. Blank: no limit.")
+    guests_allowed = models.PositiveSmallIntegerField("guests allowed per RSVP", default=0)
+    rsvp_opens_at = models.DateTimeField("RSVPs open", null=True, blank=True, help_text="Blank: as soon as published.")
+    rsvp_closes_at = models.DateTimeField("RSVPs close", null=True, blank=True, help_text="Blank: when it starts.")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    cancellation_message = models.TextField(blank=True)
+    organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    reminder_offsets = models.CharField(
+        max_length=100,
+        default=DEFAULT_REMINDER_OFFSETS,
+        blank=True,
+        validators=[validate_offsets],
+        help_text="Before the start: d days, h hours, m minutes, e.g. 7d 1d 2h. Blank: no reminders.",
+    )
+    remind_maybe = models.BooleanField("remind people who said maybe too", default=False)
+    # Calendars: the UID never changes; SEQUENCE goes up with every change of time or place.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Reminders: a move starts a new schedule (new keys), and offsets already due when
+    # the schedule was planned are skipped rather than sent late.
+    schedule_version = models.PositiveIntegerField(default=0, editable=False)
+    reminders_planned_at = models.DateTimeField(default=timezone.now, editable=False)
+    reminders_done = models.JSONField(default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["status", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", args=[self.slug])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def starts_local(self) -> datetime.datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def ends_local(self) -> datetime.datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def when(self) -> str:
+        """'Friday 12 June 2026, 18:00 to 20:00 PDT (America/Los_Angeles)', in the event's own zone."""
+        start, end = self.starts_local, self.ends_local
+        if start.date() == end.date():
+            text = f"{long_day(start)}, {start:%H:%M} to {end:%H:%M}"
+        else:
+            text = f"{long_day(start)}, {start:%H:%M} to {long_day(end)}, {end:%H:%M}"
+        abbreviation = start.strftime("%Z")
+        return f"{text} {abbreviation}" + ("" if abbreviation == self.time_zone else f" ({self.time_zone})")
+
+    @property
+    def is_multi_day(self) -> bool:
+        return self.starts_local.date() != self.ends_local.date()
+
+    @property
+    def is_members_only(self) -> bool:
+        return self.visibility == self.Visibility.MEMBERS
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url)
+
+    @property
+    def has_venue(self) -> bool:
+        return bool(self.venue_name or self.venue_address)
+
+    @property
+    def place(self) -> str:
+        """Where it happens, as the public may see it: the venue, or "Online"."""
+        if self.has_venue:
+            lines = [self.venue_name, *self.venue_address.splitlines()]
+            venue = ", ".join(line.strip() for line in lines if line.strip())
+            return f"{venue} and online" if self.is_online else venue
+        return "Online" if self.is_online else "To be announced"
+
+    def has_started(self, now: datetime.datetime) -> bool:
+        return now >= self.starts_at
+
+    def is_over(self, now: datetime.datetime) -> bool:
+        return now > self.ends_at
+
+    def rsvp_opens(self) -> datetime.datetime | None:
+        return self.rsvp_opens_at or self.published_at
+
+    def rsvp_closes(self) -> datetime.datetime:
+        return self.rsvp_closes_at or self.starts_at
+
+    def rsvp_closed_reason(self, now: datetime.datetime) -> str:
+        """Why answers are not taken at `now`, or "" while they are."""
+        if self.is_cancelled:
+            return "This event has been cancelled, so answers are no longer taken."
+        if not self.is_published:
+            return "This event is not published yet, so answers are not taken."
+        opens = self.rsvp_opens()
+        if opens and now < opens:
+            local = opens.astimezone(self.zone)
+            return f"Answers open on {long_day(local)} at {local:%H:%M} ({self.time_zone})."
+        if now >= self.rsvp_closes():
+            return "Answers for this event are closed."
+        return ""
+
+    def seats_left(self, seats_taken: int) -> int | None:
+        """Seats still free when `seats_taken` are taken; None when there is no limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - seats_taken, 0)
+
+    @property
+    def free_seats(self) -> int | None:
+        """Seats left on an event fetched `with_seats_taken()`; None when there is no limit."""
+        return self.seats_left(self.seats_taken)
+
+    @cached_property
+    def offsets(self) -> list[tuple[str, datetime.timedelta]]:
+        return parse_offsets(self.reminder_offsets)
+
+
+class RSVPQuerySet(models.QuerySet):
+    def waitlist(self):
+        return self.filter(status=RSVP.Status.WAITLISTED).order_by("waitlisted_at", "pk")
+
+    def attending(self):
+        return self.filter(status=RSVP.Status.YES)
+
+
+class RSVP(models.Model):
+    """One person's answer to one event; the token is their key to it."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited, no answer yet"
+        YES = "yes", "Yes"
+        MAYBE = "maybe", "Maybe"
+        NO = "no", "No"
+        WAITLISTED = "waitlisted", "Waitlisted"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="rsvps"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.INVITED)
+    guests = models.PositiveSmallIntegerField(default=0)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Every recorded change bumps the revision: confirmation emails are keyed by it.
+    revision = models.PositiveIntegerField(default=0)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RSVPQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "RSVP"
+        ordering = ["name", "email"]
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="one_rsvp_per_event_and_email")]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self):
+        return f"{self.display_name} to {self.event_id}: {self.status}"
+
+    def get_absolute_url(self):
+        return reverse("events:rsvp-link", args=[self.token])
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def party_size(self) -> int:
+        return 1 + self.guests
+
+    @property
+    def is_yes(self) -> bool:
+        return self.status == self.Status.YES
+
+    @property
+    def has_answered(self) -> bool:
+        return self.status != self.Status.INVITED
+
+    @property
+    def counts_seats(self) -> bool:
+        return self.status == self.Status.YES
+
+
+class Invitation(models.Model):
+    """An organiser's invitation of one segment to one event, fanned out in batches."""
+
+    class Segment(models.TextChoices):
+        GOOD_STANDING = "good_standing", "Members in good standing"
+        ALL_MEMBERS = "all_members", "All members, lapsed ones too"
+        PAST_EVENT = "past_event", "People who came to a past event"
+        EMAILS = "emails", "A list of email addresses"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    past_event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    emails = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Fan-out progress: where the next batch starts, and what the batches found.
+    cursor = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_segment_display()} to {self.event}"
+
+    @property
+    def audience(self) -> str:
+        if self.segment == self.Segment.PAST_EVENT and self.past_event:
+            return f"People who came to {self.past_event.title}"
+        if self.segment == self.Segment.EMAILS:
+            return f"{len(self.emails)} pasted address{'es' if len(self.emails) != 1 else ''}"
+        return self.get_segment_display()
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address: the events they said yes or maybe to."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("events:member-feed", args=[self.token])

@@ -1,9 +1,31 @@
 from django.urls import path
 
-from events import views
+from events.views import door, manage, public, rsvp_link
 
 app_name = "events"
 
 urlpatterns = [
-    path("events/", views.event_list, name="list"),
+    path("events/", public.event_list, name="list"),
+    path("events/calendar.ics", public.public_feed, name="feed"),
+    path("events/my-calendar/", public.member_feed_create, name="member-feed-create"),
+    path("events/my-calendar/<str:token>.ics", public.member_feed, name="member-feed"),
+    path("events/<slug:slug>/", public.event_detail, name="detail"),
+    path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
+    path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
+    path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
+    path("r/<str:token>/event.ics", rsvp_link.rsvp_ics, name="rsvp-ics"),
+    path("manage/events/", manage.manage_list, name="manage-list"),
+    path("manage/events/new/", manage.event_create, name="manage-create"),
+    path("manage/events/check-in/<str:code>/", door.door_code, name="check-in-code"),
+    path("manage/events/<slug:slug>/", manage.event_dashboard, name="manage-event"),
+    path("manage/events/<slug:slug>/edit/", manage.event_edit, name="manage-edit"),
+    path("manage/events/<slug:slug>/publish/", manage.event_publish, name="manage-publish"),
+    path("manage/events/<slug:slug>/duplicate/", manage.event_duplicate, name="manage-duplicate"),
+    path("manage/events/<slug:slug>/cancel/", manage.event_cancel, name="manage-cancel"),
+    path("manage/events/<slug:slug>/reschedule/", manage.event_reschedule, name="manage-reschedule"),
+    path("manage/events/<slug:slug>/invite/", manage.event_invite, name="manage-invite"),
+    path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
+    path("manage/events/<slug:slug>/rsvps.csv", manage.rsvp_csv, name="manage-rsvps-csv"),
+    path("manage/events/<slug:slug>/check-in/", door.door_list, name="check-in"),
+    path("manage/events/<slug:slug>/check-in/<int:rsvp_id>/", door.door_mark, name="check-in-mark"),
 ]

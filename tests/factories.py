@@ -105,3 +105,43 @@ class PromiseFactory(factory.django.DjangoModelFactory):
     amount_cents = 6000
     currency = "USD"
     method = PaymentPromise.Method.CHEQUE
+
+
+# Events ---------------------------------------------------------------------------
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published public forum a month from now, two hours long, with room for 50."""
+
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    kind = "forum"
+    title = factory.Sequence(lambda n: f"Spring forum {n}")
+    slug = factory.Sequence(lambda n: f"spring-forum-{n}")
+    time_zone = "UTC"
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + datetime.timedelta(hours=2))
+    venue_name = "Town Hall"
+    venue_address = "1 Market Square, Springfield"
+    capacity = 50
+    status = "published"
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    reminders_planned_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+    @factory.post_generation
+    def organisers(event, create, extracted, **kwargs):
+        if create and extracted:
+            event.organisers.set(extracted)
+
+
+class RSVPFactory(factory.django.DjangoModelFactory):
+    """An invitation with no answer yet; answer through events.rsvp.respond."""
+
+    class Meta:
+        model = "events.RSVP"
+
+    event = factory.SubFactory(EventFactory)
+    email = factory.Sequence(lambda n: f"guest{n}@example.org")
+    name = factory.Faker("name")

@@ -1,0 +1,169 @@
+"""The demo society's events, for the local run. Safe to run twice: an event that
+exists already is left as it is.
+
+- a three-day congress with few seats, full, with a waitlist;
+- a members-only forum, to which the members in good standing are invited;
+- a public lecture, online only;
+- a past symposium, with answers and people checked in at the door.
+
+Answers go through events.rsvp, as they would from the pages, so the waitlist,
+promotions and emails are the real ones.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from events import checkin, invitations, organising
+from events import rsvp as seats
+from events.models import Event, Invitation
+from members.models import User
+
+ORGANISERS = ["organiser@example.org", "admin@example.org"]
+
+
+def _at(days: int, hour: int, minute: int = 0, *, zone: str) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+def _user(email: str) -> User | None:
+    return User.objects.filter(email=email).select_related("member").first()
+
+
+def _event(slug: str, **fields) -> Event | None:
+    """Create and publish the event, or None if the demo made it before."""
+    if Event.objects.filter(slug=slug).exists():
+        return None
+    organisers = [u for u in map(_user, ORGANISERS) if u]
+    event = Event(slug=slug, **fields)
+    organising.create_event(event=event, organisers=organisers, created_by=organisers[0] if organisers else None)
+    published = min(timezone.now(), event.starts_at - datetime.timedelta(days=40))
+    organising.publish(event_id=event.pk, now=published)
+    event.refresh_from_db()
+    return event
+
+
+def _answer(event: Event, email: str, reply: str, *, name: str = "", guests: int = 0, **kwargs):
+    user = _user(email)
+    name = name or (user.get_full_name() if user else "")
+    person = seats.rsvp_for(event=event, email=email, name=name, user=user)
+    return seats.respond(rsvp_id=person.pk, answer=reply, guests=guests, **kwargs).rsvp
+
+
+def _congress() -> Event | None:
+    event = _event(
+        "annual-congress",
+        kind=Event.Kind.CONGRESS,
+        title="Annual Congress of the Society",
+        summary="Three days of papers, panels and the general meeting, in Berlin.",
+        description=(
+            "The society's yearly congress.\n\n## Programme\n\n- **Day 1**: keynote and papers\n"
+            "- **Day 2**: panels and the poster session\n- **Day 3**: the general meeting\n\n"
+            "Lunch is served every day. Guests are welcome."
+        ),
+        time_zone="Europe/Berlin",
+        starts_at=_at(45, 9, zone="Europe/Berlin"),
+        ends_at=_at(47, 17, zone="Europe/Berlin"),
+        venue_name="Haus der Wissenschaft",
+        venue_address="Unter den Linden 1\n10117 Berlin\nGermany",
+        capacity=6,
+        guests_allowed=1,
+    )
+    if event:
+        _answer(event, "member@example.org", "yes", guests=1)
+        _answer(event, "renewing@example.org", "yes")
+        _answer(event, "grace@example.org", "yes")
+        _answer(event, "organiser@example.org", "yes", guests=1)  # six seats taken: full
+        _answer(event, "visitor.one@example.org", "yes", name="Vera Visitor")  # first on the waitlist
+        _answer(event, "visitor.two@example.org", "yes", name="Walter Waiting")
+        _answer(event, "treasurer@example.org", "maybe")
+        _answer(event, "lapsed@example.org", "no")
+        pending = _user("pending@example.org")
+        seats.rsvp_for(
+            event=event, email="pending@example.org", name=pending.get_full_name() if pending else "", user=pending
+        )
+    return event
+
+
+def _forum() -> Event | None:
+    event = _event(
+        "members-forum-budget",
+        kind=Event.Kind.FORUM,
+        title="Members' forum: next year's budget",
+        summary="The treasurer presents next year's budget; members discuss it before the vote.",
+        description="Only members in good standing may attend. Read the draft budget beforehand.",
+        time_zone=settings.TIME_ZONE,
+        starts_at=_at(14, 18, 30, zone=settings.TIME_ZONE),
+        ends_at=_at(14, 20, 30, zone=settings.TIME_ZONE),
+        venue_name="The Society's rooms",
+        venue_address="1 Example Street, Springfield",
+        capacity=40,
+        visibility=Event.Visibility.MEMBERS,
+    )
+    if event:
+        invitation = invitations.invite(
+            event=event, segment=Invitation.Segment.GOOD_STANDING, created_by=_user(ORGANISERS[0])
+        )
+        while invitations.send_next_batch(invitation_id=invitation.pk):
+            pass
+        _answer(event, "member@example.org", "yes")
+        _answer(event, "renewing@example.org", "maybe")
+    return event
+
+
+def _lecture() -> Event | None:
+    event = _event(
+        "public-lecture-rivers",
+        kind=Event.Kind.LECTURE,
+        title="Public lecture: rivers in a warming world",
+        summary="An evening lecture, online, open to everyone.",
+        description="Dr. Rhea Fluss on how rivers change as the climate warms. Questions afterwards.",
+        time_zone="America/New_York",
+        starts_at=_at(7, 19, zone="America/New_York"),
+        ends_at=_at(7, 20, 30, zone="America/New_York"),
+        online_url="https://meet.example.org/societas-rivers-lecture",
+        remind_maybe=True,
+    )
+    if event:
+        _answer(event, "member@example.org", "maybe")
+        _answer(event, "visitor.three@example.org", "yes", name="Yara Young")
+    return event
+
+
+def _symposium() -> Event | None:
+    starts = _at(-30, 10, zone=settings.TIME_ZONE)
+    event = _event(
+        "spring-symposium",
+        kind=Event.Kind.SYMPOSIUM,
+        title="Spring symposium on water law",
+        summary="A day of talks on water law, past.",
+        time_zone=settings.TIME_ZONE,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=7),
+        venue_name="University Hall",
+        capacity=100,
+    )
+    if event is None:
+        return None
+    answered = starts - datetime.timedelta(days=20)
+    came = ["member@example.org", "renewing@example.org", "grace@example.org", "organiser@example.org"]
+    for email in came:
+        _answer(event, email, "yes", now=answered, notify=False)
+    _answer(event, "lapsed@example.org", "yes", now=answered, notify=False)  # said yes, did not come
+    _answer(event, "treasurer@example.org", "no", now=answered, notify=False)
+    for person in event.rsvps.filter(email__in=came[:3]):
+        checkin.check_in(event=event, rsvp_id=person.pk, now=starts + datetime.timedelta(minutes=20))
+    return event
+
+
+@transaction.atomic
+def seed(log) -> None:
+    made = [e for e in (_congress(), _forum(), _lecture(), _symposium()) if e]
+    log(
+        f"Events: {Event.objects.count()} in all, {len(made)} new "
+        f"({', '.join(e.title for e in made) or 'the demo events were there already'})."
+    )

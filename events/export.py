@@ -1,0 +1,65 @@
+"""The RSVP list as CSV for organisers.
+
+Times are given both in the event's own zone and in UTC. Any cell a spreadsheet
+would read as a formula (=, +, -, @, tab, carriage return) is prefixed with an
+apostrophe, so a name such as `=HYPERLINK(…)` stays text.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+
+from events.models import RSVP, Event
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _times(moment: datetime.datetime | None, event: Event) -> list[str]:
+    if moment is None:
+        return ["", ""]
+    local = moment.astimezone(event.zone)
+    return [local.strftime("%Y-%m-%d %H:%M"), moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")]
+
+
+def header(event: Event) -> list[str]:
+    zone = event.time_zone
+    return [
+        "name", "email", "answer", "guests", "waitlist position",
+        f"answered ({zone})", "answered (UTC)", f"checked in ({zone})", "checked in (UTC)", "member account",
+    ]  # fmt: skip
+
+
+def rows(event: Event) -> Iterator[list[str]]:
+    """One row per RSVP: yes first, then maybe, waitlisted in line order, no, and no answer yet."""
+    order = {RSVP.Status.YES: 0, RSVP.Status.MAYBE: 1, RSVP.Status.WAITLISTED: 2, RSVP.Status.NO: 3}
+    rsvps = sorted(
+        event.rsvps.all().order_by("waitlisted_at", "name", "email", "pk"), key=lambda r: order.get(r.status, 4)
+    )
+    position = 0
+    for rsvp in rsvps:
+        if rsvp.status == RSVP.Status.WAITLISTED:
+            position += 1
+        yield [
+            safe_cell(rsvp.name),
+            safe_cell(rsvp.email),
+            rsvp.get_status_display(),
+            str(rsvp.guests),
+            str(position) if rsvp.status == RSVP.Status.WAITLISTED else "",
+            *_times(rsvp.answered_at, event),
+            *_times(rsvp.checked_in_at, event),
+            "yes" if rsvp.user_id else "no",
+        ]
+
+
+def rsvps_csv(event: Event) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header(event))
+    writer.writerows(rows(event))
+    return buffer.getvalue()

@@ -1,0 +1,255 @@
+"""Forms validate; the functions in organising.py, rsvp.py and invitations.py act.
+
+Organisers type times as the clock on the wall where the event happens: each
+datetime field here is read in the event's own zone and turned into UTC.
+"""
+
+import datetime
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from events.invitations import parse_emails
+from events.models import RSVP, Event, Invitation
+from members.roles import ORGANISER
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time with no zone: the form decides which zone it is in."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        return timezone.make_naive(result) if result is not None and timezone.is_aware(result) else result
+
+
+def aware_in_zone(wall: datetime.datetime, zone_name: str) -> datetime.datetime:
+    """The moment a wall-clock time names in a zone; refuses a time the clocks skip."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    moment = wall.replace(tzinfo=zone)
+    if moment.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+        raise forms.ValidationError(
+            f"{wall:%H:%M} on {wall:%d %B %Y} does not exist in {zone_name}: the clocks go forward then."
+        )
+    return moment.astimezone(datetime.UTC)
+
+
+def wall_clock(moment: datetime.datetime | None, zone_name: str) -> datetime.datetime | None:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone_name)).replace(tzinfo=None) if moment else None
+
+
+def organiser_choices():
+    User = get_user_model()
+    people = User.objects.filter(Q(groups__name=ORGANISER) | Q(is_superuser=True), is_active=True)
+    return people.distinct().select_related("member")
+
+
+class OrganisersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        name = user.get_full_name()
+        return f"{name} ({user.email})" if name != user.email else user.email
+
+
+class EventForm(forms.ModelForm):
+    """Create or edit an event. A published event's dates move only through RescheduleForm."""
+
+    LOCAL_FIELDS = ("starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at")
+
+    time_zone = forms.ChoiceField(choices=ZONE_CHOICES, help_text="Times below are in this zone.")
+    starts_at = LocalDateTimeField(label="Starts")
+    ends_at = LocalDateTimeField(label="Ends")
+    rsvp_opens_at = LocalDateTimeField(label="RSVPs open", required=False, help_text="Blank: as soon as published.")
+    rsvp_closes_at = LocalDateTimeField(label="RSVPs close", required=False, help_text="Blank: when it starts.")
+    online_url = forms.URLField(
+        label="Online joining link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Shown only to people who said yes.",
+    )
+    organisers = OrganisersField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="You are always one of them."
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind", "title", "summary", "description", "time_zone", "starts_at", "ends_at",
+            "venue_name", "venue_address", "online_url", "capacity", "guests_allowed", "visibility",
+            "rsvp_opens_at", "rsvp_closes_at", "reminder_offsets", "remind_maybe", "organisers",
+        ]  # fmt: skip
+        widgets = {
+            "venue_address": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 10}),
+            "visibility": forms.RadioSelect,
+        }
+        labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisers"].queryset = organiser_choices()
+        event = self.instance
+        if event.pk:
+            for name in self.LOCAL_FIELDS:
+                self.initial[name] = wall_clock(getattr(event, name), event.time_zone)
+            if not event.is_draft:
+                for name in ("starts_at", "ends_at"):
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Use “Change the date” to move a published event."
+
+    def clean(self):
+        data = super().clean()
+        zone = data.get("time_zone")
+        if not zone:
+            return data
+        for name in self.LOCAL_FIELDS:
+            if data.get(name) is not None and not self.fields[name].disabled:
+                try:
+                    data[name] = aware_in_zone(data[name], zone)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+            elif self.fields[name].disabled:
+                data[name] = getattr(self.instance, name)
+        self._check_order(data)
+        if not (data.get("venue_name") or data.get("venue_address") or data.get("online_url")):
+            self.add_error("venue_name", "Give a venue, an online joining link, or both.")
+        return data
+
+    def _check_order(self, data):
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        opens, closes = data.get("rsvp_opens_at"), data.get("rsvp_closes_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", "The event must end after it starts.")
+        if opens and closes and closes <= opens:
+            self.add_error("rsvp_closes_at", "RSVPs must close after they open.")
+        if closes and ends and closes > ends:
+            self.add_error("rsvp_closes_at", "RSVPs cannot close after the event ends.")
+
+    def changes(self) -> dict:
+        """The cleaned values to apply, organisers apart."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "organisers"}
+
+
+class RescheduleForm(forms.Form):
+    starts_at = LocalDateTimeField(label="New start")
+    ends_at = LocalDateTimeField(label="New end")
+    message = forms.CharField(
+        label="Message to the people coming",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Sent with the new date to everyone who said yes, maybe or is on the waitlist.",
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        self.event = event
+        kwargs.setdefault(
+            "initial",
+            {
+                "starts_at": wall_clock(event.starts_at, event.time_zone),
+                "ends_at": wall_clock(event.ends_at, event.time_zone),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].help_text = f"In {event.time_zone}."
+
+    def clean(self):
+        data = super().clean()
+        for name in ("starts_at", "ends_at"):
+            if data.get(name) is not None:
+                try:
+                    data[name] = aware_in_zone(data[name], self.event.time_zone)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
+            self.add_error("ends_at", "The event must end after it starts.")
+        if data.get("starts_at") and data["starts_at"] <= timezone.now():
+            self.add_error("starts_at", "The new start must be in the future.")
+        return data
+
+
+class CancelForm(forms.Form):
+    message = forms.CharField(
+        label="Message to everyone invited or answering",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why it is cancelled, and what happens next. Sent by email and shown on the event page.",
+    )
+
+
+class InviteForm(forms.Form):
+    segment = forms.ChoiceField(label="Who", choices=Invitation.Segment.choices, widget=forms.RadioSelect)
+    past_event = forms.ModelChoiceField(
+        label="Past event", queryset=None, required=False, help_text="For “People who came to a past event”."
+    )
+    emails = forms.CharField(
+        label="Email addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="For “A list of email addresses”: one per line, or separated by commas.",
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["past_event"].queryset = Event.objects.listed().past(now=timezone.now()).exclude(pk=event.pk)
+
+    def clean(self):
+        data = super().clean()
+        segment = data.get("segment")
+        if segment == Invitation.Segment.PAST_EVENT and not data.get("past_event"):
+            self.add_error("past_event", "Choose the past event whose attendees to invite.")
+        if segment == Invitation.Segment.EMAILS:
+            valid, invalid = parse_emails(data.get("emails", ""))
+            if invalid:
+                listed = ", ".join(invalid[:50]) + (" …" if len(invalid) > 50 else "")
+                self.add_error(
+                    "emails",
+                    f"{len(invalid)} of these are not email addresses, so nothing was sent: {listed}. "
+                    "Correct or remove them and send again.",
+                )
+            elif not valid:
+                self.add_error("emails", "Paste at least one email address.")
+            data["email_list"] = valid
+        return data
+
+
+def guest_choices(event: Event) -> list[tuple[int, str]]:
+    return [
+        (n, "Just me" if n == 0 else f"Me and {n} guest{'s' if n > 1 else ''}") for n in range(event.guests_allowed + 1)
+    ]
+
+
+class AnswerForm(forms.Form):
+    """An answer by one press: the pressed button names the answer."""
+
+    answer = forms.ChoiceField(choices=[(s, s) for s in (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO)])
+    guests = forms.TypedChoiceField(coerce=int, required=False, empty_value=0, label="Guests")
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guests"].choices = guest_choices(event)
+
+
+class VisitorAnswerForm(AnswerForm):
+    """A visitor without an account: we email them a link that confirms the answer."""
+
+    name = forms.CharField(label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label="Your email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=[(RSVP.Status.YES, "Yes, I'll come"), (RSVP.Status.MAYBE, "Maybe"), (RSVP.Status.NO, "No")],
+        widget=forms.RadioSelect,
+        initial=RSVP.Status.YES,
+    )
+
+    field_order = ["name", "email", "answer", "guests"]

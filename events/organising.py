@@ -1,0 +1,178 @@
+"""What organisers do to an event: create, edit, publish, duplicate, move, cancel.
+
+Each change of time or place bumps the event's SEQUENCE (calendars replace their
+entry); a move also starts a new reminder schedule. People who answered are told
+by email, in batches run by Celery so a large event never holds up the page.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from events import notices
+from events import rsvp as seats
+from events.models import RSVP, Event
+
+PLACE_FIELDS = ("venue_name", "venue_address", "online_url")
+TIME_FIELDS = ("starts_at", "ends_at")
+BATCH = 200
+# Words the URLs use next to an event's slug.
+RESERVED_SLUGS = {"new", "check-in", "my-calendar", "calendar"}
+
+# Who hears about a change: everyone with a stake in the event.
+TOLD_OF_CHANGE = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.WAITLISTED)
+TOLD_OF_CANCELLATION = (*TOLD_OF_CHANGE, RSVP.Status.INVITED)
+
+
+class EventChangeRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:70] or "event"
+    slug, n = base, 1
+    while slug in RESERVED_SLUGS or Event.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def create_event(*, event: Event, organisers, created_by) -> Event:
+    """Save a new draft event, its creator among its organisers."""
+    with transaction.atomic():
+        event.slug = event.slug or unique_slug(event.title)
+        event.status = Event.Status.DRAFT
+        event.reminders_planned_at = timezone.now()
+        event.save()
+        event.organisers.set({user for user in (*organisers, created_by) if user is not None})
+    return event
+
+
+def update_event(*, event_id: int, changes: dict, organisers=None) -> Event:
+    """Apply an organiser's edits. A new place on a published event bumps SEQUENCE and
+    tells the people who answered; more seats promote the waitlist. Times of a
+    published event change only through `reschedule`, which tells people."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if not event.is_draft and _differs(event, changes, TIME_FIELDS):
+            raise EventChangeRefused("Use “Change the date” to move a published event: it tells the people coming.")
+        times_changed = _differs(event, changes, TIME_FIELDS)
+        place_changed = _differs(event, changes, PLACE_FIELDS)
+        offsets_changed = _differs(event, changes, ("reminder_offsets",))
+        for name, value in changes.items():
+            setattr(event, name, value)
+        if place_changed and not event.is_draft:
+            event.sequence += 1
+        if offsets_changed or times_changed:
+            event.reminders_planned_at = timezone.now()  # reminders already due are not sent late
+        event.full_clean(exclude=["organisers", "uid"])
+        event.save()
+        if organisers is not None:
+            event.organisers.set(organisers)
+        seats.promote_waitlist(event, now=timezone.now())
+        if place_changed and event.is_published:
+            _tell_on_commit(event, "place", "")
+    return event
+
+
+def _differs(event: Event, changes: dict, names) -> bool:
+    return any(name in changes and changes[name] != getattr(event, name) for name in names)
+
+
+def publish(*, event_id: int, now: datetime.datetime | None = None) -> Event:
+    """Make a draft visible to everyone and open its RSVPs."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if not event.is_draft:
+            raise EventChangeRefused(f"Only a draft can be published; this event is {event.get_status_display()}.")
+        if event.ends_at <= now:
+            raise EventChangeRefused("This event is already over: change its date before publishing it.")
+        event.status = Event.Status.PUBLISHED
+        event.published_at = now
+        event.save(update_fields=["status", "published_at"])
+    return event
+
+
+def cancel(*, event_id: int, message: str) -> Event:
+    """Cancel a published event: answers stop, calendars mark it cancelled, and
+    everyone invited or answering is told, with the organisers' message."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.is_cancelled:
+            raise EventChangeRefused("This event is already cancelled.")
+        if event.is_draft:
+            raise EventChangeRefused("A draft is not public yet, so there is nothing to cancel.")
+        event.status = Event.Status.CANCELLED
+        event.cancellation_message = message.strip()
+        event.sequence += 1
+        event.save(update_fields=["status", "cancellation_message", "sequence"])
+        _tell_on_commit(event, "cancelled", message)
+    return event
+
+
+def reschedule(*, event_id: int, starts_at: datetime.datetime, ends_at: datetime.datetime, message: str = "") -> Event:
+    """Move an event. Calendars update (SEQUENCE), reminders are planned anew from
+    the new date (any already due are skipped, not sent late), and the people who
+    answered are told."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.is_cancelled:
+            raise EventChangeRefused("A cancelled event cannot be moved.")
+        if ends_at < starts_at:
+            raise EventChangeRefused("The event must end after it starts.")
+        if (starts_at, ends_at) == (event.starts_at, event.ends_at):
+            raise EventChangeRefused("That is the date it already has.")
+        event.starts_at, event.ends_at = starts_at, ends_at
+        event.sequence += 1
+        event.schedule_version += 1
+        event.reminders_planned_at = timezone.now()
+        event.save(update_fields=["starts_at", "ends_at", "sequence", "schedule_version", "reminders_planned_at"])
+        if event.is_published:
+            _tell_on_commit(event, "moved", message)
+    return event
+
+
+COPIED_FIELDS = (
+    "kind", "title", "summary", "description", "time_zone", "starts_at", "ends_at", "venue_name", "venue_address",
+    "online_url", "capacity", "guests_allowed", "visibility", "reminder_offsets", "remind_maybe",
+)  # fmt: skip
+
+
+def duplicate(*, event_id: int, created_by) -> Event:
+    """A new draft with the same details and organisers, and no RSVPs, to edit and publish."""
+    with transaction.atomic():
+        original = Event.objects.get(pk=event_id)
+        copy = Event(**{name: getattr(original, name) for name in COPIED_FIELDS})
+        copy.title = f"{original.title} (copy)"
+        create_event(event=copy, organisers=list(original.organisers.all()), created_by=created_by)
+    return copy
+
+
+def _tell_on_commit(event: Event, change: str, message: str) -> None:
+    from events.tasks import tell_attendees
+
+    args = (event.pk, change, event.sequence, message)
+    transaction.on_commit(lambda: tell_attendees.delay(*args))
+
+
+def tell_attendees_batch(*, event_id: int, change: str, sequence: int, message: str, after: int) -> int | None:
+    """Email one batch of the people concerned by a change; returns where the next batch
+    starts, or None when done. A newer change (a higher SEQUENCE) supersedes this one."""
+    with transaction.atomic():
+        event = Event.objects.get(pk=event_id)
+        if event.sequence != sequence:
+            return None
+        statuses = TOLD_OF_CANCELLATION if change == "cancelled" else TOLD_OF_CHANGE
+        batch = list(event.rsvps.filter(status__in=statuses, pk__gt=after).order_by("pk")[:BATCH])
+        for rsvp in batch:
+            rsvp.event = event
+            if change == "cancelled":
+                notices.event_cancelled(rsvp)
+            else:
+                notices.event_changed(rsvp, change=change, message=message)
+    return batch[-1].pk if len(batch) == BATCH else None

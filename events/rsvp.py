@@ -1,0 +1,210 @@
+"""Answering an event: seat accounting, the waitlist and its promotions.
+
+Every change that can take or free a seat locks the event row first
+(`select_for_update`; on SQLite the IMMEDIATE transaction takes the write lock
+at BEGIN), then counts the yes answers and their guests. Two people can
+therefore never both take the last seat, whatever the interleaving.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from events import notices
+from events.models import RSVP, Event
+from members.models import Member, Standing
+
+ANSWERS = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO)
+
+
+class RSVPRefused(Exception):
+    """An answer that cannot be taken; `message` says why in words a person understands."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class Outcome:
+    rsvp: RSVP
+    changed: bool
+    waitlist_position: int | None = None
+    promoted: list[RSVP] = field(default_factory=list)
+
+
+def seats_taken(event: Event, *, excluding: RSVP | None = None) -> int:
+    """Yes answers plus their guests."""
+    rsvps = event.rsvps.attending()
+    if excluding is not None:
+        rsvps = rsvps.exclude(pk=excluding.pk)
+    total = rsvps.aggregate(seats=models.Sum(models.F("guests") + 1))["seats"]
+    return total or 0
+
+
+def seats_left(event: Event) -> int | None:
+    return event.seats_left(seats_taken(event))
+
+
+def waitlist_position(rsvp: RSVP) -> int | None:
+    """1 for the first in line; None for someone not on the waitlist."""
+    if rsvp.status != RSVP.Status.WAITLISTED:
+        return None
+    ahead = rsvp.event.rsvps.waitlist().filter(
+        models.Q(waitlisted_at__lt=rsvp.waitlisted_at) | models.Q(waitlisted_at=rsvp.waitlisted_at, pk__lt=rsvp.pk)
+    )
+    return ahead.count() + 1
+
+
+def membership_standing(*, email: str, user=None, on: datetime.date) -> Standing | None:
+    """The standing of the member behind an RSVP, or None for someone who is not a member."""
+    members = Member.objects.filter(user=user) if user is not None else Member.objects.filter(user__email=email)
+    member = members.prefetch_related("terms").first()
+    return member.standing(on=on) if member else None
+
+
+def eligibility_problem(event: Event, *, email: str, user=None, now: datetime.datetime) -> RSVPRefused | None:
+    """Why this person may not say yes or maybe to a members-only event, or None if they may."""
+    if not event.is_members_only:
+        return None
+    standing = membership_standing(email=email, user=user, on=timezone.localdate(now))
+    if standing in (Standing.ACTIVE, Standing.GRACE):
+        return None
+    if standing == Standing.LAPSED:
+        return RSVPRefused(
+            "This event is for members in good standing. Renew your membership to answer.", code="lapsed"
+        )
+    return RSVPRefused("This event is for members in good standing only.", code="members_only")
+
+
+def rsvp_for(*, event: Event, email: str, name: str = "", user=None) -> RSVP:
+    """The person's RSVP to the event, created with no answer yet if there is none."""
+    email = email.strip().lower()
+    try:
+        rsvp, created = RSVP.objects.get_or_create(event=event, email=email, defaults={"name": name, "user": user})
+    except IntegrityError:  # created by a request that ran at the same moment
+        rsvp, created = RSVP.objects.get(event=event, email=email), False
+    if not created and ((user is not None and rsvp.user_id is None) or (name and not rsvp.name)):
+        rsvp.user = rsvp.user or user
+        rsvp.name = rsvp.name or name
+        rsvp.save(update_fields=["user", "name"])
+    return rsvp
+
+
+def respond(
+    *, rsvp_id: int, answer: str, guests: int = 0, now: datetime.datetime | None = None, notify: bool = True
+) -> Outcome:
+    """Record an answer (yes, maybe, no) and its guests, taking a seat, joining the
+    waitlist or freeing a seat for the first in line who fits. Raises RSVPRefused
+    (and changes nothing) outside the RSVP window, on a cancelled event, for a
+    members-only event the person may not attend, or for too many guests."""
+    now = now or timezone.now()
+    if answer not in ANSWERS:
+        raise RSVPRefused("Choose yes, maybe or no.", code="answer")
+    event_id = RSVP.objects.values_list("event_id", flat=True).get(pk=rsvp_id)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        rsvp = RSVP.objects.select_for_update().get(pk=rsvp_id)
+        rsvp.event = event
+        _check_may_answer(event, rsvp, answer, guests, now)
+        before = (rsvp.status, rsvp.guests)
+        if answer == RSVP.Status.YES:
+            _take_seat(event, rsvp, guests, now)
+        else:
+            _leave(rsvp, answer, now)
+        changed = (rsvp.status, rsvp.guests) != before
+        if changed:
+            rsvp.answered_at = now
+            rsvp.revision += 1
+            rsvp.save()
+        promoted = promote_waitlist(event, now=now, notify=notify)
+        if any(other.pk == rsvp.pk for other in promoted):
+            rsvp.refresh_from_db()  # fewer guests let this very person in: the promotion email says so
+            changed = True
+        elif changed and notify:
+            notices.answer_recorded(rsvp, waitlist_position=waitlist_position(rsvp))
+        position = waitlist_position(rsvp)
+    return Outcome(rsvp=rsvp, changed=changed, waitlist_position=position, promoted=promoted)
+
+
+def _check_may_answer(event: Event, rsvp: RSVP, answer: str, guests: int, now: datetime.datetime) -> None:
+    reason = event.rsvp_closed_reason(now)
+    if reason:
+        raise RSVPRefused(reason, code="closed")
+    if answer != RSVP.Status.NO:
+        problem = eligibility_problem(event, email=rsvp.email, user=rsvp.user, now=now)
+        if problem:
+            raise problem
+    if not 0 <= guests <= event.guests_allowed:
+        allowed = "no guests" if event.guests_allowed == 0 else f"at most {event.guests_allowed} guests"
+        raise RSVPRefused(f"You may bring {allowed} to this event.", code="guests")
+
+
+def _take_seat(event: Event, rsvp: RSVP, guests: int, now: datetime.datetime) -> None:
+    left = event.seats_left(seats_taken(event, excluding=rsvp))
+    fits = left is None or 1 + guests <= left
+    if rsvp.status == RSVP.Status.YES:
+        if not fits:
+            raise RSVPRefused(
+                f"There is no room for {guests} guests: {max(left - 1, 0)} more can come with you.", code="full"
+            )
+        rsvp.guests = guests
+    elif rsvp.status == RSVP.Status.WAITLISTED:
+        rsvp.guests = guests  # keeps the place in line; promotion below takes it in if it now fits
+    else:
+        rsvp.guests = guests
+        _set_status(rsvp, RSVP.Status.YES if fits else RSVP.Status.WAITLISTED, now)
+
+
+def _leave(rsvp: RSVP, answer: str, now: datetime.datetime) -> None:
+    if rsvp.status != answer:
+        _set_status(rsvp, answer, now)
+
+
+def _set_status(rsvp: RSVP, status: str, now: datetime.datetime) -> None:
+    rsvp.status = status
+    rsvp.status_changed_at = now
+    rsvp.waitlisted_at = now if status == RSVP.Status.WAITLISTED else None
+
+
+def promote_waitlist(event: Event, *, now: datetime.datetime, notify: bool = True) -> list[RSVP]:
+    """Give freed seats to the waitlist, in order: each person in line whose party
+    fits in what is left is promoted and emailed. The caller holds the event lock."""
+    left = seats_left(event)
+    promoted = []
+    for rsvp in event.rsvps.waitlist().select_for_update():
+        if left is not None and rsvp.party_size > left:
+            continue
+        _set_status(rsvp, RSVP.Status.YES, now)
+        rsvp.revision += 1
+        rsvp.save()
+        promoted.append(rsvp)
+        if left is not None:
+            left -= rsvp.party_size
+            if left == 0:
+                break
+    if notify:
+        for rsvp in promoted:
+            notices.promoted(rsvp)
+    return promoted
+
+
+def request_link(
+    *, event: Event, email: str, name: str, answer: str, guests: int = 0, now: datetime.datetime | None = None
+) -> RSVP:
+    """A visitor without an account answers a public event: email them the RSVP link,
+    and count nothing until they open it and confirm, so nobody can answer for
+    someone else. At most one such email per person per event per hour."""
+    now = now or timezone.now()
+    if event.is_members_only:
+        raise RSVPRefused("This event is for members in good standing: sign in to answer.", code="members_only")
+    reason = event.rsvp_closed_reason(now)
+    if reason:
+        raise RSVPRefused(reason, code="closed")
+    with transaction.atomic():
+        rsvp = rsvp_for(event=event, email=email, name=name)
+        notices.rsvp_link(rsvp, answer=answer, guests=guests, now=now)
+    return rsvp

@@ -1,0 +1,198 @@
+"""Organisers' pages under /manage/events/: 403 for people without the Organiser
+role, 404 for events they do not organise."""
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from events import export, invitations, organising, rsvp
+from events.forms import CancelForm, EventForm, InviteForm, RescheduleForm
+from events.models import RSVP, Event
+from events.views.access import get_event_for_organiser
+from members.roles import ORGANISER, role_required
+
+organiser_only = role_required(ORGANISER)
+
+
+@organiser_only
+@require_safe
+def manage_list(request):
+    now = timezone.now()
+    events = Event.objects.organised_by(request.user).with_seats_taken()
+    upcoming = events.filter(ends_at__gte=now).order_by("starts_at")
+    past = events.filter(ends_at__lt=now).order_by("-starts_at")[:20]
+    return render(request, "events/manage/list.html", {"upcoming": upcoming, "past": past})
+
+
+@organiser_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_create(request):
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        event = Event(**form.changes())
+        organising.create_event(event=event, organisers=form.cleaned_data["organisers"], created_by=request.user)
+        messages.success(request, "The event is saved as a draft. Publish it when it is ready.")
+        return redirect("events:manage-event", slug=event.slug)
+    return render(request, "events/manage/form.html", {"form": form, "event": None})
+
+
+@organiser_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_edit(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
+    if request.method == "POST" and form.is_valid():
+        organisers = {*form.cleaned_data["organisers"], request.user}
+        try:
+            organising.update_event(event_id=event.pk, changes=form.changes(), organisers=organisers)
+        except organising.EventChangeRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect("events:manage-event", slug=event.slug)
+    return render(request, "events/manage/form.html", {"form": form, "event": event})
+
+
+def _rsvp_counts(event: Event) -> dict:
+    people = Sum("guests", filter=Q(status=RSVP.Status.YES))
+    counts = dict.fromkeys(RSVP.Status.values, 0)
+    rows = event.rsvps.values("status").annotate(n=Count("pk"))
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts["guests"] = event.rsvps.aggregate(g=people)["g"] or 0
+    return counts
+
+
+@organiser_only
+@require_safe
+def event_dashboard(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    return render(request, "events/manage/dashboard.html", _dashboard_context(event, InviteForm(event=event)))
+
+
+def _dashboard_context(event: Event, invite_form: InviteForm) -> dict:
+    return {
+        "event": event,
+        "counts": _rsvp_counts(event),
+        "seats_taken": rsvp.seats_taken(event),
+        "seats_left": rsvp.seats_left(event),
+        "invitations": event.invitations.select_related("past_event", "created_by")[:10],
+        "deliveries": invitations.delivery_counts(event),
+        "invite_form": invite_form,
+        "now": timezone.now(),
+    }
+
+
+@organiser_only
+@require_POST
+def event_invite(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    form = InviteForm(request.POST, event=event)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitations.invite(
+                event=event,
+                segment=data["segment"],
+                created_by=request.user,
+                past_event=data.get("past_event"),
+                emails=data.get("email_list"),
+            )
+        except invitations.InvitationRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "The invitations are being sent. The counts below update as they go out.")
+        return redirect(reverse("events:manage-event", args=[event.slug]) + "#invitations")
+    return render(request, "events/manage/dashboard.html", _dashboard_context(event, form), status=400)
+
+
+def _act(request, event: Event, action, success: str):
+    try:
+        action()
+    except organising.EventChangeRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, success)
+    return redirect("events:manage-event", slug=event.slug)
+
+
+@organiser_only
+@require_POST
+def event_publish(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    return _act(
+        request,
+        event,
+        lambda: organising.publish(event_id=event.pk),
+        "Published: the event is on the public list and takes answers.",
+    )
+
+
+@organiser_only
+@require_POST
+def event_duplicate(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    copy = organising.duplicate(event_id=event.pk, created_by=request.user)
+    messages.success(request, "This is a new draft copied from the event. Set its date and title, then publish it.")
+    return redirect("events:manage-edit", slug=copy.slug)
+
+
+@organiser_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_cancel(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        message = form.cleaned_data["message"]
+        done = "Cancelled. Everyone invited or answering is being told by email."
+        return _act(request, event, lambda: organising.cancel(event_id=event.pk, message=message), done)
+    return render(request, "events/manage/cancel.html", {"event": event, "form": form})
+
+
+@organiser_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_reschedule(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    form = RescheduleForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def move():
+            organising.reschedule(
+                event_id=event.pk, starts_at=data["starts_at"], ends_at=data["ends_at"], message=data["message"]
+            )
+
+        done = "The date is changed. People who answered are being told, with an updated calendar entry."
+        return _act(request, event, move, done)
+    return render(request, "events/manage/reschedule.html", {"event": event, "form": form})
+
+
+@organiser_only
+@require_safe
+def rsvp_list(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    rsvps = event.rsvps.select_related("user").order_by("name", "email")
+    waitlist = list(event.rsvps.waitlist())
+    shown = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO, RSVP.Status.INVITED)
+    groups = [(status, RSVP.Status(status).label, [r for r in rsvps if r.status == status]) for status in shown]
+    context = {
+        "event": event,
+        "groups": groups,
+        "waitlist": waitlist,
+        "counts": _rsvp_counts(event),
+        "seats_taken": rsvp.seats_taken(event),
+        "seats_left": rsvp.seats_left(event),
+    }
+    return render(request, "events/manage/rsvps.html", context)
+
+
+@organiser_only
+@require_safe
+def rsvp_csv(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    response = HttpResponse(export.rsvps_csv(event), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-rsvps.csv"'
+    return response

@@ -1,0 +1,42 @@
+import pytest
+
+from tests.events.helpers import make_member, make_organiser
+from tests.factories import EventFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The factories give every user a password; a slow hash makes no test truer here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def organiser(db):
+    return make_organiser()
+
+
+@pytest.fixture
+def member(db):
+    return make_member()
+
+
+@pytest.fixture
+def lapsed_member(db):
+    return make_member(lapsed=True)
+
+
+@pytest.fixture
+def event(organiser):
+    return EventFactory(organisers=[organiser])
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in place, when queued: for tests of what a task does, not of the worker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

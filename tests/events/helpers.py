@@ -1,0 +1,49 @@
+"""Small helpers shared by the events tests."""
+
+import datetime
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from events import rsvp as seats
+from members.roles import ORGANISER
+from notifications.models import Delivery
+from tests.factories import MemberFactory, RSVPFactory, TermFactory, UserFactory
+
+
+def make_organiser():
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=ORGANISER)[0])
+    return user
+
+
+def make_member(*, lapsed: bool = False):
+    """A user whose member profile is in good standing (a current term), or lapsed."""
+    member = MemberFactory()
+    today = timezone.localdate()
+    if lapsed:
+        TermFactory(member=member, start=today - datetime.timedelta(days=800), end=today - datetime.timedelta(days=400))
+    else:
+        TermFactory(member=member, start=today - datetime.timedelta(days=30))
+    return member.user
+
+
+def answer(rsvp, answer: str, guests: int = 0, **kwargs):
+    return seats.respond(rsvp_id=rsvp.pk, answer=answer, guests=guests, **kwargs)
+
+
+def yes_rsvps(event, n: int, **kwargs):
+    """n people who said yes."""
+    people = RSVPFactory.create_batch(n, event=event, **kwargs)
+    for person in people:
+        answer(person, "yes")
+    return people
+
+
+def deliveries(kind: str = "", to: str = ""):
+    rows = Delivery.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    if to:
+        rows = rows.filter(to=to)
+    return list(rows.order_by("pk"))
