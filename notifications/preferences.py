@@ -66,7 +66,7 @@ def preferences_context(*, email: str, next_url: str = "/membership/") -> dict:
     from notifications.forms import PreferencesForm
 
     return {
-        "preferences_form": PreferencesForm(preference=preference_for(email), prefix="preferences"),
+        "preferences_form": PreferencesForm(preference=preference_for(email), auto_id="preferences_%s"),
         "preferences_action": reverse("notifications:my-preferences"),
         "preferences_next": next_url,
     }
