@@ -9,7 +9,7 @@ from email.utils import parseaddr
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from notifications.models import OPTIONAL_CATEGORIES, Category, Preference, Suppression, UnsubscribeLink
@@ -27,7 +27,12 @@ def preference_for(email: str) -> Preference:
 
 def unsubscribe_link(*, email: str, category: str) -> UnsubscribeLink:
     """The address's link for one category, made the first time it is needed."""
-    link, _ = UnsubscribeLink.objects.get_or_create(email=normalise(email), category=category)
+    email = normalise(email)
+    link = UnsubscribeLink.objects.filter(email=email, category=category).first()
+    if link is None:
+        # ignore_conflicts: two workers making the same person's link at once both get the one that won.
+        UnsubscribeLink.objects.bulk_create([UnsubscribeLink(email=email, category=category)], ignore_conflicts=True)
+        link = UnsubscribeLink.objects.get(email=email, category=category)
     return link
 
 
@@ -80,9 +85,33 @@ def _reason(*, category: str, suppressed_for: str | None, preference: Preference
     return ""
 
 
+# One query per email queued: is the address suppressed, and did it turn this category off?
+BLOCK_QUERIES = {
+    "invitations": (
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "(SELECT invitations FROM notifications_preference WHERE email = %s)"
+    ),
+    "reminders": (
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "(SELECT reminders FROM notifications_preference WHERE email = %s)"
+    ),
+    "newsletters": (
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "(SELECT newsletters FROM notifications_preference WHERE email = %s)"
+    ),
+}
+SUPPRESSION_QUERY = "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), NULL"
+
+
 def block_reason(*, email: str, category: str) -> str:
     """Why an email to this address in this category must not go out; empty if it may."""
-    return blocked_reasons([(None, normalise(email), category)]).get(None, "")
+    email = normalise(email)
+    query = BLOCK_QUERIES.get(category)
+    with connection.cursor() as cursor:
+        cursor.execute(query or SUPPRESSION_QUERY, [email, email] if query else [email])
+        suppressed_for, allowed = cursor.fetchone()
+    preference = Preference(email=email, **{category: False}) if allowed is not None and not allowed else None
+    return _reason(category=category, suppressed_for=suppressed_for, preference=preference)
 
 
 def blocked_reasons(items) -> dict:
