@@ -7,8 +7,10 @@ Markdown for benchmarks/README.md.
     make bench                              # 20,000 messages
     .venv/bin/python benchmarks/outbox.py --messages 5000 --concurrency 2
 
-DATABASE_URL names a database this script may fill and empty (it is created if
-missing); REDIS_URL a Redis database whose `mail` queue it may empty.
+BENCH_DATABASE_URL names a PostgreSQL database this script may fill and empty (it is
+created if missing; default societas_bench on 127.0.0.1); BENCH_REDIS_URL a Redis
+database whose queues it may empty (default redis://127.0.0.1:6379/2). It never reads
+DATABASE_URL or REDIS_URL, so it cannot empty the database of a running Societas.
 """
 
 import argparse
@@ -232,8 +234,8 @@ def main():
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (prefork)")
     args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/societas_bench"
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
+    database_url = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/societas_bench"
+    redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/2"
 
     port = free_port()
     received, connections = multiprocessing.Value("l", 0), multiprocessing.Value("l", 0)
@@ -246,11 +248,13 @@ def main():
         from django.conf import settings
 
         empty_outbox(redis_url)
+        load_before = os.getloadavg()[0]
         queue_seconds = queue_reminders(args.messages)
         samples = run_worker(args.concurrency, args.messages, redis_url)
         send_seconds = send_phase_seconds()
         outbox_received, outbox_connections = received.value, connections.value
         raw_count, raw_seconds = raw_loop(port)
+        load_after = os.getloadavg()[0]
     finally:
         stop.set()
         sink.join(10)
@@ -261,6 +265,7 @@ def main():
 ### {datetime.date.today():%Y-%m-%d}: {n:,} renewal reminders
 
 Machine: {machine()}. PostgreSQL and Redis on the same machine; aiosmtpd in its own process.
+Load average (1 min) before and after the run: {load_before:.1f}, {load_after:.1f}.
 Worker: `celery -A config worker --pool prefork --concurrency {args.concurrency}`, \
 batches of {settings.OUTBOX_BATCH_SIZE}.
 
