@@ -184,8 +184,19 @@ def nudge() -> None:
     send_queued.delay()
 
 
+class OutboxMessage(EmailMultiAlternatives):
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)
+        # A boundary chosen here spares the email package from compiling a regular
+        # expression for every message to check its own (a tenth of a worker's time).
+        for part in message.walk():
+            if part.is_multipart() and part.get_boundary() is None:
+                part.set_boundary(f"=_{uuid.uuid4().hex}")
+        return message
+
+
 def build_message(delivery: Delivery, connection=None) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = OutboxMessage(
         subject=delivery.subject,
         body=delivery.body_text,
         to=[delivery.to],

@@ -125,3 +125,20 @@ def test_staff_suppress_an_address_and_lift_it(client, organiser):
 
 def test_the_manage_page_shows_the_outbox_card_to_staff(client, organiser):
     assert "/manage/outbox/" in client.get("/manage/").content.decode()
+
+
+def test_the_suppression_and_announcement_lists_take_the_same_queries_for_many_rows(client, organiser):
+    from notifications.models import Announcement, Suppression
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    Suppression.objects.create(email="s0@example.org", reason="staff", created_by=organiser)
+    Announcement.objects.create(subject="A0", body="x", segment="club:all", created_by=organiser)
+    few = (queries("/manage/outbox/suppressions/"), queries("/manage/announcements/"))
+    for n in range(1, 30):
+        Suppression.objects.create(email=f"s{n}@example.org", reason="staff", created_by=organiser)
+        Announcement.objects.create(subject=f"A{n}", body="x", segment="club:all", created_by=organiser)
+    assert (queries("/manage/outbox/suppressions/"), queries("/manage/announcements/")) == few
