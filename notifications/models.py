@@ -5,6 +5,7 @@ worker is only a hint that there is work. Preferences, unsubscribe links and
 suppressions are keyed by email address, so people without an account have them too.
 """
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -54,6 +55,9 @@ class Delivery(models.Model):
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     attachments = models.JSONField(default=list, blank=True)
+    # The message as it goes over SMTP, built once when queued, so a mail worker only
+    # moves bytes (ESP backends get it rebuilt from the fields above).
+    mime = models.BinaryField(blank=True, editable=False)
     # Holds a sign-in secret (code, reset or confirmation link): its text is never shown to staff.
     confidential = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -86,9 +90,10 @@ class Delivery(models.Model):
 
     @property
     def message_id(self) -> str:
-        """A stable Message-ID, so the same delivery is recognisable at the server."""
+        """A Message-ID made from the key: the same delivery is recognisable at the
+        server (and in bounce reports), and it is known before the row is saved."""
         domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-        return f"<delivery-{self.pk}@{domain}>"
+        return f"<{hashlib.sha256(self.key.encode()).hexdigest()[:32]}@{domain}>"
 
 
 class Preference(models.Model):

@@ -28,6 +28,8 @@ from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -142,25 +144,27 @@ def queue_message(
     suppressed, or opted out of the category, gets a row marked suppressed."""
     to = preferences.normalise(to)
     blocked = preferences.block_reason(email=to, category=category)
+    delivery = Delivery(
+        key=key,
+        to=to,
+        kind=kind,
+        category=category,
+        user_id=user_id,
+        announcement_id=announcement_id,
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+        attachments=[a.to_json() for a in attachments],
+        confidential=confidential,
+        status=Status.SUPPRESSED if blocked else Status.QUEUED,
+        last_error=blocked,
+    )
+    delivery.mime = build_message(delivery).message().as_bytes(linesep="\r\n")
     try:
         # A savepoint: a key queued by someone else meanwhile must not break the caller's transaction.
         with transaction.atomic():
-            delivery = Delivery.objects.create(
-                key=key,
-                to=to,
-                kind=kind,
-                category=category,
-                user_id=user_id,
-                announcement_id=announcement_id,
-                subject=subject[:300],
-                body_text=text,
-                body_html=html,
-                headers=headers or {},
-                attachments=[a.to_json() for a in attachments],
-                confidential=confidential,
-                status=Status.SUPPRESSED if blocked else Status.QUEUED,
-                last_error=blocked,
-            )
+            delivery.save(force_insert=True)
     except IntegrityError:
         return Queued(Delivery.objects.get(key=key), created=False)
     if not blocked:
@@ -292,9 +296,12 @@ def _deliver(claim: uuid.UUID, rows: list[Delivery]) -> BatchResult:
     except Exception as error:
         _release(claim, f"Could not reach the mail server: {error}")
         return result
+    # Over SMTP the message built when it was queued goes as it is; other backends
+    # (ESPs through anymail, the local mailbox) get it rebuilt from its fields.
+    sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8") if isinstance(connection, SMTPBackend) else ""
     try:
         for delivery in pending:
-            outcome = _send_one(connection, claim, delivery)
+            outcome = _send_one(connection, claim, delivery, sender)
             if outcome == "lost_connection":
                 lost = "The connection to the mail server was lost before this message's turn."
                 result.retrying += 1 + _release(claim, lost)
@@ -308,9 +315,10 @@ def _deliver(claim: uuid.UUID, rows: list[Delivery]) -> BatchResult:
     return result
 
 
-def _send_one(connection, claim: uuid.UUID, delivery: Delivery) -> str:
+def _send_one(connection, claim: uuid.UUID, delivery: Delivery, sender: str) -> str:
+    raw = bytes(delivery.mime) if sender and delivery.mime else b""
     try:
-        message = build_message(delivery, connection)
+        message = None if raw else build_message(delivery, connection)
     except Exception as error:
         _settle(delivery.pk, claim, status=Status.FAILED, last_error=f"Could not build the message: {error}")
         return "failed"
@@ -318,7 +326,11 @@ def _send_one(connection, claim: uuid.UUID, delivery: Delivery) -> str:
     if not _mark_handed(delivery.pk, claim, now, attempts):
         return "claimed"  # the sweep took the row back from us; someone else sends it
     try:
-        connection.send_messages([message])
+        if raw:
+            to = delivery.to if delivery.to.isascii() else sanitize_address(delivery.to, "utf-8")
+            connection.connection.sendmail(sender, [to], raw)
+        else:
+            connection.send_messages([message])
     except Exception as error:
         return _record_failure(claim, delivery.pk, attempts, error)
     status = getattr(message, "anymail_status", None)
