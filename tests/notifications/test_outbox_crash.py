@@ -40,7 +40,7 @@ def _start_worker(smtp_port: int, redis_url: str) -> subprocess.Popen:
 
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        process.terminate()  # the main process only: a warm shutdown
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
