@@ -37,7 +37,7 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            "current_site": get_current_site(request) if request is not None else None,
             "org_name": settings.ORG_NAME,
             "site_url": settings.SITE_URL,
             **context,
