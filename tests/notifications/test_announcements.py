@@ -115,3 +115,23 @@ def test_announcements_are_for_staff_only(client, segments):
     assert client.get("/manage/announcements/").status_code == 403
     assert client.post("/manage/announcements/new/", FORM).status_code == 403
     assert not Announcement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_resumes_a_fan_out_whose_worker_died(segments, monkeypatch):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from notifications import tasks
+
+    started = []
+    monkeypatch.setattr(tasks.fan_out_announcement, "delay", lambda pk: started.append(pk))
+    announcement = Announcement.objects.create(
+        subject="Hi", body="Hello", category=Category.NEWSLETTERS, segment="club:all", status="sending"
+    )
+    assert announcements.resume_stalled() == 0, "still fresh: its fan-out may be running"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        assert announcements.resume_stalled() == 1
+    assert started == [announcement.pk]

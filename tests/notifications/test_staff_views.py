@@ -123,8 +123,11 @@ def test_staff_suppress_an_address_and_lift_it(client, organiser):
     assert not Suppression.objects.exists()
 
 
-def test_the_manage_page_shows_the_outbox_card_to_staff(client, organiser):
-    assert "/manage/outbox/" in client.get("/manage/").content.decode()
+def test_the_manage_page_shows_the_outbox_card_with_what_needs_attention(client, organiser):
+    delivery = queue("attention").delivery
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.UNCERTAIN)
+    page = client.get("/manage/").content.decode()
+    assert "/manage/outbox/" in page and "1 uncertain" in page and "failed</span>" not in page
 
 
 def test_the_suppression_and_announcement_lists_take_the_same_queries_for_many_rows(client, organiser):
