@@ -2,13 +2,17 @@
 the ESP through django-anymail's tracking webhooks, and addresses staff suppressed.
 Also the mailto half of List-Unsubscribe, when an ESP posts inbound mail to us."""
 
+import logging
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from notifications import preferences
 from notifications.models import Delivery, Suppression, UnsubscribeLink
+
+logger = logging.getLogger(__name__)
 
 # anymail's normalised events that mean "this address must not get mail again".
 SUPPRESSING_EVENTS = {"bounced": Suppression.Reason.BOUNCED, "complained": Suppression.Reason.COMPLAINED}
@@ -38,9 +42,20 @@ def lift(*, suppression_id: int) -> str:
     return suppression.email
 
 
+def _webhooks_protected(esp_name: str) -> bool:
+    # Without a secret anymail warns and still accepts the post, and anyone could then
+    # suppress any address with a made-up bounce: act only on authenticated webhooks.
+    if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        return True
+    logger.warning("Ignored a %s webhook: set ANYMAIL_WEBHOOK_SECRET to act on them", esp_name)
+    return False
+
+
 def on_tracking(sender, event, esp_name, **kwargs) -> None:
     """anymail's tracking signal: suppress hard bounces and complaints, and note
     the bounce on the delivery it answers."""
+    if not _webhooks_protected(esp_name):
+        return
     reason = SUPPRESSING_EVENTS.get(event.event_type)
     if event.event_type == "rejected" and event.reject_reason in SUPPRESSING_REJECTIONS:
         reason = Suppression.Reason.REJECTED
@@ -56,6 +71,8 @@ def on_tracking(sender, event, esp_name, **kwargs) -> None:
 
 def on_inbound(sender, event, esp_name, **kwargs) -> None:
     """anymail's inbound signal: an email to the List-Unsubscribe mailto unsubscribes."""
+    if not _webhooks_protected(esp_name):
+        return
     message = event.message
     match = UNSUBSCRIBE_SUBJECT.search(str(getattr(message, "subject", "") or ""))
     if match is None:

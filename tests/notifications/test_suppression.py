@@ -75,6 +75,12 @@ def test_the_webhook_needs_its_secret(client):
     assert not Suppression.objects.exists()
 
 
+def test_without_a_webhook_secret_posted_events_change_nothing(client, settings):
+    settings.ANYMAIL = {}
+    assert _postmark(client, "tracking", _bounce("victim@example.org")).status_code == 200
+    assert not Suppression.objects.exists()
+
+
 def test_mail_to_the_unsubscribe_address_unsubscribes(client):
     delivery = queue("reminder:9", "ann@example.org").delivery
     token = delivery.headers["List-Unsubscribe"].split("/u/")[1].split("/")[0]
