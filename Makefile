@@ -10,7 +10,7 @@ DEV := $(VENV)/.dev-installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/societas
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev run test lint migrate seed collectstatic clean
+.PHONY: install install-dev run test lint migrate seed collectstatic clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Societas needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -45,6 +45,11 @@ lint: install-dev
 test: lint
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest
+
+# Benchmarks (not part of `make test`): figures go to benchmarks/README.md. They use a
+# database and a Redis database of their own, which they empty: BENCH_DATABASE_URL, BENCH_REDIS_URL.
+bench: install-dev
+	$(BIN)/python benchmarks/outbox.py
 
 collectstatic: install
 	$(BIN)/python manage.py collectstatic --noinput
