@@ -82,7 +82,7 @@ def _person(email, first_name, last_name, role) -> Member:
         )
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     if role in roles.ALL_ROLES:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     member = ensure_member(user)
     if not member.first_name:
         member.first_name, member.last_name = first_name, last_name

@@ -83,10 +83,69 @@ def site(live_server, settings, celery_worker, smtp_server, request):
     """The running product: live server, worker and mail server, with links pointing at the live server."""
     settings.SITE_URL = live_server.url
     settings.DEBUG = True  # the local test checkout exists only in a DEBUG run, as in `make run`
-    folder = SCREENSHOTS / request.node.name
+    folder = SCREENSHOTS / request.node.originalname
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     return Site(url=live_server.url, smtp=smtp_server, shots=folder)
+
+
+PASSWORD = "a long and unusual passphrase"
+
+
+@pytest.fixture
+def person():
+    """A person who can sign in: verified email, PASSWORD, and a term placed in time if asked.
+
+    person("ann@example.org", term_days_ago=30) is active; term_days_ago=500 is lapsed.
+    """
+    import datetime
+
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from tests.factories import MemberFactory, TermFactory
+
+    def make(email: str, *, first_name: str = "", last_name: str = "", term_days_ago=None, role=None):
+        member = MemberFactory(
+            user__email=email, first_name=first_name or email.split("@")[0].title(), last_name=last_name or "Example"
+        )
+        member.user.set_password(PASSWORD)
+        member.user.save()
+        EmailAddress.objects.create(user=member.user, email=email, verified=True, primary=True)
+        if role:
+            member.user.groups.add(Group.objects.get_or_create(name=role)[0])
+        if term_days_ago is not None:
+            TermFactory(member=member, start=timezone.localdate() - datetime.timedelta(days=term_days_ago))
+        return member
+
+    return make
+
+
+def sign_in(page, site, email: str) -> None:
+    """Sign in through the form, typing, as a person does."""
+    page.goto(f"{site.url}/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/membership/"))
+
+
+def tab_to(page, name: str, *, limit: int = 80) -> None:
+    """Press Tab until the focused link, button or field is the one named `name`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement;
+                if (['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName) && e.type !== 'submit') {
+                    return ((e.labels && e.labels.length ? e.labels[0].innerText : '')
+                            || e.getAttribute('aria-label') || '').trim();
+                }
+                return (e.innerText || e.value || e.getAttribute('aria-label') || '').trim(); }"""
+        )
+        if focused == name or focused.rstrip(":") == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r} on {page.url}")
 
 
 @pytest.fixture(scope="session")
