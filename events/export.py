@@ -11,13 +11,7 @@ import io
 from collections.abc import Iterator
 
 from events.models import RSVP, Event
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from members.roster import safe_cell
 
 
 def _times(moment: datetime.datetime | None, event: Event) -> list[str]:
