@@ -47,6 +47,15 @@ def redis_url(db: int | None = None) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
 
 
+def flush_redis(db: int) -> None:
+    """Empty one of the Redis databases the benchmarks own (4 to 7), never another."""
+    import redis
+
+    if db not in range(4, 8):
+        raise ValueError(f"Redis database {db} is not one of the benchmarks' own")
+    redis.Redis.from_url(redis_url(db)).flushdb()
+
+
 def _admin_connection(url: str):
     import psycopg
 

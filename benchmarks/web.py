@@ -302,7 +302,7 @@ def main() -> int:
 
         connections.close_all()
         harness.drop_database(url)
-        _flush_redis()
+        harness.flush_redis(REDIS_DB)
     text = (
         f"Last run: {when}, {round(time.monotonic() - started)} s in all. Machine: {machine_before} "
         f"(at the end: load average {', '.join(f'{n:.2f}' for n in os.getloadavg())}). "
@@ -313,13 +313,6 @@ def main() -> int:
     print(text)
     write_readme(text)
     return 0 if errors == 0 and all(f.bad == 0 for f in figures) else 1
-
-
-def _flush_redis() -> None:
-    """The Celery nudges the benchmark left in its own Redis database (never another one)."""
-    import redis
-
-    redis.Redis.from_url(harness.redis_url(REDIS_DB)).flushdb()
 
 
 if __name__ == "__main__":
