@@ -156,7 +156,7 @@ def main() -> int:
         and logged == 0
     )
     print(
-        f"{'ok  ' if ok else 'FAIL'} webhooks: {EVENTS} events × {COPIES} deliveries ({TOGETHER} with all copies at "
+        f"{'ok  ' if ok else 'FAIL'} webhooks: {EVENTS} events x {COPIES} deliveries ({TOGETHER} with all copies at "
         f"once, the rest shuffled from 16 threads) and {sum(BAD.values())} stale or forged: applied twice "
         f"{counts['applied_twice']}, forged accepted {counts['forged_accepted']}, genuine refused "
         f"{counts['genuine_refused']}, not applied {counts['not_applied']}, handled {counts['handled']}, "
