@@ -10,7 +10,7 @@ DEV := $(VENV)/.dev-installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/societas
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev run test lint migrate seed collectstatic clean
+.PHONY: install install-dev run test lint migrate seed collectstatic clean bench soak wrk
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Societas needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -45,6 +45,24 @@ lint: install-dev
 test: lint
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest
+
+# Benchmarks and fault tests (not part of `make test`): figures and timings go to
+# benchmarks/README.md. They make their own databases next to DATABASE_URL's and use
+# Redis databases 4-7 of REDIS_URL's server; loopback only.
+bench: install-dev wrk
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python benchmarks/web.py
+
+soak: install-dev
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python benchmarks/soak.py
+
+# wrk is the load for `make bench`: Debian's package, installed when missing (as .ci/run does for chromium).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing Debian's wrk for the benchmarks"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 collectstatic: install
 	$(BIN)/python manage.py collectstatic --noinput
