@@ -207,8 +207,11 @@ class Load:
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if not found:
+        raise ValueError(f"wrk printed a latency I cannot read: {text!r}")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}[unit]
 
 
 def wrk(label: str, url: str, *, seconds: int, connections: int, script: Path | None = None) -> Load:
@@ -217,18 +220,26 @@ def wrk(label: str, url: str, *, seconds: int, connections: int, script: Path | 
     if script:
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    try:
+        return _load(label, output)
+    except (AttributeError, ValueError) as error:
+        raise RuntimeError(f"cannot read wrk's report ({error}):\n{output}") from error
+
+
+def _load(label: str, output: str) -> Load:
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    connect, _read, write, timeout = (int(n) for n in sockets.groups()) if sockets else (0, 0, 0, 0)
     return Load(
         label=label,
         requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         requests=requests,
         bad_responses=int(bad.group(1)) if bad else 0,
         # A sync worker closes each connection after answering; wrk may count that as a read error.
-        socket_errors=sum(int(n) for n in sockets.groups()[::3]) if sockets else 0,
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        p99_ms=_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        socket_errors=connect + write + timeout,
+        p50_ms=_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
+        p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
     )
 
 
