@@ -3,10 +3,11 @@
     .venv/bin/python benchmarks/profiling.py event-page|rsvp-post|member-list|webhook [count]
 
 Prints where the time of `count` requests (default 200) went (pyinstrument's tree, then cProfile's
-functions by own time), with DEBUG off as in production.
+functions by own time, or by PROFILE_SORT=cumulative, PROFILE_LINES of them), with DEBUG off as in production.
 """
 
 import cProfile
+import os
 import pstats
 import sys
 from pathlib import Path
@@ -73,7 +74,8 @@ def main() -> None:
         with functions:
             for _ in range(count):
                 request()
-        pstats.Stats(functions).sort_stats("tottime").print_stats(30)
+        stats = pstats.Stats(functions).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "30")))
     finally:
         connections.close_all()
         harness.drop_database(url)

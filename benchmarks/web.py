@@ -270,8 +270,8 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
-    start, end = "<!-- web-bench:start -->", "<!-- web-bench:end -->"
+def write_readme(text: str, *, start="<!-- web-bench:start -->", end="<!-- web-bench:end -->") -> None:
+    """Replace what stands between the two markers in benchmarks/README.md (or add them at its end)."""
     readme = README.read_text() if README.exists() else ""
     if start in readme and end in readme:
         readme = readme[: readme.index(start) + len(start)] + "\n" + text + "\n" + readme[readme.index(end) :]
