@@ -47,11 +47,14 @@ test: lint
 		$(BIN)/pytest
 
 # Benchmarks and fault tests (not part of `make test`): figures and timings go to
-# benchmarks/README.md. They make their own databases next to DATABASE_URL's and use
-# Redis databases 4-7 of REDIS_URL's server; loopback only.
+# benchmarks/README.md. The web benchmarks and the fault tests make their own databases next to
+# DATABASE_URL's and use Redis databases 4-7 of REDIS_URL's server; the outbox benchmark uses a
+# database and a Redis database of its own, which it empties: BENCH_DATABASE_URL, BENCH_REDIS_URL.
+# Loopback only.
 bench: install-dev wrk
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/outbox.py
 
 soak: install-dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \

@@ -282,7 +282,7 @@ def write_readme(text: str, *, start="<!-- web-bench:start -->", end="<!-- web-b
 
 def main() -> int:
     started = time.monotonic()
-    url = harness.database_url("bench")
+    url = harness.database_url("web")
     env = harness.product_env(database_url=url, redis_url=harness.redis_url(REDIS_DB), port=PORT)
     template = harness.migrated_template(env)
     harness.create_database(url, template=template)

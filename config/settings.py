@@ -174,8 +174,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"notifications.tasks.*": {"queue": "mail"}}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "mail"},
+    # Finding what is due and sweeping the outbox touch only the database: they run on
+    # `default`, so they go on even when the mail workers are stuck or dead.
+    "notifications.tasks.send_due_reminders": {"queue": "default"},
+    "notifications.tasks.sweep_outbox": {"queue": "default"},
+}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute; a pass that waited longer than that is dropped (the next one
+    # catches up), so a stopped worker does not come back to a pile of passes.
+    "send-due-reminders": {
+        "task": "notifications.tasks.send_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0, "options": {"expires": 55}},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email --------------------------------------------------------------------------
@@ -197,6 +212,16 @@ else:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# The outbox: messages per worker batch (one connection each); seconds without a
+# sign of life after which a worker's claimed rows are judged abandoned (see
+# notifications/outbox.py); delays before each retry of a transient failure.
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 200, minimum=1)
+OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 600, minimum=60)
+OUTBOX_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600]
+# The mailto in List-Unsubscribe; empty: the address of DEFAULT_FROM_EMAIL. Mail to it
+# unsubscribes by itself when an ESP's inbound webhook posts to /anymail/<esp>/inbound/.
+UNSUBSCRIBE_EMAIL = env_str("UNSUBSCRIBE_EMAIL")
 
 # An ESP through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 # and its credentials as ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY=…).

@@ -21,8 +21,43 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix, email, context):
-        context = {"org_name": settings.ORG_NAME, "site_url": settings.SITE_URL, **context}
-        super().send_mail(template_prefix, email, context)
+        """Queue allauth's emails (confirmation, sign-in code, password reset) in the
+        outbox, so a worker sends them like every other email. They hold sign-in
+        secrets: marked confidential, their text is never shown to staff."""
+        import uuid
+
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+        from django.db import transaction
+
+        from notifications.models import Category
+        from notifications.outbox import queue_message
+
+        request = allauth_context.request
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request) if request is not None else None,
+            "org_name": settings.ORG_NAME,
+            "site_url": settings.SITE_URL,
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, context)
+        html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        name = template_prefix.rsplit("/", 1)[-1]
+        user = context.get("user")
+        with transaction.atomic():
+            queue_message(
+                key=f"account:{name}:{uuid.uuid4().hex}",
+                to=email,
+                kind=f"account-{name}"[:60],
+                subject=message.subject,
+                text=message.body if message.content_subtype == "plain" else "",
+                html=html or (message.body if message.content_subtype == "html" else ""),
+                category=Category.TRANSACTIONAL,
+                user_id=getattr(user, "pk", None),
+                confidential=True,
+            )
 
     def pre_authenticate(self, request, **credentials):
         try:

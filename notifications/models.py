@@ -1,8 +1,17 @@
-"""The outbox: one row per email that must go out. The row is the truth; the Celery
-message that nudges a worker is only a hint that there is work."""
+"""The outbox and people's choices about email.
+
+A Delivery row is the truth about one email; the Celery message that nudges a
+worker is only a hint that there is work. Preferences, unsubscribe links and
+suppressions are keyed by email address, so people without an account have them too.
+"""
+
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class Category(models.TextChoices):
@@ -15,6 +24,13 @@ class Category(models.TextChoices):
     NEWSLETTERS = "newsletters", "News and announcements from the society"
 
 
+OPTIONAL_CATEGORIES = (Category.INVITATIONS, Category.REMINDERS, Category.NEWSLETTERS)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Delivery(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -22,6 +38,7 @@ class Delivery(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SUPPRESSED = "suppressed", "Suppressed"
+        UNCERTAIN = "uncertain", "Uncertain"
 
     key = models.CharField("idempotency key", max_length=200, unique=True)
     kind = models.CharField(max_length=60, db_index=True)
@@ -30,20 +47,144 @@ class Delivery(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
+    announcement = models.ForeignKey(
+        "Announcement", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     attachments = models.JSONField(default=list, blank=True)
+    # The message as it goes over SMTP, built once when queued, so a mail worker only
+    # moves bytes (ESP backends get it rebuilt from the fields above).
+    mime = models.BinaryField(blank=True, editable=False)
+    # Holds a sign-in secret (code, reset or confirmation link): its text is never shown to staff.
+    confidential = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Set while a worker holds the row: which batch, when it took it, and when it
+    # began handing this message to the mail server (see outbox.sweep).
+    claim = models.UUIDField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(status="queued"), name="delivery_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.kind} to {self.to} ({self.status})"
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.UNCERTAIN)
+
+    @property
+    def message_id(self) -> str:
+        """A Message-ID made from the key: the same delivery is recognisable at the
+        server (and in bounce reports), and it is known before the row is saved."""
+        domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+        return f"<{hashlib.sha256(self.key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+class Preference(models.Model):
+    """Which optional emails one address gets. No row means every kind."""
+
+    email = models.EmailField(unique=True)
+    invitations = models.BooleanField(Category.INVITATIONS.label, default=True)
+    reminders = models.BooleanField(Category.REMINDERS.label, default=True)
+    newsletters = models.BooleanField(Category.NEWSLETTERS.label, default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.email
+
+    def allows(self, category: str) -> bool:
+        return category == Category.TRANSACTIONAL or bool(getattr(self, category, True))
+
+
+class UnsubscribeLink(models.Model):
+    """The key in `/u/<token>/`: one address and one category of email."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    email = models.EmailField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email", "category"], name="one_unsubscribe_link_per_category")]
+
+    def __str__(self):
+        return f"{self.email} ({self.category})"
+
+    @property
+    def url(self) -> str:
+        return f"{settings.SITE_URL}/u/{self.token}/"
+
+
+class Suppression(models.Model):
+    """An address that is never sent to again."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Hard bounce"
+        COMPLAINED = "complained", "Spam complaint"
+        REJECTED = "rejected", "Refused by the mail service"
+        STAFF = "staff", "Suppressed by staff"
+
+    email = models.EmailField(unique=True)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_reason_display()})"
+
+
+class Announcement(models.Model):
+    """A message staff write once and send to a segment."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Queuing"
+        SENT = "sent", "Queued to everyone"
+
+    CATEGORIES = [
+        (Category.NEWSLETTERS.value, Category.NEWSLETTERS.label),
+        (Category.INVITATIONS.value, Category.INVITATIONS.label),
+    ]
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, headings.")
+    category = models.CharField(max_length=20, choices=CATEGORIES, default=Category.NEWSLETTERS)
+    segment = models.CharField(max_length=200)
+    segment_label = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    recipient_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.subject

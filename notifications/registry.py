@@ -5,6 +5,9 @@ notifications imports neither members nor events: they register here instead.
 - A **reminder source** is `fn(now: datetime) -> int`: it queues (through
   `outbox.queue_email`, with idempotency keys) every reminder due at `now`, and
   returns how many it newly queued. The dispatcher calls each one every minute.
+  "Due at now" means every reminder whose time has come by `now` and is still
+  worth sending, not only those of the last minute: after beat was down for an
+  hour the next pass catches up, and the keys stop a reminder going out twice.
 - A **segment** is a named group of recipients for announcements:
   `choices() -> list[(key, label)]` and `recipients(key) -> iterable of Recipient`.
 """

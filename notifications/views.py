@@ -1,10 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from notifications import mailbox
+from notifications import mailbox, preferences
+from notifications.forms import PreferencesForm
+from notifications.models import Category, UnsubscribeLink
 
 
 def _local_only():
@@ -59,3 +65,54 @@ def mailbox_empty(request):
     count = mailbox.empty_mailbox()
     messages.success(request, f"Deleted {count} message{'s' if count != 1 else ''} from the local mailbox.")
     return redirect("notifications:mailbox")
+
+
+# Unsubscribe and preferences ----------------------------------------------------------
+
+
+def _link_or_404(token: str) -> UnsubscribeLink:
+    return get_object_or_404(UnsubscribeLink, token=token)
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here with no cookies and no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """GET shows one button and changes nothing (mail scanners open links); POST records."""
+    link = _link_or_404(token)
+    context = {"link": link, "category": Category(link.category), "token": token}
+    if request.method == "POST":
+        preferences.unsubscribe(link=link)
+        return render(request, "notifications/unsubscribed.html", context)
+    response = render(request, "notifications/unsubscribe.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences_by_link(request, token):
+    """Anyone with a link from one of our emails chooses which emails that address gets."""
+    link = _link_or_404(token)
+    preference = preferences.preference_for(link.email)
+    form = PreferencesForm(request.POST or None, preference=preference)
+    if request.method == "POST" and form.is_valid():
+        preferences.save_preferences(email=link.email, choices=form.cleaned_data)
+        messages.success(request, "Your choices are saved.")
+        return redirect("notifications:preferences-by-link", token=token)
+    return render(request, "notifications/preferences.html", {"form": form, "email": link.email})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_preferences(request):
+    """The signed-in person's choices; /membership/ embeds the same form and posts here."""
+    if request.method == "POST":
+        form = PreferencesForm(request.POST, preference=preferences.preference_for(request.user.email))
+        if form.is_valid():
+            preferences.save_preferences(email=request.user.email, choices=form.cleaned_data)
+            messages.success(request, "Your email choices are saved.")
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+            next_url = reverse("notifications:my-preferences")
+        return redirect(next_url)
+    context = preferences.preferences_context(email=request.user.email, next_url=request.path)
+    return render(request, "notifications/my_preferences.html", context)

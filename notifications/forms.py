@@ -1,0 +1,64 @@
+from django import forms
+
+from notifications import announcements
+from notifications.models import OPTIONAL_CATEGORIES, Announcement, Category, Delivery, Preference
+
+
+class PreferencesForm(forms.Form):
+    """Which optional emails an address gets; receipts and account mail always go."""
+
+    invitations = forms.BooleanField(required=False, label=Category.INVITATIONS.label)
+    reminders = forms.BooleanField(
+        required=False, label="Reminders", help_text="Before events you said you will attend, and before dues are due."
+    )
+    newsletters = forms.BooleanField(required=False, label=Category.NEWSLETTERS.label)
+
+    def __init__(self, *args, preference: Preference, **kwargs):
+        kwargs.setdefault("initial", {category: preference.allows(category) for category in OPTIONAL_CATEGORIES})
+        super().__init__(*args, **kwargs)
+
+
+class OutboxSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Recipient contains", max_length=254)
+    kind = forms.ChoiceField(required=False, label="Kind")
+    status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any"), *Delivery.Status.choices])
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any")] + [(kind, kind) for kind in kinds]
+
+
+class SuppressionForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    detail = forms.CharField(required=False, label="Why (for other staff)", max_length=500)
+
+
+class AnnouncementForm(forms.ModelForm):
+    segment = forms.ChoiceField(label="Send to")
+
+    class Meta:
+        model = Announcement
+        fields = ["subject", "body", "category", "segment"]
+        labels = {"body": "Message", "category": "Kind of message"}
+        help_texts = {"category": "People who turned this kind of email off will not get it."}
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = announcements.segment_choices()
+        self.fields["segment"].choices = [("", "Choose an audience"), *choices]
+        if not choices:
+            self.fields["segment"].help_text = "No audiences are registered yet."
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not announcements.markdown_to_html(body).strip():
+            raise forms.ValidationError("Write the message: it is empty once formatting is removed.")
+        return body
+
+    def save(self, commit=True):
+        announcement = super().save(commit=False)
+        announcement.segment_label = dict(announcements.segment_choices()).get(announcement.segment, "")
+        if commit:
+            announcement.save()
+        return announcement

@@ -1,0 +1,130 @@
+"""People's choices: which optional emails an address gets, and one-click unsubscribe.
+
+Everything is keyed by email address, so an attendee without an account has the
+same choices as a member. Transactional mail (receipts, confirmations, sign-in)
+ignores preferences: it is always sent.
+"""
+
+from email.utils import parseaddr
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+
+from notifications.models import OPTIONAL_CATEGORIES, Category, Preference, Suppression, UnsubscribeLink
+
+
+def normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def preference_for(email: str) -> Preference:
+    """The saved choices for an address, or the default (every kind) unsaved."""
+    email = normalise(email)
+    return Preference.objects.filter(email=email).first() or Preference(email=email)
+
+
+def unsubscribe_link(*, email: str, category: str) -> UnsubscribeLink:
+    """The address's link for one category, made the first time it is needed."""
+    email = normalise(email)
+    link = UnsubscribeLink.objects.filter(email=email, category=category).first()
+    if link is None:
+        # ignore_conflicts: two workers making the same person's link at once both get the one that won.
+        UnsubscribeLink.objects.bulk_create([UnsubscribeLink(email=email, category=category)], ignore_conflicts=True)
+        link = UnsubscribeLink.objects.get(email=email, category=category)
+    return link
+
+
+def unsubscribe_mailto() -> str:
+    return settings.UNSUBSCRIBE_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def list_unsubscribe_headers(link: UnsubscribeLink) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 headers: mail clients show an Unsubscribe button that
+    POSTs to the link with no cookies, or send an email to the mailto."""
+    mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + link.token)}"
+    return {
+        "List-Unsubscribe": f"<{link.url}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def save_preferences(*, email: str, choices: dict[str, bool]) -> Preference:
+    """Record which optional categories an address wants; missing ones are left as they are."""
+    with transaction.atomic():
+        preference, _ = Preference.objects.select_for_update().get_or_create(email=normalise(email))
+        for category in OPTIONAL_CATEGORIES:
+            if category in choices:
+                setattr(preference, category, bool(choices[category]))
+        preference.save()
+    return preference
+
+
+def unsubscribe(*, link: UnsubscribeLink) -> Preference:
+    """Stop the link's category of email to its address (RFC 8058 one-click)."""
+    return save_preferences(email=link.email, choices={link.category: False})
+
+
+def preferences_context(*, email: str, next_url: str = "/membership/") -> dict:
+    """What `notifications/_preferences.html` needs, for a signed-in person's page."""
+    from notifications.forms import PreferencesForm
+
+    return {
+        "preferences_form": PreferencesForm(preference=preference_for(email), auto_id="preferences_%s"),
+        "preferences_action": reverse("notifications:my-preferences"),
+        "preferences_next": next_url,
+    }
+
+
+def _reason(*, category: str, suppressed_for: str | None, preference: Preference | None) -> str:
+    if suppressed_for:
+        return f"Address suppressed ({Suppression.Reason(suppressed_for).label.lower()})."
+    if preference is not None and not preference.allows(category):
+        return f"The recipient chose not to receive: {Category(category).label}."
+    return ""
+
+
+# One query per email queued: is the address suppressed, and did it turn this category off?
+BLOCK_QUERIES = {
+    "invitations": (
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "(SELECT invitations FROM notifications_preference WHERE email = %s)"
+    ),
+    "reminders": (
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "(SELECT reminders FROM notifications_preference WHERE email = %s)"
+    ),
+    "newsletters": (
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "(SELECT newsletters FROM notifications_preference WHERE email = %s)"
+    ),
+}
+SUPPRESSION_QUERY = "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), NULL"
+
+
+def block_reason(*, email: str, category: str) -> str:
+    """Why an email to this address in this category must not go out; empty if it may."""
+    email = normalise(email)
+    query = BLOCK_QUERIES.get(category)
+    with connection.cursor() as cursor:
+        cursor.execute(query or SUPPRESSION_QUERY, [email, email] if query else [email])
+        suppressed_for, allowed = cursor.fetchone()
+    preference = Preference(email=email, **{category: False}) if allowed is not None and not allowed else None
+    return _reason(category=category, suppressed_for=suppressed_for, preference=preference)
+
+
+def blocked_reasons(items) -> dict:
+    """For (id, address, category) triples, why each must not go out (suppressed
+    address, or opted out of its category); two queries for a whole batch."""
+    items = list(items)
+    addresses = {email for _, email, _ in items}
+    suppressed = dict(Suppression.objects.filter(email__in=addresses).values_list("email", "reason"))
+    optional = {email for _, email, category in items if category != Category.TRANSACTIONAL}
+    choices = {p.email: p for p in Preference.objects.filter(email__in=optional)} if optional else {}
+    reasons = {}
+    for ident, email, category in items:
+        reason = _reason(category=category, suppressed_for=suppressed.get(email), preference=choices.get(email))
+        if reason:
+            reasons[ident] = reason
+    return reasons

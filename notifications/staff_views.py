@@ -1,0 +1,164 @@
+"""Staff pages: the outbox, suppressions and announcements (/manage/outbox/, /manage/announcements/)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from notifications import announcements, outbox, suppression
+from notifications.access import mail_staff_required
+from notifications.forms import AnnouncementForm, OutboxSearchForm, SuppressionForm
+from notifications.models import Announcement, Delivery, Suppression
+
+PAGE_SIZE = 50
+LIST_FIELDS = [
+    "id",
+    "to",
+    "kind",
+    "subject",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+    "sent_at",
+    "confidential",
+]
+
+
+@mail_staff_required
+@require_safe
+def outbox_list(request):
+    kinds = list(Delivery.objects.order_by("kind").values_list("kind", flat=True).distinct())
+    form = OutboxSearchForm(request.GET or None, kinds=kinds)
+    deliveries = Delivery.objects.only(*LIST_FIELDS).order_by("-created_at", "-pk")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            deliveries = deliveries.filter(to__icontains=data["q"].strip())
+        if data["kind"]:
+            deliveries = deliveries.filter(kind=data["kind"])
+        if data["status"]:
+            deliveries = deliveries.filter(status=data["status"])
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    status_counts = [(value, label, counts.get(value, 0)) for value, label in Delivery.Status.choices]
+    context = {"form": form, "page": page, "counts": counts, "status_counts": status_counts, "query": query.urlencode()}
+    return render(request, "notifications/manage/outbox_list.html", context)
+
+
+@mail_staff_required
+@require_safe
+def delivery_detail(request, pk):
+    delivery = get_object_or_404(Delivery.objects.select_related("announcement"), pk=pk)
+    return render(request, "notifications/manage/delivery_detail.html", {"delivery": delivery})
+
+
+@mail_staff_required
+@require_POST
+def delivery_retry(request, pk):
+    delivery = get_object_or_404(Delivery, pk=pk)
+    try:
+        outbox.retry(delivery_id=delivery.pk)
+    except outbox.OutboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The message to {delivery.to} is queued to be sent again.")
+    return redirect("notifications:delivery", pk=pk)
+
+
+@mail_staff_required
+@require_POST
+def delivery_mark_sent(request, pk):
+    delivery = get_object_or_404(Delivery, pk=pk)
+    try:
+        outbox.mark_sent(delivery_id=delivery.pk)
+    except outbox.OutboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Recorded that the message to {delivery.to} arrived.")
+    return redirect("notifications:delivery", pk=pk)
+
+
+@mail_staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def suppression_list(request):
+    form = SuppressionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        suppression.suppress(
+            email=email, reason=Suppression.Reason.STAFF, detail=form.cleaned_data["detail"], user_id=request.user.pk
+        )
+        messages.success(request, f"Nothing more will be sent to {email.lower()}.")
+        return redirect("notifications:suppressions")
+    rows = Suppression.objects.select_related("created_by")[:500]
+    return render(request, "notifications/manage/suppressions.html", {"form": form, "suppressions": rows})
+
+
+@mail_staff_required
+@require_POST
+def suppression_lift(request, pk):
+    get_object_or_404(Suppression, pk=pk)
+    email = suppression.lift(suppression_id=pk)
+    messages.success(request, f"{email} can be sent to again.")
+    return redirect("notifications:suppressions")
+
+
+# Announcements ----------------------------------------------------------------------------
+
+
+@mail_staff_required
+@require_safe
+def announcement_list(request):
+    rows = Announcement.objects.select_related("created_by")[:200]
+    return render(request, "notifications/manage/announcement_list.html", {"announcements": rows})
+
+
+@mail_staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def announcement_edit(request, pk=None):
+    """Write or change a draft. "Preview" shows the email without saving anything."""
+    announcement = get_object_or_404(Announcement, pk=pk, status=Announcement.Status.DRAFT) if pk else None
+    form = AnnouncementForm(request.POST or None, instance=announcement)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = announcements.render_preview(form.save(commit=False))
+        else:
+            draft = form.save(commit=False)
+            draft.created_by = draft.created_by or request.user
+            draft.save()
+            messages.success(request, "The draft is saved. Check the preview, then send it.")
+            return redirect("notifications:announcement", pk=draft.pk)
+    context = {"form": form, "announcement": announcement, "preview": preview}
+    return render(request, "notifications/manage/announcement_form.html", context)
+
+
+@mail_staff_required
+@require_safe
+def announcement_detail(request, pk):
+    announcement = get_object_or_404(Announcement.objects.select_related("created_by", "sent_by"), pk=pk)
+    context = {"announcement": announcement, "preview": announcements.render_preview(announcement)}
+    if announcement.status == Announcement.Status.DRAFT:
+        try:
+            context["audience_size"] = announcements.count_recipients(announcement.segment)
+        except announcements.AnnouncementError as error:
+            context["audience_error"] = str(error)
+    else:
+        context["progress"] = announcements.progress(announcement)
+    return render(request, "notifications/manage/announcement_detail.html", context)
+
+
+@mail_staff_required
+@require_POST
+def announcement_send(request, pk):
+    announcement = get_object_or_404(Announcement, pk=pk)
+    try:
+        announcements.start_sending(announcement_id=announcement.pk, user_id=request.user.pk)
+    except announcements.AnnouncementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Sending has started. This page shows how far it has got.")
+    return redirect("notifications:announcement", pk=pk)

@@ -1,0 +1,137 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from notifications import announcements, registry
+from notifications.models import Announcement, Category, Delivery, Preference, Suppression
+from notifications.registry import Recipient, SegmentSource
+from tests.factories import UserFactory
+
+PEOPLE = [Recipient(f"member{n}@example.org", f"Member {n}") for n in range(7)]
+
+
+@pytest.fixture
+def segments(monkeypatch):
+    monkeypatch.setattr(registry, "segment_sources", {})
+    registry.register_segment_source(
+        "club",
+        SegmentSource(
+            choices=lambda: [("all", "Everyone in the club"), ("none", "Nobody")],
+            recipients=lambda key: [*PEOPLE, PEOPLE[0]] if key == "all" else [],
+        ),
+    )
+
+
+@pytest.fixture
+def organiser(client):
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name="Organiser")[0])
+    client.force_login(user)
+    return user
+
+
+FORM = {"subject": "General meeting", "body": "Come on **Friday**.", "category": "newsletters", "segment": "club:all"}
+
+
+@pytest.mark.django_db
+def test_preview_shows_the_email_and_saves_nothing(client, organiser, segments):
+    response = client.post("/manage/announcements/new/", {**FORM, "preview": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Preview (not saved)" in page
+    assert "&lt;strong&gt;Friday&lt;/strong&gt;" in page, "the rendered HTML, inside the preview frame"
+    assert "Unsubscribe" in page and not Announcement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_preview_cannot_run_script_on_the_staff_page(client, organiser, segments):
+    body = "<script>alert(1)</script> plain"
+    page = client.post("/manage/announcements/new/", {**FORM, "body": body, "preview": "1"}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+@pytest.mark.django_db
+def test_markdown_is_sanitised():
+    html = announcements.markdown_to_html(
+        "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://a.example)"
+    )
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+    assert '<a href="https://a.example" rel="noopener noreferrer">ok</a>' in html
+
+
+@pytest.mark.django_db
+def test_bad_input_is_refused_with_a_message(client, organiser, segments):
+    response = client.post("/manage/announcements/new/", {**FORM, "segment": "club:gone", "body": "<script></script>"})
+    page = response.content.decode()
+    assert "Select a valid choice" in page and "Write the message" in page
+    assert not Announcement.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_fans_out_to_the_segment_honouring_choices_and_shows_progress(
+    client, organiser, segments, celery_worker, smtp_server
+):
+    Preference.objects.create(email="member1@example.org", newsletters=False)
+    Suppression.objects.create(email="member2@example.org", reason=Suppression.Reason.COMPLAINED)
+    client.post("/manage/announcements/new/", FORM)
+    announcement = Announcement.objects.get()
+    page = client.get(f"/manage/announcements/{announcement.pk}/").content.decode()
+    assert "Send to 7 addresses" in page
+    assert client.get(f"/manage/announcements/{announcement.pk}/send/").status_code == 405
+    client.post(f"/manage/announcements/{announcement.pk}/send/")
+    messages = smtp_server.wait_for(5)
+    assert sorted(str(m["To"]) for m in messages) == [p.email for p in PEOPLE if p.email[6] not in "12"]
+    assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for m in messages)
+    html = messages[0].get_body(preferencelist=("html",)).get_content()
+    assert "<strong>Friday</strong>" in html
+    announcement.refresh_from_db()
+    assert announcement.status == Announcement.Status.SENT and announcement.recipient_count == 7
+    assert announcements.progress(announcement) == {
+        "queued": 0,
+        "sending": 0,
+        "sent": 5,
+        "failed": 0,
+        "suppressed": 2,
+        "uncertain": 0,
+    }
+    page = client.get(f"/manage/announcements/{announcement.pk}/").content.decode()
+    assert "Queued to 7 addresses" in page
+    again = client.post(f"/manage/announcements/{announcement.pk}/send/", follow=True)
+    assert "already been sent" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_running_the_fan_out_again_queues_nobody_twice(segments):
+    announcement = Announcement.objects.create(
+        subject="Hi", body="Hello", category=Category.NEWSLETTERS, segment="club:all", status="sending"
+    )
+    assert announcements.fan_out(announcement_id=announcement.pk) == 7
+    Announcement.objects.filter(pk=announcement.pk).update(status="sending")
+    assert announcements.fan_out(announcement_id=announcement.pk) == 0
+    assert Delivery.objects.filter(announcement=announcement).count() == 7
+
+
+@pytest.mark.django_db
+def test_announcements_are_for_staff_only(client, segments):
+    client.force_login(UserFactory())
+    assert client.get("/manage/announcements/").status_code == 403
+    assert client.post("/manage/announcements/new/", FORM).status_code == 403
+    assert not Announcement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_resumes_a_fan_out_whose_worker_died(segments, monkeypatch):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from notifications import tasks
+
+    started = []
+    monkeypatch.setattr(tasks.fan_out_announcement, "delay", lambda pk: started.append(pk))
+    announcement = Announcement.objects.create(
+        subject="Hi", body="Hello", category=Category.NEWSLETTERS, segment="club:all", status="sending"
+    )
+    assert announcements.resume_stalled() == 0, "still fresh: its fan-out may be running"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        assert announcements.resume_stalled() == 1
+    assert started == [announcement.pk]
