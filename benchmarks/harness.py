@@ -81,7 +81,7 @@ def create_database(url: str, *, template: str | None = None) -> None:
 
 def migrated_template(env_base: dict) -> str:
     """A migrated database to copy test databases from: one `migrate` per run, not one per test."""
-    url = database_url("template")
+    url = env_base["DATABASE_URL"] + "_tpl"  # one per test database: two scripts may run at once
     create_database(url)
     env = {**env_base, "DATABASE_URL": url}
     subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
