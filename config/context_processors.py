@@ -10,4 +10,5 @@ def society(request):
         "org_name": settings.ORG_NAME,
         "org_address": settings.ORG_ADDRESS,
         "show_manage": bool(user is not None and can_manage(user)),
+        "local_run": settings.DEBUG,
     }

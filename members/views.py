@@ -23,6 +23,7 @@ from members.links import InvalidLink, read_card_token, read_renewal_token, rene
 from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan
 from members.money import AmountError, parse_amount
 from members.renewal import renewable_plans, renewal_choice
+from notifications.preferences import preferences_context
 
 
 def _initial_from_query(request, plan: Plan) -> dict:
@@ -212,6 +213,7 @@ def membership(request):
         "renew_url": reverse("members:renew", args=[renewal_token(member, current)]),
         "can_manage_card": bool(member.stripe_customer_id) and card.card_payments_available(),
         "form": form,
+        **preferences_context(email=request.user.email, next_url=request.path),
     }
     return render(request, "members/membership.html", context)
 

@@ -65,6 +65,19 @@ class StoredMail:
     def attachments(self) -> list:
         return list(self.message.iter_attachments())
 
+    def attachment_list(self) -> list[dict]:
+        """Name, type and Content-ID of each attachment, in order (templates cannot call
+        methods on email parts: a part's [] lookup answers every name with a header)."""
+        return [
+            {
+                "index": index,
+                "filename": part.get_filename() or "attachment",
+                "content_type": part.get_content_type(),
+                "content_id": str(part.get("Content-ID", "")).strip("<>"),
+            }
+            for index, part in enumerate(self.attachments())
+        ]
+
 
 def _read(path: Path) -> StoredMail:
     with path.open("rb") as handle:

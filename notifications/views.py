@@ -31,19 +31,22 @@ def mailbox_detail(request, message_id):
     mail = mailbox.get_message(message_id)
     if mail is None:
         raise Http404("No such message.")
+    attachments = mail.attachment_list()
     html = mail.body("html")
     if html:
+        # Inline images (cid:…) are served from this mailbox, as a mail client would show them.
+        for item in attachments:
+            if item["content_id"]:
+                url = reverse("notifications:mailbox-attachment", args=[mail.id, item["index"]])
+                html = html.replace(f"cid:{item['content_id']}", url)
         # Links in the framed message open in the whole window, like a mail client.
         html = (
             html.replace("<head>", '<head><base target="_top">', 1)
             if "<head>" in html
             else ('<base target="_top">' + html)
         )
-    return render(
-        request,
-        "notifications/mailbox_detail.html",
-        {"mail": mail, "html": html, "text": mail.body("plain"), "attachments": mail.attachments()},
-    )
+    context = {"mail": mail, "html": html, "text": mail.body("plain"), "attachments": attachments}
+    return render(request, "notifications/mailbox_detail.html", context)
 
 
 @require_safe

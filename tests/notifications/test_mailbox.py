@@ -49,3 +49,22 @@ def test_emptying_the_mailbox_needs_a_post(client, local_mailbox):
     assert len(mailbox.list_messages()) == 1
     client.post("/dev/mailbox/empty/")
     assert mailbox.list_messages() == []
+
+
+@pytest.mark.django_db
+def test_inline_images_are_shown_from_the_mailbox(client, local_mailbox):
+    from email.mime.image import MIMEImage
+
+    message = EmailMultiAlternatives("With a code", "See the code.", "from@example.org", ["ann@example.org"])
+    message.attach_alternative('<p><img src="cid:check-in-qr" alt="code"></p>', "text/html")
+    image = MIMEImage(b"\x89PNG\r\n\x1a\n", "png")
+    image.add_header("Content-ID", "<check-in-qr>")
+    image.add_header("Content-Disposition", "inline", filename="check-in.png")
+    message.attach(image)
+    message.mixed_subtype = "related"
+    message.send()
+    [stored] = mailbox.list_messages()
+    page = client.get(f"/dev/mailbox/{stored.id}/").content.decode()
+    assert f"/dev/mailbox/{stored.id}/attachments/0/" in page
+    assert "cid:check-in-qr" not in page
+    assert "check-in.png" in page and "image/png" in page
