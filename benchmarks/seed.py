@@ -1,12 +1,18 @@
 """Bulk data for benchmarks and fault tests: members in every standing, events, invitations.
 
 Rows are made with bulk_create (no emails, no signals), as an import would leave them.
+
+    python -m benchmarks.seed roster 200    # in a Django process of its own (DATABASE_URL…):
+                                            # a treasurer and 200 members; prints the JSON of roster()
 """
 
 import datetime
+import json
+import os
 import random
+import sys
+from pathlib import Path
 
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
@@ -22,6 +28,8 @@ def plan():
 
 
 def staff(email: str, role: str):
+    from django.contrib.auth.models import Group
+
     from members.models import User
 
     user = User.objects.create_user(email, password=None)
@@ -132,3 +140,31 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def roster(count: int) -> dict:
+    """A treasurer and `count` members: the treasurer's session cookie, and how many
+    queries the first page of the member list takes."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks import harness
+    from members.roles import TREASURER
+
+    treasurer = staff("treasurer@example.org", TREASURER)
+    members(count)
+    client = Client()
+    client.force_login(treasurer)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/manage/members/").status_code == 200
+    return {"cookie": harness.session_cookie(treasurer), "queries": len(queries)}
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks import harness
+
+    harness.setup_django(dict(os.environ))
+    if sys.argv[1:2] == ["roster"]:
+        print(json.dumps(roster(int(sys.argv[2]))))
