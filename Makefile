@@ -10,7 +10,7 @@ DEV := $(VENV)/.dev-installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/societas
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev run test lint migrate seed collectstatic clean bench
+.PHONY: install install-dev run test lint migrate seed collectstatic clean bench soak wrk
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Societas needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -46,10 +46,26 @@ test: lint
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest
 
-# Benchmarks (not part of `make test`): figures go to benchmarks/README.md. They use a
-# database and a Redis database of their own, which they empty: BENCH_DATABASE_URL, BENCH_REDIS_URL.
-bench: install-dev
-	$(BIN)/python benchmarks/outbox.py
+# Benchmarks and fault tests (not part of `make test`): figures and timings go to
+# benchmarks/README.md. The web benchmarks and the fault tests make their own databases next to
+# DATABASE_URL's and use Redis databases 4-7 of REDIS_URL's server; the outbox benchmark uses a
+# database and a Redis database of its own, which it empties: BENCH_DATABASE_URL, BENCH_REDIS_URL;
+# here with 10,000 messages, so the whole of `make bench` stays near 10 minutes. Loopback only.
+bench: install-dev wrk
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/outbox.py --messages 10000
+
+soak: install-dev
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python benchmarks/soak.py
+
+# wrk is the load for `make bench`: Debian's package, installed when missing (as .ci/run does for chromium).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing Debian's wrk for the benchmarks"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 collectstatic: install
 	$(BIN)/python manage.py collectstatic --noinput

@@ -4,6 +4,7 @@ Markdown turns the text into HTML; nh3 then keeps only harmless tags and
 attributes, so a pasted <script> or an onclick never reaches a visitor.
 """
 
+import functools
 import html
 import re
 
@@ -32,15 +33,21 @@ def _headings_from_h3(html: str) -> str:
 
 def render_markdown(text: str) -> SafeString:
     """Sanitised HTML for a description. Headings start at h3: the page has its own h1 and h2."""
-    html = _headings_from_h3(markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html"))
-    clean = nh3.clean(
+    return mark_safe(_sanitised_html(text or ""))  # noqa: S308 - nh3 has removed everything unsafe
+
+
+# The same text always gives the same HTML, and converting it was a fifth of an event
+# page's time (benchmarks/README.md, B2): each process keeps the last descriptions it made.
+@functools.lru_cache(maxsize=256)
+def _sanitised_html(text: str) -> str:
+    html = _headings_from_h3(markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html"))
+    return nh3.clean(
         html,
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(clean)  # noqa: S308 - nh3 has just removed everything unsafe
 
 
 def plain_text(text: str, *, limit: int = 200) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -137,15 +138,32 @@ class MemberQuerySet(models.QuerySet):
         return self.with_any_term(on=on).exclude(pk__in=self.in_good_standing(on=on).values("pk"))
 
     def with_standing(self, *, on: datetime.date):
-        """Annotate `standing_code` (a `Standing` value) computed in SQL, the same rule as `standing_on`."""
-        terms = MembershipTerm.objects.effective().filter(member=OuterRef("pk"))
+        """Annotate `standing_code` (a `Standing` value) computed in SQL, the same rule as `standing_on`:
+        the best standing any of the member's started terms gives, else pending.
+
+        One correlated subquery with ORDER BY … LIMIT 1, not three EXISTS: PostgreSQL hashes
+        EXISTS over every term in the table, where this runs for the rows of one page only."""
+        covers = (Q(end__isnull=True) | Q(end__gte=on)) & _not_cut_by(on)
+        in_grace = (Q(end__isnull=True) | Q(end__gte=on - grace_period())) & _not_cut_by(on)
+        code = models.Case(
+            models.When(covers, then=models.Value(Standing.ACTIVE.value)),
+            models.When(in_grace, then=models.Value(Standing.GRACE.value)),
+            default=models.Value(Standing.LAPSED.value),
+            output_field=models.CharField(),
+        )
+        rank = models.Case(
+            models.When(covers, then=models.Value(0)), models.When(in_grace, then=models.Value(1)), default=2
+        )
+        best = (
+            MembershipTerm.objects.effective()
+            .filter(member=OuterRef("pk"), start__lte=on)
+            .annotate(code=code)
+            .order_by(rank)
+            .values("code")[:1]
+        )
         return self.annotate(
-            standing_code=models.Case(
-                models.When(Exists(terms.active_on(on=on)), then=models.Value(Standing.ACTIVE.value)),
-                models.When(Exists(terms.in_good_standing(on=on)), then=models.Value(Standing.GRACE.value)),
-                models.When(Exists(terms.filter(start__lte=on)), then=models.Value(Standing.LAPSED.value)),
-                default=models.Value(Standing.PENDING.value),
-                output_field=models.CharField(),
+            standing_code=Coalesce(
+                models.Subquery(best, output_field=models.CharField()), models.Value(Standing.PENDING.value)
             )
         )
 
@@ -193,6 +211,8 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "user__email"]
+        # The treasurer's list is sorted by name: the page is read off this index, not a sort of everyone.
+        indexes = [models.Index(fields=["last_name", "first_name"], name="member_name_order_idx")]
 
     def __str__(self):
         return self.name or self.user.email
