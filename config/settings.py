@@ -180,7 +180,10 @@ CELERY_TASK_ROUTES = {
     # `default`, so they go on even when the mail workers are stuck or dead.
     "notifications.tasks.send_due_reminders": {"queue": "default"},
     "notifications.tasks.sweep_outbox": {"queue": "default"},
+    "notifications.tasks.run_fan_out": {"queue": "default"},
+    "members.tasks.*": {"queue": "default"},
 }
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15, minimum=5)
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute; a pass that waited longer than that is dropped (the next one
     # catches up), so a stopped worker does not come back to a pile of passes.
@@ -189,7 +192,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0, "options": {"expires": 55}},
+    "apply-waiting-stripe-events": {
+        "task": "members.tasks.process_waiting_stripe_events",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Every few seconds: it takes back what a dead worker held once OUTBOX_STALE_SECONDS
+    # have passed, so a dead worker's unsent rows go out again within about a minute.
+    "sweep-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -217,7 +231,10 @@ else:
 # sign of life after which a worker's claimed rows are judged abandoned (see
 # notifications/outbox.py); delays before each retry of a transient failure.
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 200, minimum=1)
-OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 600, minimum=60)
+# A claim with no sign of life for this long belongs to a dead worker (the sweep takes it back).
+OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 45, minimum=10)
+# A fan-out whose batches stopped beating for this long is started again.
+FANOUT_STALE_SECONDS = env_int("FANOUT_STALE_SECONDS", 60, minimum=10)
 OUTBOX_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600]
 # The mailto in List-Unsubscribe; empty: the address of DEFAULT_FROM_EMAIL. Mail to it
 # unsubscribes by itself when an ESP's inbound webhook posts to /anymail/<esp>/inbound/.

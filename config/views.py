@@ -14,7 +14,7 @@ NEXT_EVENTS = 3
 @require_safe
 def home(request):
     now = timezone.now()
-    upcoming = Event.objects.filter(status=Event.Status.PUBLISHED).upcoming(now=now).with_seats_taken()
+    upcoming = Event.objects.filter(status=Event.Status.PUBLISHED).upcoming(now=now)
     return render(request, "home.html", {"next_events": list(upcoming[:NEXT_EVENTS]), "now": now})
 
 

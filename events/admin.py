@@ -24,7 +24,7 @@ class RSVPAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["event", "segment", "created_by", "created_at", "people", "queued", "skipped", "finished_at"]
+    list_display = ["event", "segment", "created_by", "created_at"]
     list_select_related = ["event", "created_by"]
     raw_id_fields = ["event", "past_event", "created_by"]
 

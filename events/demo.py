@@ -21,6 +21,7 @@ from events import checkin, invitations, organising
 from events import rsvp as seats
 from events.models import Event, Invitation
 from members.models import User
+from notifications import fanout
 
 ORGANISERS = ["organiser@example.org", "admin@example.org"]
 
@@ -108,8 +109,7 @@ def _forum() -> Event | None:
         invitation = invitations.invite(
             event=event, segment=Invitation.Segment.GOOD_STANDING, created_by=_user(ORGANISERS[0])
         )
-        while invitations.send_next_batch(invitation_id=invitation.pk):
-            pass
+        fanout.drain(keys_starting=invitations.job_key(invitation))
         _answer(event, "member@example.org", "yes")
         _answer(event, "renewing@example.org", "maybe")
     return event

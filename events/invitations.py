@@ -1,9 +1,11 @@
 """Inviting a segment to an event.
 
-The organiser's request is saved as an Invitation; a Celery task then walks the
-segment in batches, giving each person one RSVP (invited, no answer yet) and one
-invitation email. The email's key names the event and the RSVP, so a person
-invited twice, by two segments or by a batch that ran twice, gets one email.
+The organiser's request is saved as an Invitation, and a fan-out job (one per
+invitation, `notifications.fanout`) walks the segment in batches, giving each
+person one RSVP (invited, no answer yet) and one invitation email. The email's key
+names the event and the RSVP, so a person invited twice, by two segments or by a
+batch that ran twice, gets one email. No batch locks the event: answers to it go
+on at their own speed while 10,000 invitations are sent.
 """
 
 import datetime
@@ -14,15 +16,15 @@ from email.utils import parseaddr
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from events import notices
 from events.models import RSVP, Event, Invitation
 from members.models import Member
-from notifications.models import Delivery
+from notifications import fanout, outbox
 
-BATCH = 200
+BATCH = 500
+FAN_OUT_SOURCE = "events.invitation"
 SEPARATORS = re.compile(r"[\n,;]+")
 
 
@@ -65,8 +67,6 @@ def invite(
     *, event: Event, segment: str, created_by, past_event: Event | None = None, emails: list | None = None
 ) -> Invitation:
     """Record an invitation of a segment and start sending it in the background."""
-    from events.tasks import send_invitation_batch
-
     now = timezone.now()
     if not event.is_published or event.is_over(now):
         raise InvitationRefused("Only a published event that is not over can be invited to.")
@@ -78,8 +78,18 @@ def invite(
         invitation = Invitation.objects.create(
             event=event, segment=segment, past_event=past_event, emails=emails or [], created_by=created_by
         )
-        transaction.on_commit(lambda: send_invitation_batch.delay(invitation.pk))
+        fanout.start(key=job_key(invitation), source=FAN_OUT_SOURCE, params={"invitation": invitation.pk})
     return invitation
+
+
+def job_key(invitation: Invitation) -> str:
+    return f"invitation:{invitation.pk}"
+
+
+def progress(invitations: list[Invitation]) -> dict[int, fanout.Progress]:
+    """How far each invitation's fan-out has got, by invitation id."""
+    jobs = fanout.progress_many([job_key(invitation) for invitation in invitations])
+    return {invitation.pk: jobs.get(job_key(invitation)) for invitation in invitations}
 
 
 def invitees(invitation: Invitation, *, after: int, limit: int) -> list[Invitee]:
@@ -115,36 +125,24 @@ def _rsvps_for(event: Event, people: list[Invitee], now: datetime.datetime) -> l
     return rsvps
 
 
-def send_next_batch(*, invitation_id: int, batch_size: int | None = None) -> bool:
-    """Invite the next batch of the segment. True while there is more to send.
-    People who have already answered are not invited again."""
-    now = timezone.now()
-    batch_size = batch_size or BATCH
-    with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("event").get(pk=invitation_id)
-        event = invitation.event
-        if invitation.finished_at is not None:
-            return False
-        people = [] if not event.is_published else invitees(invitation, after=invitation.cursor, limit=batch_size)
-        for rsvp in _rsvps_for(event, people, now):
-            sent = rsvp.status == RSVP.Status.INVITED and notices.invitation(rsvp).created
-            invitation.queued += int(sent)
-            invitation.skipped += int(not sent)
-        invitation.people += len(people)
-        invitation.cursor = people[-1].cursor if people else invitation.cursor
-        if len(people) < batch_size:
-            invitation.finished_at = now
-        invitation.save()
-    return invitation.finished_at is None
+def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
+    """The fan-out source: the next people of the segment, each given an RSVP, and the
+    invitations owed to those who have not answered yet."""
+    invitation = Invitation.objects.select_related("event").get(pk=params["invitation"])
+    event = invitation.event
+    if not event.is_published:
+        return fanout.Batch([], cursor, done=True, stopped="The event is no longer published.")
+    people = invitees(invitation, after=int(cursor or 0), limit=limit)
+    rsvps = _rsvps_for(event, people, timezone.now())
+    owed = [notices.invitation(rsvp) for rsvp in rsvps if rsvp.status == RSVP.Status.INVITED]
+    next_cursor = str(people[-1].cursor) if people else cursor
+    return fanout.Batch(owed, next_cursor, done=len(people) < limit, people=len(people))
 
 
 def delivery_counts(event: Event) -> dict[str, int]:
     """How the event's invitation emails stand in the outbox: queued, sent, failed, suppressed."""
-    rows = (
-        Delivery.objects.filter(kind="event-invitation", key__startswith=f"event-invitation:{event.pk}:")
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
-    counts = dict.fromkeys(Delivery.Status.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
+    return outbox.counts(key_prefix=notices.invitation_key_prefix(event), kind="event-invitation")
+
+
+def register() -> None:
+    fanout.register_source(FAN_OUT_SOURCE, next_batch, batch_size=BATCH)

@@ -75,15 +75,6 @@ class EventQuerySet(models.QuerySet):
     def organised_by(self, user):
         return self if user.is_superuser else self.filter(organisers=user)
 
-    def with_seats_taken(self):
-        """Annotate `seats_taken`: yes answers plus their guests, in the same query."""
-        yes = Q(rsvps__status=RSVP.Status.YES)
-        return self.annotate(
-            seats_taken=models.functions.Coalesce(
-                models.Sum(models.F("rsvps__guests") + 1, filter=yes), 0, output_field=models.IntegerField()
-            )
-        )
-
 
 class Event(models.Model):
     class Kind(models.TextChoices):
@@ -118,6 +109,9 @@ class Event(models.Model):
         "online joining link", max_length=500, blank=True, help_text="Shown only to people who said yes."
     )
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Seats, guests included. Blank: no limit.")
+    # Yes answers plus their guests, kept by events/rsvp.py under the event's row lock, so
+    # taking a seat never sums every answer of a 10,000-person congress.
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
     guests_allowed = models.PositiveSmallIntegerField("guests allowed per RSVP", default=0)
     rsvp_opens_at = models.DateTimeField("RSVPs open", null=True, blank=True, help_text="Blank: as soon as published.")
     rsvp_closes_at = models.DateTimeField("RSVPs close", null=True, blank=True, help_text="Blank: when it starts.")
@@ -253,7 +247,7 @@ class Event(models.Model):
 
     @property
     def free_seats(self) -> int | None:
-        """Seats left on an event fetched `with_seats_taken()`; None when there is no limit."""
+        """Seats left now; None when there is no limit."""
         return self.seats_left(self.seats_taken)
 
     @cached_property
@@ -347,12 +341,6 @@ class Invitation(models.Model):
     emails = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    # Fan-out progress: where the next batch starts, and what the batches found.
-    cursor = models.BigIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    people = models.PositiveIntegerField(default=0)
-    queued = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,7 +1,15 @@
-"""Every email the events app sends, queued through the notifications outbox.
+"""Every email the events app sends.
 
-Each is queued inside the caller's transaction under an idempotency key that
-names the person and the change, so repeating a step never sends twice.
+A change records what it owes with one of the `…(rsvp)` functions below: one small
+row under an idempotency key that names the person and the change, so repeating a
+step never sends twice. Nothing is rendered there, and no QR code or calendar file
+is made: that happens in a mail worker, in the composers below (`register()`).
+
+What a message reflects: the event as it is when the email is composed (its time,
+place and link), and the facts of the change that caused it (which answer, which
+organiser's message). An email that no longer applies is not sent: an answer's
+confirmation that a newer answer replaced, a notice of a change that a newer change
+superseded, a reminder to someone no longer coming or for an event moved since.
 """
 
 import datetime
@@ -10,15 +18,17 @@ from urllib.parse import urlencode
 
 import segno
 from django.urls import reverse
+from django.utils import timezone
 
 from events import calendars, checkin
 from events.models import RSVP, Event
 from events.text import render_markdown
-from notifications.models import Category
-from notifications.outbox import Attachment, Queued, queue_email
+from notifications.outbox import Attachment, Category, Notice, Skip, composed_from, queue, register_composer
 
 QR_CONTENT_ID = "check-in-qr"
 LINK_IN_REMINDERS_WITHIN = datetime.timedelta(hours=2)
+TEMPLATES = "events/email/"
+COMING = (RSVP.Status.YES, RSVP.Status.MAYBE)
 
 absolute = calendars.absolute
 
@@ -26,6 +36,96 @@ absolute = calendars.absolute
 def rsvp_url(rsvp: RSVP, *, answer: str = "", guests: int | None = None) -> str:
     query = {key: value for key, value in (("answer", answer), ("guests", guests)) if value not in ("", None)}
     return absolute(rsvp.get_absolute_url()) + (f"?{urlencode(query)}" if query else "")
+
+
+# Keys: each format is written here only.
+
+
+def invitation_key_prefix(event: Event) -> str:
+    return f"event-invitation:{event.pk}:"
+
+
+def reminder_key(event: Event, rsvp_id: int, label: str) -> str:
+    """A moved event has a new schedule version, so its reminders are new keys."""
+    return f"event-reminder:{event.pk}:{rsvp_id}:{label}:s{event.schedule_version}"
+
+
+# What a change owes.
+
+
+def _notice(rsvp: RSVP, *, key: str, kind: str, facts: dict, category=Category.TRANSACTIONAL) -> Notice:
+    return Notice(key=key, kind=kind, to=rsvp.email, facts={"rsvp": rsvp.pk, **facts}, category=category,
+                  user_id=rsvp.user_id)  # fmt: skip
+
+
+def _queue(notice: Notice) -> bool:
+    return queue(key=notice.key, kind=notice.kind, to=notice.to, facts=notice.facts, category=notice.category,
+                 user_id=notice.user_id)  # fmt: skip
+
+
+def answer_recorded(rsvp: RSVP, *, waitlist_position: int | None) -> bool:
+    """Confirm a recorded answer. A yes carries the .ics and the check-in QR code."""
+    kind = {RSVP.Status.YES: "event-yes", RSVP.Status.WAITLISTED: "event-waitlisted"}.get(rsvp.status, "event-answer")
+    facts = {"revision": rsvp.revision, "position": waitlist_position}
+    return _queue(_notice(rsvp, key=f"event-answer:{rsvp.pk}:{rsvp.revision}", kind=kind, facts=facts))
+
+
+def promoted(rsvp: RSVP) -> bool:
+    """Tell someone from the waitlist that a seat is theirs."""
+    key = f"event-promoted:{rsvp.pk}:{rsvp.revision}"
+    return _queue(_notice(rsvp, key=key, kind="event-promoted", facts={"revision": rsvp.revision}))
+
+
+def invitation(rsvp: RSVP) -> Notice:
+    """Invite one person: one invitation per person per event, however often they are invited."""
+    key = f"{invitation_key_prefix(rsvp.event)}{rsvp.pk}"
+    return _notice(rsvp, key=key, kind="event-invitation", facts={}, category=Category.INVITATIONS)
+
+
+def rsvp_link(rsvp: RSVP, *, answer: str, guests: int, now: datetime.datetime) -> bool:
+    """Send a visitor the link that confirms their answer: at most one an hour."""
+    key = f"event-rsvp-link:{rsvp.pk}:{now:%Y%m%d%H}"
+    return _queue(_notice(rsvp, key=key, kind="event-rsvp-link", facts={"answer": answer, "guests": guests}))
+
+
+def event_changed(rsvp: RSVP, *, change: str, sequence: int, message: str) -> Notice:
+    """Tell someone the event moved (`change` "moved") or changed place ("place"), with the updated .ics."""
+    key = f"event-{change}:{rsvp.event_id}:{rsvp.pk}:{sequence}"
+    facts = {"change": change, "sequence": sequence, "message": message}
+    return _notice(rsvp, key=key, kind=f"event-{change}", facts=facts)
+
+
+def event_cancelled(rsvp: RSVP, *, message: str) -> Notice:
+    """Tell someone the event is cancelled; their calendar entry is withdrawn (METHOD:CANCEL)."""
+    key = f"event-cancelled:{rsvp.event_id}:{rsvp.pk}"
+    return _notice(rsvp, key=key, kind="event-cancelled", facts={"message": message})
+
+
+def reminder(rsvp: RSVP, *, event: Event, label: str, offset: datetime.timedelta) -> Notice:
+    """Remind someone the event is coming; the last reminder carries the online joining link."""
+    facts = {"label": label, "offset": int(offset.total_seconds()), "schedule": event.schedule_version}
+    key = reminder_key(event, rsvp.pk, label)
+    return _notice(rsvp, key=key, kind="event-reminder", facts=facts, category=Category.REMINDERS)
+
+
+# Composers: run in a mail worker.
+
+
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    # A fixed mask: choosing the "best" of eight costs most of the time and gains scanners nothing.
+    segno.make(url, error="m", mask=0, micro=False).save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+def qr_svg(url: str) -> str:
+    """The same code as inline SVG, for the answer page."""
+    return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title="Your check-in code")
+
+
+def _ics(rsvp: RSVP, method: str) -> Attachment:
+    content = calendars.event_ics(rsvp.event, rsvp=rsvp, method=method)
+    return Attachment("event.ics", content, f"text/calendar; method={method}")
 
 
 def _context(rsvp: RSVP, **extra) -> dict:
@@ -46,21 +146,16 @@ def _context(rsvp: RSVP, **extra) -> dict:
     }
 
 
-def qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    # A fixed mask: choosing the "best" of eight costs most of the time and gains scanners nothing.
-    segno.make(url, error="m", mask=0, micro=False).save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
+PERSONAL = ("rsvp_url", "yes_url", "maybe_url", "no_url", "door_url", "confirm_url")
 
 
-def qr_svg(url: str) -> str:
-    """The same code as inline SVG, for the answer page."""
-    return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title="Your check-in code")
+def _compose(row, template: str, context: dict, attachments=()):
+    links = tuple(context[name] for name in PERSONAL if context.get(name))
+    return composed_from(row, TEMPLATES + template, context, attachments=tuple(attachments), personal_links=links)
 
 
-def _ics(rsvp: RSVP, method: str) -> Attachment:
-    content = calendars.event_ics(rsvp.event, rsvp=rsvp, method=method)
-    return Attachment("event.ics", content, f"text/calendar; method={method}")
+def _rsvp(row) -> RSVP:
+    return RSVP.objects.select_related("event").get(pk=row.facts["rsvp"])
 
 
 def _ticket(rsvp: RSVP) -> tuple[dict, tuple[Attachment, ...]]:
@@ -70,99 +165,57 @@ def _ticket(rsvp: RSVP) -> tuple[dict, tuple[Attachment, ...]]:
     return {"door_url": door_url, "qr_cid": QR_CONTENT_ID}, (_ics(rsvp, "REQUEST"), qr)
 
 
-def _queue(
-    rsvp: RSVP, *, key: str, kind: str, template: str, context: dict, category=Category.TRANSACTIONAL, attachments=()
-):
-    return queue_email(
-        key=key,
-        to=rsvp.email,
-        kind=kind,
-        template=f"events/email/{template}",
-        context=context,
-        category=category,
-        user_id=rsvp.user_id,
-        attachments=tuple(attachments),
-    )
+def _current(rsvp: RSVP, row) -> None:
+    if rsvp.revision != row.facts["revision"]:
+        raise Skip("a newer answer replaced the one this email confirmed.")
 
 
-def answer_recorded(rsvp: RSVP, *, waitlist_position: int | None) -> Queued:
-    """Confirm a recorded answer. A yes carries the .ics and the check-in QR code."""
-    key = f"event-answer:{rsvp.pk}:{rsvp.revision}"
-    if rsvp.is_yes:
+def compose_answer(row):
+    rsvp = _rsvp(row)
+    _current(rsvp, row)
+    if row.kind == "event-yes":
         extra, attachments = _ticket(rsvp)
-        return _queue(
-            rsvp, key=key, kind="event-yes", template="yes", context=_context(rsvp, **extra), attachments=attachments
-        )
-    if rsvp.status == RSVP.Status.WAITLISTED:
-        context = _context(rsvp, position=waitlist_position)
-        return _queue(rsvp, key=key, kind="event-waitlisted", template="waitlisted", context=context)
-    return _queue(rsvp, key=key, kind="event-answer", template="answer", context=_context(rsvp))
+        return _compose(row, "yes", _context(rsvp, **extra), attachments)
+    if row.kind == "event-waitlisted":
+        return _compose(row, "waitlisted", _context(rsvp, position=row.facts.get("position")))
+    return _compose(row, "answer", _context(rsvp))
 
 
-def promoted(rsvp: RSVP) -> Queued:
-    """Tell someone from the waitlist that a seat is theirs."""
+def compose_promoted(row):
+    rsvp = _rsvp(row)
+    _current(rsvp, row)
     extra, attachments = _ticket(rsvp)
-    key = f"event-promoted:{rsvp.pk}:{rsvp.revision}"
-    return _queue(
-        rsvp,
-        key=key,
-        kind="event-promoted",
-        template="promoted",
-        context=_context(rsvp, **extra),
-        attachments=attachments,
-    )
+    return _compose(row, "promoted", _context(rsvp, **extra), attachments)
 
 
-def invitation(rsvp: RSVP) -> Queued:
-    """Invite one person: one invitation per person per event, however often they are invited."""
+def compose_invitation(row):
+    rsvp = _rsvp(row)
+    if not rsvp.event.is_published or rsvp.event.is_over(timezone.now()):
+        raise Skip("the event is no longer open (cancelled, unpublished or over).")
     context = _context(rsvp, description_html=render_markdown(rsvp.event.description))
-    return _queue(
-        rsvp,
-        key=f"event-invitation:{rsvp.event_id}:{rsvp.pk}",
-        kind="event-invitation",
-        template="invitation",
-        context=context,
-        category=Category.INVITATIONS,
-    )
+    return _compose(row, "invitation", context)
 
 
-def rsvp_link(rsvp: RSVP, *, answer: str, guests: int, now: datetime.datetime) -> Queued:
-    """Send a visitor the link that confirms their answer: at most one an hour."""
+def compose_rsvp_link(row):
+    rsvp = _rsvp(row)
+    answer, guests = row.facts["answer"], row.facts["guests"]
     context = _context(rsvp, answer=answer, confirm_url=rsvp_url(rsvp, answer=answer, guests=guests or None))
-    return _queue(
-        rsvp,
-        key=f"event-rsvp-link:{rsvp.pk}:{now:%Y%m%d%H}",
-        kind="event-rsvp-link",
-        template="rsvp_link",
-        context=context,
-    )
+    return _compose(row, "rsvp_link", context)
 
 
-def event_changed(rsvp: RSVP, *, change: str, message: str) -> Queued:
-    """Tell someone the event moved (`change` "moved") or changed place ("place"), with the updated .ics."""
-    event = rsvp.event
-    attachments = (_ics(rsvp, "REQUEST"),) if rsvp.status in (RSVP.Status.YES, RSVP.Status.MAYBE) else ()
-    return _queue(
-        rsvp,
-        key=f"event-{change}:{event.pk}:{rsvp.pk}:{event.sequence}",
-        kind=f"event-{change}",
-        template="changed",
-        context=_context(rsvp, change=change, message=message),
-        attachments=attachments,
-    )
+def compose_changed(row):
+    rsvp = _rsvp(row)
+    if rsvp.event.sequence != row.facts["sequence"]:
+        raise Skip("a newer change to the event superseded this notice; that one is sent instead.")
+    attachments = (_ics(rsvp, "REQUEST"),) if rsvp.status in COMING else ()
+    context = _context(rsvp, change=row.facts["change"], message=row.facts["message"])
+    return _compose(row, "changed", context, attachments)
 
 
-def event_cancelled(rsvp: RSVP) -> Queued:
-    """Tell someone the event is cancelled; their calendar entry is withdrawn (METHOD:CANCEL)."""
-    attachments = (_ics(rsvp, "CANCEL"),) if rsvp.status in (RSVP.Status.YES, RSVP.Status.MAYBE) else ()
-    return _queue(
-        rsvp,
-        key=f"event-cancelled:{rsvp.event_id}:{rsvp.pk}",
-        kind="event-cancelled",
-        template="cancelled",
-        context=_context(rsvp),
-        attachments=attachments,
-    )
+def compose_cancelled(row):
+    rsvp = _rsvp(row)
+    attachments = (_ics(rsvp, "CANCEL"),) if rsvp.status in COMING else ()
+    return _compose(row, "cancelled", _context(rsvp), attachments)
 
 
 def starts_in(label: str) -> str:
@@ -174,24 +227,28 @@ def starts_in(label: str) -> str:
     return f"in {'an' if unit == 'h' and amount == 1 else amount} {noun}{'' if amount == 1 else 's'}"
 
 
-def reminder_key(event: Event, rsvp_id: int, label: str) -> str:
-    """A moved event has a new schedule version, so its reminders are new keys."""
-    return f"event-reminder:{event.pk}:{rsvp_id}:{label}:s{event.schedule_version}"
-
-
-def reminder(rsvp: RSVP, *, label: str, offset: datetime.timedelta) -> Queued:
-    """Remind someone the event is coming; the last reminder carries the online joining link."""
+def compose_reminder(row):
+    rsvp = _rsvp(row)
     event = rsvp.event
-    context = _context(
-        rsvp,
-        starts_in=starts_in(label),
-        show_link=rsvp.is_yes and event.is_online and offset <= LINK_IN_REMINDERS_WITHIN,
-    )
-    return _queue(
-        rsvp,
-        key=reminder_key(event, rsvp.pk, label),
-        kind="event-reminder",
-        template="reminder",
-        context=context,
-        category=Category.REMINDERS,
-    )
+    if not event.is_published or event.has_started(timezone.now()):
+        raise Skip("the event is cancelled, unpublished or has started.")
+    if event.schedule_version != row.facts["schedule"]:
+        raise Skip("the event moved after this reminder was queued; its new reminders are planned anew.")
+    if rsvp.status not in (COMING if event.remind_maybe else (RSVP.Status.YES,)):
+        raise Skip("the person is no longer coming.")
+    offset = datetime.timedelta(seconds=row.facts["offset"])
+    show_link = rsvp.is_yes and event.is_online and offset <= LINK_IN_REMINDERS_WITHIN
+    return _compose(row, "reminder", _context(rsvp, starts_in=starts_in(row.facts["label"]), show_link=show_link))
+
+
+def register() -> None:
+    """Tell notifications how to compose each kind of events' email."""
+    for kind in ("event-yes", "event-waitlisted", "event-answer"):
+        register_composer(kind, compose_answer)
+    register_composer("event-promoted", compose_promoted)
+    register_composer("event-invitation", compose_invitation)
+    register_composer("event-rsvp-link", compose_rsvp_link)
+    register_composer("event-moved", compose_changed)
+    register_composer("event-place", compose_changed)
+    register_composer("event-cancelled", compose_cancelled)
+    register_composer("event-reminder", compose_reminder)

@@ -2,7 +2,8 @@
 
 Each change of time or place bumps the event's SEQUENCE (calendars replace their
 entry); a move also starts a new reminder schedule. People who answered are told
-by email, in batches run by Celery so a large event never holds up the page.
+by email through a fan-out job (`notifications.fanout`), so a large event never
+holds up the page, and no batch locks the event.
 """
 
 import datetime
@@ -14,10 +15,12 @@ from django.utils.text import slugify
 from events import notices
 from events import rsvp as seats
 from events.models import RSVP, Event
+from notifications import fanout
 
 PLACE_FIELDS = ("venue_name", "venue_address", "online_url")
 TIME_FIELDS = ("starts_at", "ends_at")
-BATCH = 200
+BATCH = 500
+FAN_OUT_SOURCE = "events.change"
 # Words the URLs use next to an event's slug.
 RESERVED_SLUGS = {"new", "check-in", "my-calendar", "calendar"}
 
@@ -154,25 +157,27 @@ def duplicate(*, event_id: int, created_by) -> Event:
 
 
 def _tell_on_commit(event: Event, change: str, message: str) -> None:
-    from events.tasks import tell_attendees
+    """Start telling everyone concerned, once this change commits (one job per change)."""
+    params = {"event": event.pk, "change": change, "sequence": event.sequence, "message": message}
+    fanout.start(key=f"event-{change}:{event.pk}:s{event.sequence}", source=FAN_OUT_SOURCE, params=params)
 
-    args = (event.pk, change, event.sequence, message)
-    transaction.on_commit(lambda: tell_attendees.delay(*args))
+
+def change_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
+    """The fan-out source: the next people concerned by a change. A newer change (a
+    higher SEQUENCE) supersedes this one, which stops."""
+    event = Event.objects.get(pk=params["event"])
+    if event.sequence != params["sequence"]:
+        return fanout.Batch([], cursor, done=True, stopped="A newer change to the event superseded this one.")
+    change, message = params["change"], params["message"]
+    statuses = TOLD_OF_CANCELLATION if change == "cancelled" else TOLD_OF_CHANGE
+    batch = list(event.rsvps.filter(status__in=statuses, pk__gt=int(cursor or 0)).order_by("pk")[:limit])
+    if change == "cancelled":
+        owed = [notices.event_cancelled(rsvp, message=message) for rsvp in batch]
+    else:
+        sequence = params["sequence"]
+        owed = [notices.event_changed(rsvp, change=change, sequence=sequence, message=message) for rsvp in batch]
+    return fanout.Batch(owed, str(batch[-1].pk) if batch else cursor, done=len(batch) < limit)
 
 
-def tell_attendees_batch(*, event_id: int, change: str, sequence: int, message: str, after: int) -> int | None:
-    """Email one batch of the people concerned by a change; returns where the next batch
-    starts, or None when done. A newer change (a higher SEQUENCE) supersedes this one."""
-    with transaction.atomic():
-        event = Event.objects.get(pk=event_id)
-        if event.sequence != sequence:
-            return None
-        statuses = TOLD_OF_CANCELLATION if change == "cancelled" else TOLD_OF_CHANGE
-        batch = list(event.rsvps.filter(status__in=statuses, pk__gt=after).order_by("pk")[:BATCH])
-        for rsvp in batch:
-            rsvp.event = event
-            if change == "cancelled":
-                notices.event_cancelled(rsvp)
-            else:
-                notices.event_changed(rsvp, change=change, message=message)
-    return batch[-1].pk if len(batch) == BATCH else None
+def register() -> None:
+    fanout.register_source(FAN_OUT_SOURCE, change_batch, batch_size=BATCH)

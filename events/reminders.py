@@ -13,7 +13,10 @@ that reminder to every yes (and, if the organiser chose, maybe) RSVP:
   had their confirmation);
 - a moved event has a new schedule version, so its reminders have new keys.
 
-Once an offset is done it is noted on the event, so later passes skip it in one query.
+Each due offset is one fan-out job (`notifications.fanout`) that queues the
+reminders a batch at a time without locking the event, so a 7-day reminder to a
+10,000-person congress never holds up answers to it. Once an offset's job is
+started it is noted on the event, so later passes skip it in one query.
 """
 
 import datetime
@@ -23,10 +26,10 @@ from django.utils import timezone
 
 from events import notices
 from events.models import RSVP, Event
-from notifications.models import Delivery
+from notifications import fanout
 from notifications.registry import Recipient
 
-CHUNK = 500
+FAN_OUT_SOURCE = "events.reminders"
 
 
 def due_offset(event: Event, *, now: datetime.datetime) -> tuple[str, datetime.timedelta] | None:
@@ -47,39 +50,55 @@ def _done_marker(event: Event, label: str) -> str:
 
 
 def queue_due_reminders(now: datetime.datetime) -> int:
-    """Queue every event reminder due at `now`; returns how many were newly queued."""
-    queued = 0
+    """The dispatcher's source: start the reminder fan-out of every event with an offset
+    due at `now`; returns how many were started."""
+    started = 0
     candidates = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now).exclude(reminder_offsets="")
-    for event_id in candidates.values_list("pk", flat=True):
-        queued += _queue_for_event(event_id, now)
-    return queued
+    for event in candidates.only("pk", "starts_at", "reminder_offsets", "reminders_planned_at",
+                                 "schedule_version", "reminders_done", "status"):  # fmt: skip
+        due = due_offset(event, now=now)
+        if due is not None and _done_marker(event, due[0]) not in event.reminders_done:
+            started += _start(event.pk, now)
+    return started
 
 
-def _queue_for_event(event_id: int, now: datetime.datetime) -> int:
+def _start(event_id: int, now: datetime.datetime) -> int:
+    """Note the offset as done and start its fan-out, under the event's lock for a moment."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         due = due_offset(event, now=now)
         if due is None or _done_marker(event, due[0]) in event.reminders_done:
             return 0
         label, offset = due
-        statuses = [RSVP.Status.YES, RSVP.Status.MAYBE] if event.remind_maybe else [RSVP.Status.YES]
-        rsvps = event.rsvps.filter(status__in=statuses, status_changed_at__lte=event.starts_at - offset).order_by("pk")
-        queued = 0
-        for chunk in _chunks(list(rsvps), CHUNK):
-            keys = {notices.reminder_key(event, rsvp.pk, label): rsvp for rsvp in chunk}
-            sent = set(Delivery.objects.filter(key__in=keys).values_list("key", flat=True))
-            for key, rsvp in keys.items():
-                if key not in sent:
-                    rsvp.event = event
-                    queued += int(notices.reminder(rsvp, label=label, offset=offset).created)
         event.reminders_done = [*event.reminders_done, _done_marker(event, label)]
         event.save(update_fields=["reminders_done"])
-    return queued
+        params = {"event": event.pk, "label": label, "offset": int(offset.total_seconds()),
+                  "schedule": event.schedule_version}  # fmt: skip
+        key = f"event-reminders:{event.pk}:{label}:s{event.schedule_version}"
+        return int(fanout.start(key=key, source=FAN_OUT_SOURCE, params=params)[1])
 
 
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def reminder_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
+    """The fan-out source: the next people to remind, after `cursor`. Someone who answered
+    after the offset fell due does not get it (they just had their confirmation)."""
+    event = Event.objects.get(pk=params["event"])
+    if event.schedule_version != params["schedule"] or not event.is_published:
+        return fanout.Batch([], cursor, done=True, stopped="The event moved or is no longer published.")
+    offset = datetime.timedelta(seconds=params["offset"])
+    statuses = [RSVP.Status.YES, RSVP.Status.MAYBE] if event.remind_maybe else [RSVP.Status.YES]
+    rsvps = list(
+        event.rsvps.filter(
+            status__in=statuses, status_changed_at__lte=event.starts_at - offset, pk__gt=int(cursor or 0)
+        )
+        .only("pk", "email", "user_id", "event_id")
+        .order_by("pk")[:limit]
+    )
+    owed = [notices.reminder(rsvp, event=event, label=params["label"], offset=offset) for rsvp in rsvps]
+    return fanout.Batch(owed, str(rsvps[-1].pk) if rsvps else cursor, done=len(rsvps) < limit)
+
+
+def register() -> None:
+    fanout.register_source(FAN_OUT_SOURCE, reminder_batch)
 
 
 # Announcement audiences: the yes / maybe / waitlisted of each upcoming event.
@@ -100,8 +119,9 @@ def segment_choices() -> list[tuple[str, str]]:
     ]
 
 
-def segment_recipients(key: str):
-    """Recipients for a key made by `segment_choices`, e.g. "event:12:yes"; none for a key it did not make."""
+def segment_recipients(key: str, *, after: int = 0):
+    """Recipients for a key made by `segment_choices`, e.g. "event:12:yes", in the order of their
+    RSVP's id (the fan-out's cursor); none for a key it did not make."""
     try:
         prefix, event_id, status = key.split(":")
         event_id = int(event_id)
@@ -109,6 +129,6 @@ def segment_recipients(key: str):
         return
     if prefix != "event" or status not in SEGMENT_STATUSES:
         return
-    rsvps = RSVP.objects.filter(event_id=event_id, status=status).order_by("pk")
+    rsvps = RSVP.objects.filter(event_id=event_id, status=status, pk__gt=after).order_by("pk")
     for rsvp in rsvps.iterator(chunk_size=1000):
-        yield Recipient(email=rsvp.email, name=rsvp.name, user_id=rsvp.user_id)
+        yield Recipient(email=rsvp.email, name=rsvp.name, user_id=rsvp.user_id, cursor=rsvp.pk)

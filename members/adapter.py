@@ -30,8 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
         from django.contrib.sites.shortcuts import get_current_site
         from django.db import transaction
 
-        from notifications.models import Category
-        from notifications.outbox import queue_message
+        from notifications.outbox import Category, queue_message
 
         request = allauth_context.request
         context = {

@@ -1,93 +1,214 @@
-"""The emails members get about their dues, queued through the notifications outbox.
+"""The emails members get about their dues.
 
-Each is queued inside the caller's transaction under an idempotency key, so a
-repeated webhook or a second click never sends one twice.
+Each `queue_…` function records, inside the caller's transaction, one small row
+under an idempotency key (so a repeated webhook or a second click never sends one
+twice): the ids and the facts that must not drift. The composers below make the
+message in a mail worker, from the rows as they are then; `register()` hands them
+to notifications.
+
+What a message reflects: a receipt shows the payment as it was made (the amount
+and receipt number are fixed facts); a reminder or notice shows the membership as
+it stands when it is sent, and is not sent at all once it no longer applies (the
+member renewed, or turned auto-renew off).
 """
+
+import datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from members.links import absolute, card_url
-from notifications.models import Category
-from notifications.outbox import queue_email
+from members.links import absolute, card_url, renewal_url
+from members.models import FailedPayment, Member, MembershipTerm, Payment, PaymentPromise
+from members.renewal import renewal_choice
+from notifications.outbox import Category, Notice, Skip, composed_from, queue, register_composer
+
+TEMPLATES = "members/email/"
 
 
-def _send(member, *, key: str, kind: str, context: dict, category=Category.TRANSACTIONAL) -> bool:
-    queued = queue_email(
-        key=key,
-        to=member.user.email,
-        kind=kind,
-        template=f"members/email/{kind.replace('-', '_')}",
-        context={"member": member, "membership_url": absolute(reverse("members:membership")), **context},
-        category=category,
-        user_id=member.user_id,
+def _notice(member: Member, *, key: str, kind: str, facts: dict, category=Category.TRANSACTIONAL) -> Notice:
+    return Notice(key=key, kind=kind, to=member.user.email, facts=facts, category=category, user_id=member.user_id)
+
+
+def _queue(notice: Notice) -> bool:
+    return queue(
+        key=notice.key,
+        kind=notice.kind,
+        to=notice.to,
+        facts=notice.facts,
+        category=notice.category,
+        user_id=notice.user_id,
     )
-    return queued.created
+
+
+# Keys: each format is written here only.
+
+
+def renewal_key(*, member_id: int, term_id: int, label: str) -> str:
+    return f"renewal:{member_id}:{term_id}:{label}"
+
+
+def auto_renew_notice_key(*, member_id: int, subscription_id: str, charge_on: datetime.date) -> str:
+    return f"auto-renew-notice:{member_id}:{subscription_id}:{charge_on.isoformat()}"
+
+
+# What a change owes.
 
 
 def queue_welcome(member) -> bool:
     """Welcome, with the member number (sent once, at the first payment)."""
-    return _send(member, key=f"welcome:{member.pk}", kind="welcome", context={})
+    return _queue(_notice(member, key=f"welcome:{member.pk}", kind="welcome", facts={"member": member.pk}))
 
 
 def queue_receipt(payment) -> bool:
     """The receipt for one payment, with a link to its printable page."""
-    url = absolute(reverse("members:receipt", args=[payment.receipt_number]))
-    return _send(
-        payment.member,
-        key=f"receipt:{payment.pk}",
-        kind="receipt",
-        context={"payment": payment, "receipt_url": url, "term": payment.terms.first()},
-    )
+    facts = {"payment": payment.pk, "amount_cents": payment.amount_cents, "currency": payment.currency}
+    return _queue(_notice(payment.member, key=f"receipt:{payment.pk}", kind="receipt", facts=facts))
 
 
 def queue_payment_failed(failed) -> bool:
     """An auto-renew charge failed: the member is sent to fix their card (one email per attempt)."""
-    return _send(
-        failed.member,
-        key=f"payment-failed:{failed.stripe_invoice_id}:{failed.attempt_count}",
-        kind="payment-failed",
-        context={"failed": failed, "card_url": card_url(failed.member)},
-    )
+    key = f"payment-failed:{failed.stripe_invoice_id}:{failed.attempt_count}"
+    return _queue(_notice(failed.member, key=key, kind="payment-failed", facts={"failed": failed.pk}))
 
 
 def queue_auto_renew_cancelled(member, *, subscription_id: str) -> bool:
     """Confirms that auto-renew is off and no more charges will be made."""
-    return _send(
-        member,
-        key=f"auto-renew-cancelled:{member.pk}:{subscription_id}",
-        kind="auto-renew-cancelled",
-        context={"paid_through": member.paid_through()},
-    )
+    paid_through = member.paid_through()
+    facts = {"member": member.pk, "paid_through": paid_through.isoformat() if paid_through else None}
+    key = f"auto-renew-cancelled:{member.pk}:{subscription_id}"
+    return _queue(_notice(member, key=key, kind="auto-renew-cancelled", facts=facts))
 
 
 def queue_promise_noted(promise) -> bool:
     """Confirms a promise to pay offline, with how to pay."""
-    return _send(
-        promise.member,
-        key=f"promise:{promise.pk}:{promise.method}:{promise.amount_cents}",
-        kind="promise-noted",
-        context={"promise": promise, "instructions": settings.DUES_OFFLINE_INSTRUCTIONS},
-    )
+    facts = {"promise": promise.pk, "method": promise.method, "amount_cents": promise.amount_cents}
+    key = f"promise:{promise.pk}:{promise.method}:{promise.amount_cents}"
+    return _queue(_notice(promise.member, key=key, kind="promise-noted", facts=facts))
 
 
-def queue_renewal_reminder(member, *, term, label: str, context: dict) -> bool:
-    """One renewal reminder (`label` like '-30d' or 'lapsed+14d'), with the one-step link."""
-    return _send(
-        member,
-        key=f"renewal:{member.pk}:{term.pk}:{label}",
-        kind="renewal-reminder",
-        context={"term": term, **context},
-        category=Category.REMINDERS,
-    )
+def renewal_reminder(member, *, term_id: int, label: str, offset: int) -> Notice:
+    """One renewal reminder (`label` like '-30d' or 'lapsed+14d', `offset` its days after the end)."""
+    key = renewal_key(member_id=member.pk, term_id=term_id, label=label)
+    facts = {"member": member.pk, "term": term_id, "label": label, "offset": offset}
+    return _notice(member, key=key, kind="renewal-reminder", facts=facts, category=Category.REMINDERS)
 
 
-def queue_auto_renew_notice(member, *, charge_on, context: dict) -> bool:
+def auto_renew_notice(member) -> Notice:
     """'Stripe will charge your card on …', a week before it does."""
-    return _send(
-        member,
-        key=f"auto-renew-notice:{member.pk}:{member.stripe_subscription_id}:{charge_on.isoformat()}",
-        kind="auto-renew-notice",
-        context={"charge_on": charge_on, "card_url": card_url(member), **context},
-        category=Category.REMINDERS,
-    )
+    charge_on = member.renews_on
+    key = auto_renew_notice_key(member_id=member.pk, subscription_id=member.stripe_subscription_id, charge_on=charge_on)
+    facts = {"member": member.pk, "charge_on": charge_on.isoformat(), "subscription": member.stripe_subscription_id}
+    return _notice(member, key=key, kind="auto-renew-notice", facts=facts, category=Category.REMINDERS)
+
+
+# Composers: run in a mail worker.
+
+
+def _members(rows) -> dict[int, Member]:
+    ids = {row.facts["member"] for row in rows}
+    return {m.pk: m for m in Member.objects.filter(pk__in=ids).select_related("user")}
+
+
+def _compose(row, kind: str, member: Member, context: dict):
+    context = {"member": member, "membership_url": absolute(reverse("members:membership")), **context}
+    return composed_from(row, TEMPLATES + kind.replace("-", "_"), context, personal_links=_links(context))
+
+
+def _links(context: dict) -> tuple[str, ...]:
+    return tuple(context[name] for name in ("renew_url", "card_url") if context.get(name))
+
+
+def compose_welcome(row):
+    member = Member.objects.select_related("user").get(pk=row.facts["member"])
+    return _compose(row, "welcome", member, {})
+
+
+def compose_receipt(row):
+    payment = Payment.objects.select_related("member__user", "plan").get(pk=row.facts["payment"])
+    url = absolute(reverse("members:receipt", args=[payment.receipt_number]))
+    context = {"payment": payment, "receipt_url": url, "term": payment.terms.first()}
+    return _compose(row, "receipt", payment.member, context)
+
+
+def compose_payment_failed(row):
+    failed = FailedPayment.objects.select_related("member__user").get(pk=row.facts["failed"])
+    return _compose(row, "payment-failed", failed.member, {"failed": failed, "card_url": card_url(failed.member)})
+
+
+def compose_auto_renew_cancelled(row):
+    member = Member.objects.select_related("user").get(pk=row.facts["member"])
+    paid_through = row.facts.get("paid_through")
+    context = {"paid_through": datetime.date.fromisoformat(paid_through) if paid_through else None}
+    return _compose(row, "auto-renew-cancelled", member, context)
+
+
+def compose_promise_noted(row):
+    promise = PaymentPromise.objects.select_related("member__user", "plan").get(pk=row.facts["promise"])
+    context = {"promise": promise, "instructions": settings.DUES_OFFLINE_INSTRUCTIONS}
+    return _compose(row, "promise-noted", promise.member, context)
+
+
+def compose_renewal_reminders(rows) -> dict:
+    """Every renewal reminder of a batch, with the members and terms loaded in two queries."""
+    members = _members(rows)
+    terms = MembershipTerm.objects.filter(pk__in={row.facts["term"] for row in rows}).select_related("plan")
+    terms = {term.pk: term for term in terms}
+    today = timezone.localdate()
+    results = {}
+    for row in rows:
+        try:
+            member, term = members.get(row.facts["member"]), terms.get(row.facts["term"])
+            results[row.pk] = _renewal_reminder(row, member, term, today)
+        except Exception as error:
+            results[row.pk] = error
+    return results
+
+
+def _renewal_reminder(row, member: Member | None, term: MembershipTerm | None, today: datetime.date):
+    if member is None or term is None:
+        raise LookupError("The member or the term this reminder was about no longer exists.")
+    if member.auto_renew or MembershipTerm.objects.filter(member=member, start__gt=term.start).exists():
+        raise Skip("the member renewed, or turned on auto-renew, after this reminder was queued.")
+    plan, amount = renewal_choice(member)
+    context = {
+        "term": term,
+        "end": term.end,
+        "days_left": (term.end - today).days,  # below 0 when sent after the end
+        "has_lapsed": row.facts["offset"] > settings.MEMBERSHIP_GRACE_DAYS,
+        "grace_ends": term.end + datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
+        "renew_url": renewal_url(member, term),
+        "plan": plan,
+        "amount_cents": amount,
+    }
+    return _compose(row, "renewal-reminder", member, context)
+
+
+def compose_auto_renew_notice(row):
+    member = Member.objects.select_related("user").get(pk=row.facts["member"])
+    if not member.auto_renew or member.stripe_subscription_id != row.facts["subscription"]:
+        raise Skip("auto-renew was turned off after this notice was queued.")
+    plan, amount = renewal_choice(member)
+    context = {
+        "charge_on": datetime.date.fromisoformat(row.facts["charge_on"]),
+        "card_url": card_url(member),
+        "plan": plan,
+        "amount_cents": amount,
+        "paid_through": member.paid_through(),
+    }
+    return _compose(row, "auto-renew-notice", member, context)
+
+
+def compose_renewal_reminder(row):
+    return compose_renewal_reminders([row])[row.pk]
+
+
+def register() -> None:
+    """Tell notifications how to compose each kind of members' email."""
+    register_composer("welcome", compose_welcome)
+    register_composer("receipt", compose_receipt)
+    register_composer("payment-failed", compose_payment_failed)
+    register_composer("auto-renew-cancelled", compose_auto_renew_cancelled)
+    register_composer("promise-noted", compose_promise_noted)
+    register_composer("renewal-reminder", compose_renewal_reminder, batch=compose_renewal_reminders)
+    register_composer("auto-renew-notice", compose_auto_renew_notice)

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Counter(models.Model):
@@ -25,16 +26,27 @@ class Counter(models.Model):
 
 
 class StripeEvent(models.Model):
-    """A Stripe webhook event that was handled. The unique id makes a repeat a no-op."""
+    """A Stripe webhook event, recorded (with its body) when it arrives and applied by a
+    worker. The unique id makes a repeat a no-op."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     created = models.DateTimeField(help_text="When Stripe created the event.")
     livemode = models.BooleanField(default=False)
     received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # An event that refers to something not recorded yet (or whose handling failed) is
+    # tried again after a growing delay; the error says why it waits.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(processed_at=None), name="stripe_event_waiting_idx")
+        ]
 
     def __str__(self):
         return f"{self.type} {self.event_id}"

@@ -1,23 +1,24 @@
 """What is due to be sent about dues, for the notifications dispatcher (every minute).
 
-Both sources work out what is due from the database and queue it under an
-idempotency key, so a second pass queues nothing. When beat was down and several
-reminders came due, only the latest is sent: a member is not told "30 days left"
-and "7 days left" in the same minute.
+Each source starts one fan-out an hour (its key names the day and hour): the
+fan-out walks the members a batch at a time and queues each reminder under its
+own idempotency key, so a second pass queues nothing. When beat was down and
+several reminders came due, only the latest is sent: a member is not told "30
+days left" and "7 days left" in the same minute.
 """
 
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from members import emails
-from members.links import renewal_url
 from members.models import Member, MembershipTerm, PaymentPromise
-from members.renewal import renewal_choice
-from notifications.models import Delivery
+from notifications import fanout
+
+RENEWALS = "members.renewal-reminders"
+AUTO_RENEW_NOTICES = "members.auto-renew-notices"
 
 # A reminder is still sent up to this many days late (beat was down), never later:
 # "your membership ends today" a fortnight after the day helps no one, and a member
@@ -61,65 +62,52 @@ def _renewal_candidates(today: datetime.date, schedule: list[tuple[str, int]]):
     )
 
 
-def _already_queued(keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 1000):
-        found.update(Delivery.objects.filter(key__in=keys[start : start + 1000]).values_list("key", flat=True))
-    return found
+def _start(source: str, now: datetime.datetime) -> int:
+    """One fan-out per source and hour of the society's day; True (1) if this pass started it."""
+    local = timezone.localtime(now)
+    key = f"{source}:{local:%Y-%m-%dT%H}"
+    return int(fanout.start(key=key, source=source, params={"today": local.date().isoformat()})[1])
 
 
 def queue_renewal_reminders(now: datetime.datetime) -> int:
-    """Queue the renewal reminders due at `now`; returns how many were newly queued."""
-    today = timezone.localdate(now)
-    schedule = renewal_schedule()
-    if not schedule:
-        return 0
-    due = []
-    for member in _renewal_candidates(today, schedule):
-        reminder = latest_due(schedule, (today - member.last_end).days)
-        if reminder is not None:
-            due.append((member, reminder, f"renewal:{member.pk}:{member.last_term_id}:{reminder[0]}"))
-    done = _already_queued([key for _, _, key in due])
-    queued = 0
-    for member, (label, offset), key in due:
-        if key not in done:
-            queued += _queue_renewal_reminder(member, label=label, offset=offset, today=today)
-    return queued
-
-
-def _queue_renewal_reminder(member: Member, *, label: str, offset: int, today: datetime.date) -> int:
-    term = MembershipTerm.objects.select_related("plan").get(pk=member.last_term_id)
-    plan, amount = renewal_choice(member)
-    context = {
-        "end": term.end,
-        "days_left": (term.end - today).days,  # below 0 when sent late, after the end
-        "has_lapsed": offset > settings.MEMBERSHIP_GRACE_DAYS,
-        "grace_ends": term.end + datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
-        "renew_url": renewal_url(member, term),
-        "plan": plan,
-        "amount_cents": amount,
-    }
-    with transaction.atomic():
-        return int(emails.queue_renewal_reminder(member, term=term, label=label, context=context))
+    """The dispatcher's source: start this hour's renewal reminders (1 if started now, else 0)."""
+    return _start(RENEWALS, now) if renewal_schedule() else 0
 
 
 def queue_auto_renew_notices(now: datetime.datetime) -> int:
-    """Tell members on auto-renew, a week ahead, that Stripe will charge them; returns how many were queued."""
-    today = timezone.localdate(now)
+    """The dispatcher's source: start this hour's auto-renew notices (1 if started now, else 0)."""
+    return _start(AUTO_RENEW_NOTICES, now)
+
+
+def renewal_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
+    """The next members whose renewal reminder is due on the day, after `cursor`."""
+    today = datetime.date.fromisoformat(params["today"])
+    schedule = renewal_schedule()
+    members = list(_renewal_candidates(today, schedule).filter(pk__gt=int(cursor or 0))[:limit])
+    notices = []
+    for member in members:
+        reminder = latest_due(schedule, (today - member.last_end).days)
+        if reminder is not None:
+            label, offset = reminder
+            notices.append(emails.renewal_reminder(member, term_id=member.last_term_id, label=label, offset=offset))
+    next_cursor = str(members[-1].pk) if members else cursor
+    return fanout.Batch(notices, next_cursor, done=len(members) < limit)
+
+
+def auto_renew_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
+    """The next members on auto-renew whom Stripe charges within the notice's days."""
+    today = datetime.date.fromisoformat(params["today"])
     horizon = today + datetime.timedelta(days=settings.AUTO_RENEW_NOTICE_DAYS)
     members = list(
         Member.objects.filter(auto_renew=True, user__is_active=True, renews_on__gt=today, renews_on__lte=horizon)
+        .filter(pk__gt=int(cursor or 0))
         .select_related("user")
-        .order_by("pk")
+        .order_by("pk")[:limit]
     )
-    keys = {m.pk: f"auto-renew-notice:{m.pk}:{m.stripe_subscription_id}:{m.renews_on.isoformat()}" for m in members}
-    done = _already_queued(list(keys.values()))
-    queued = 0
-    for member in members:
-        if keys[member.pk] in done:
-            continue
-        plan, amount = renewal_choice(member)
-        context = {"plan": plan, "amount_cents": amount, "paid_through": member.paid_through()}
-        with transaction.atomic():
-            queued += emails.queue_auto_renew_notice(member, charge_on=member.renews_on, context=context)
-    return queued
+    notices = [emails.auto_renew_notice(member) for member in members]
+    return fanout.Batch(notices, str(members[-1].pk) if members else cursor, done=len(members) < limit)
+
+
+def register() -> None:
+    fanout.register_source(RENEWALS, renewal_batch)
+    fanout.register_source(AUTO_RENEW_NOTICES, auto_renew_batch)

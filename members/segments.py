@@ -29,13 +29,14 @@ def segment_members(key: str):
     raise ValueError(f"There is no member segment called {key!r}.")
 
 
-def segment_recipients(key: str) -> Iterator[Recipient]:
-    """Each active account in the segment once, streamed so 20,000 members stay cheap."""
+def segment_recipients(key: str, *, after: int = 0) -> Iterator[Recipient]:
+    """Each active account in the segment once, in the order of its member's id (the
+    fan-out's cursor), streamed so 20,000 members stay cheap."""
     rows = (
         segment_members(key)
-        .filter(user__is_active=True)
+        .filter(user__is_active=True, pk__gt=after)
         .order_by("pk")
-        .values_list("user__email", "first_name", "last_name", "user_id")
+        .values_list("pk", "user__email", "first_name", "last_name", "user_id")
     )
-    for email, first_name, last_name, user_id in rows.iterator(chunk_size=2000):
-        yield Recipient(email=email, name=f"{first_name} {last_name}".strip(), user_id=user_id)
+    for pk, email, first_name, last_name, user_id in rows.iterator(chunk_size=2000):
+        yield Recipient(email=email, name=f"{first_name} {last_name}".strip(), user_id=user_id, cursor=pk)

@@ -1,9 +1,14 @@
 """What Stripe tells us: the webhook is the only thing that makes a membership active.
 
-`receive` verifies the signature, records the event id once (a repeat does nothing),
-and dispatches on the type through `HANDLERS`. Each handler locks the member and
-checks what is already recorded, so events may arrive in any order, twice, or at
-the same time on two workers, and the end state is the same.
+`receive` (in the request) verifies the signature, records the event with its body
+once (a repeat does nothing), hands it to a worker and answers at once: Stripe
+needs a 2xx within seconds, and a webhook must never wait on our work.
+
+`process` (in a worker) dispatches on the type through `HANDLERS`. Each handler
+locks the member and checks what is already recorded, so events may arrive in any
+order, twice, or at the same time on two workers, and the end state is the same.
+An event that refers to something not recorded yet (`NotReady`) waits and is tried
+again with a growing delay, as Stripe itself would redeliver it.
 """
 
 import datetime
@@ -62,27 +67,79 @@ def verify(*, payload: bytes, signature: str | None) -> dict:
     return event
 
 
+# How long an event that cannot be applied yet waits before each new try; after the
+# last, it stays waiting (shown in the admin with its error) until the next delivery.
+RETRY_DELAYS = [10, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600]
+
+
 def receive(*, payload: bytes, signature: str | None) -> str:
-    """Handle one webhook delivery: 'handled', 'duplicate' or 'ignored' (a type we do not use)."""
+    """Take one webhook delivery: 'queued' (a worker applies it), 'duplicate', or 'ignored'
+    (a type we do not use). Three statements and a nudge: nothing waits on the work."""
     event = verify(payload=payload, signature=signature)
-    handler = HANDLERS.get(event.get("type"))
-    if handler is None:
+    if event.get("type") not in HANDLERS:
         return "ignored"
+    try:
+        # On PostgreSQL a concurrent delivery of the same event waits here on the
+        # unique index until the first commits, then fails: it is a repeat.
+        with transaction.atomic():
+            recorded = StripeEvent.objects.create(
+                event_id=event["id"],
+                type=event["type"],
+                created=when(event.get("created")) or timezone.now(),
+                livemode=bool(event.get("livemode")),
+                payload=event,
+                next_attempt_at=timezone.now(),
+            )
+            transaction.on_commit(lambda: _nudge(recorded.pk), robust=True)
+    except IntegrityError:
+        return "duplicate"
+    return "queued"
+
+
+def _nudge(stripe_event_id: int) -> None:
+    from members.tasks import process_stripe_event
+
+    process_stripe_event.delay(stripe_event_id)
+
+
+def process(*, stripe_event_id: int) -> str:
+    """Apply one recorded event: 'handled', 'done' (already applied, or another worker has
+    it), or 'waiting' (not ready yet, or failed: tried again later)."""
+    now = timezone.now()
     with transaction.atomic():
+        recorded = (
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=stripe_event_id, processed_at=None)
+            .first()
+        )
+        if recorded is None:
+            return "done"
         try:
-            # On PostgreSQL a concurrent delivery of the same event waits here on the
-            # unique index until the first commits, then fails: it is a repeat.
             with transaction.atomic():
-                StripeEvent.objects.create(
-                    event_id=event["id"],
-                    type=event["type"],
-                    created=when(event.get("created")) or timezone.now(),
-                    livemode=bool(event.get("livemode")),
-                )
-        except IntegrityError:
-            return "duplicate"
-        handler(event)
+                HANDLERS[recorded.type](recorded.payload)
+        except Exception as error:
+            _wait(recorded, error, now)
+            return "waiting"
+        recorded.processed_at, recorded.next_attempt_at, recorded.last_error = now, None, ""
+        recorded.save(update_fields=["processed_at", "next_attempt_at", "last_error"])
     return "handled"
+
+
+def _wait(recorded: StripeEvent, error: Exception, now: datetime.datetime) -> None:
+    if not isinstance(error, NotReady):
+        log.exception("Stripe event %s (%s) could not be applied", recorded.event_id, recorded.type)
+    delay = RETRY_DELAYS[min(recorded.attempts, len(RETRY_DELAYS) - 1)]
+    recorded.attempts += 1
+    recorded.last_error = str(error)[:2000] or type(error).__name__
+    recorded.next_attempt_at = now + datetime.timedelta(seconds=delay)
+    recorded.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+
+
+def process_waiting(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Apply every recorded event whose turn has come (a lost nudge, a retry); how many were handled."""
+    now = now or timezone.now()
+    waiting = StripeEvent.objects.filter(processed_at=None, next_attempt_at__lte=now).order_by("created", "pk")
+    return sum(process(stripe_event_id=pk) == "handled" for pk in list(waiting.values_list("pk", flat=True)[:limit]))
 
 
 def _member(*, metadata: dict | None, customer) -> Member | None:

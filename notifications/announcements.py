@@ -1,23 +1,23 @@
 """Announcements: staff write Markdown once, preview it as the email, and send it to
-a segment that another app registered. The fan-out runs in Celery, in batches,
-each recipient under their own idempotency key, so a fan-out that is run again
-(a worker died, the sweep resumed it) queues nobody twice."""
+a segment that another app registered. Sending is a fan-out job (`fanout`): each
+recipient is queued under their own idempotency key, a batch at a time, and a
+worker composes each email from the announcement as it stands."""
 
 import hashlib
-from collections.abc import Iterable, Iterator
-from datetime import timedelta
+import itertools
+from collections.abc import Iterable
 
 import markdown
 import nh3
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from notifications import outbox, registry
-from notifications.models import Announcement, Delivery
+from notifications import composing, fanout, outbox, registry
+from notifications.models import Announcement
+from notifications.outbox import Notice
 from notifications.registry import Recipient
 
-FAN_OUT_BATCH = 500
+FAN_OUT_SOURCE = "notifications.announcement"
 TEMPLATE = "notifications/email/announcement"
 ALLOWED_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "code", "pre", "hr"}
 
@@ -46,12 +46,12 @@ def segment_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def recipients(segment: str) -> Iterable[Recipient]:
+def recipients(segment: str, *, after: int = 0) -> Iterable[Recipient]:
     name, _, key = segment.partition(":")
     source = registry.segment_sources.get(name)
     if source is None:
         raise AnnouncementError("That audience no longer exists.")
-    return source.recipients(key)
+    return source.recipients(key, after=after)
 
 
 def count_recipients(segment: str) -> int:
@@ -68,10 +68,17 @@ def _context(announcement: Announcement, body_html: str, unsubscribe_url: str = 
     return {**context, "unsubscribe_url": unsubscribe_url} if unsubscribe_url else context
 
 
-def start_sending(*, announcement_id: int, user_id: int | None) -> Announcement:
-    """Send a draft to its audience: the fan-out task starts when this commits."""
-    from notifications.tasks import fan_out_announcement
+def job_key(announcement_id: int) -> str:
+    return f"announcement:{announcement_id}"
 
+
+def email_key(announcement_id: int, email: str) -> str:
+    email = email.strip().lower()
+    return f"{job_key(announcement_id)}:{email if len(email) <= 150 else hashlib.sha256(email.encode()).hexdigest()}"
+
+
+def start_sending(*, announcement_id: int, user_id: int | None) -> Announcement:
+    """Send a draft to its audience: the fan-out starts when this commits."""
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
         if announcement.status != Announcement.Status.DRAFT:
@@ -81,73 +88,63 @@ def start_sending(*, announcement_id: int, user_id: int | None) -> Announcement:
         announcement.status = Announcement.Status.SENDING
         announcement.sent_at, announcement.sent_by_id = timezone.now(), user_id
         announcement.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
-        transaction.on_commit(lambda: fan_out_announcement.delay(announcement_id))
+        fanout.start(key=job_key(announcement.pk), source=FAN_OUT_SOURCE, params={"announcement": announcement.pk})
     return announcement
 
 
-def _chunks(items: Iterable[Recipient], size: int) -> Iterator[list[Recipient]]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _key(announcement_id: int, email: str) -> str:
-    email = email.strip().lower()
-    return (
-        f"announcement:{announcement_id}:{email if len(email) <= 150 else hashlib.sha256(email.encode()).hexdigest()}"
-    )
-
-
-def fan_out(*, announcement_id: int) -> int:
-    """Queue the announcement to each recipient of its segment, a batch per
-    transaction; returns how many were newly queued. Safe to run again."""
-    announcement = Announcement.objects.get(pk=announcement_id)
+def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
+    """The fan-out source: the next recipients of the announcement's segment."""
+    announcement = Announcement.objects.get(pk=params["announcement"])
     if announcement.status != Announcement.Status.SENDING:
-        return 0
-    body_html, queued, seen = markdown_to_html(announcement.body), 0, set()
-    for chunk in _chunks(recipients(announcement.segment), FAN_OUT_BATCH):
-        with transaction.atomic():
-            for person in chunk:
-                seen.add(person.email.strip().lower())
-                queued += outbox.queue_email(
-                    key=_key(announcement.pk, person.email),
-                    to=person.email,
-                    kind="announcement",
-                    template=TEMPLATE,
-                    context={**_context(announcement, body_html), "name": person.name},
-                    category=announcement.category,
-                    user_id=person.user_id,
-                    announcement_id=announcement.pk,
-                ).created
-            # A sign of life, so the sweep does not resume a fan-out that is running.
-            Announcement.objects.filter(pk=announcement.pk).update(updated_at=timezone.now())
-    Announcement.objects.filter(pk=announcement.pk, status=Announcement.Status.SENDING).update(
-        status=Announcement.Status.SENT, recipient_count=len(seen), updated_at=timezone.now()
-    )
-    return queued
+        return fanout.Batch([], cursor, done=True, stopped="The announcement is no longer being sent.")
+    people = list(itertools.islice(recipients(announcement.segment, after=int(cursor or 0)), limit))
+    notices = [
+        Notice(
+            key=email_key(announcement.pk, person.email),
+            kind="announcement",
+            to=person.email,
+            facts={"announcement": announcement.pk, "name": person.name},
+            category=announcement.category,
+            user_id=person.user_id,
+            announcement_id=announcement.pk,
+        )
+        for person in people
+    ]
+    done = len(people) < limit
+    if done:
+        keys = {notice.key for notice in notices}
+        total = sum(outbox.counts(key_prefix=f"{job_key(announcement.pk)}:").values())
+        total += len(keys - outbox.queued_keys(keys))  # this batch's, queued just after this returns
+        Announcement.objects.filter(pk=announcement.pk, status=Announcement.Status.SENDING).update(
+            status=Announcement.Status.SENT, recipient_count=total, updated_at=timezone.now()
+        )
+    return fanout.Batch(notices, str(people[-1].cursor) if people else cursor, done=done)
 
 
-def resume_stalled(*, stale_after: timedelta = timedelta(minutes=10)) -> int:
-    """Start again the fan-outs that stopped (their worker died); keys prevent duplicates."""
-    from notifications.tasks import fan_out_announcement
+def compose_batch(rows: list) -> dict:
+    """The composer: every row of a batch from its announcement, its Markdown converted once."""
+    ids = {row.facts["announcement"] for row in rows}
+    found = {a.pk: (a, markdown_to_html(a.body)) for a in Announcement.objects.filter(pk__in=ids)}
+    results = {}
+    for row in rows:
+        if row.facts["announcement"] not in found:
+            results[row.pk] = LookupError("The announcement was deleted before this email was sent.")
+            continue
+        announcement, body_html = found[row.facts["announcement"]]
+        context = {**_context(announcement, body_html), "name": row.facts.get("name", "")}
+        results[row.pk] = composing.composed_from(row, TEMPLATE, context)
+    return results
 
-    stalled = list(
-        Announcement.objects.filter(
-            status=Announcement.Status.SENDING, updated_at__lt=timezone.now() - stale_after
-        ).values_list("pk", flat=True)
-    )
-    for announcement_id in stalled:
-        Announcement.objects.filter(pk=announcement_id).update(updated_at=timezone.now())
-        fan_out_announcement.delay(announcement_id)
-    return len(stalled)
+
+def compose(row):
+    return compose_batch([row])[row.pk]
 
 
 def progress(announcement: Announcement) -> dict[str, int]:
     """How many of its deliveries are in each state."""
-    counts = dict(announcement.deliveries.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    return {status: counts.get(status, 0) for status in Delivery.Status.values}
+    return outbox.counts(key_prefix=f"{job_key(announcement.pk)}:")
+
+
+def register() -> None:
+    fanout.register_source(FAN_OUT_SOURCE, next_batch)
+    composing.register_composer("announcement", compose, batch=compose_batch)

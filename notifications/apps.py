@@ -8,7 +8,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from anymail.signals import inbound, tracking
 
-        from notifications import suppression
+        from notifications import announcements, suppression
+
+        announcements.register()
 
         tracking.connect(suppression.on_tracking, dispatch_uid="notifications-suppress-bounces")
         inbound.connect(suppression.on_inbound, dispatch_uid="notifications-inbound-unsubscribe")

@@ -50,14 +50,18 @@ class Delivery(models.Model):
     announcement = models.ForeignKey(
         "Announcement", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
+    # What the change that owes this email recorded: the ids of what it is about and
+    # the few facts that must not drift (the amount paid, the answer's revision). The
+    # composer its app registered for `kind` makes the message from them, in a worker.
+    facts = models.JSONField(default=dict, blank=True)
+    # The message as composed (for staff: personal links replaced), filled in by the
+    # worker when it hands the message over; a prebuilt message (allauth's) has them from the start.
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     attachments = models.JSONField(default=list, blank=True)
-    # The message as it goes over SMTP, built once when queued, so a mail worker only
-    # moves bytes (ESP backends get it rebuilt from the fields above).
-    mime = models.BinaryField(blank=True, editable=False)
+    prebuilt = models.BooleanField(default=False, editable=False)
     # Holds a sign-in secret (code, reset or confirmation link): its text is never shown to staff.
     confidential = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -188,3 +192,57 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class FanOut(models.Model):
+    """One job that sends one kind of email to many people, a batch at a time.
+
+    The registered source of `source` turns (params, cursor) into the next batch of
+    notices; the engine queues them and moves the cursor in the same transaction, and
+    beats `heartbeat_at`, so the sweep can resume a job whose worker or broker died.
+    A job is identified by `key`: starting the same job twice starts it once."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Sending"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    source = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    cursor = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    people = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.key} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING
+
+
+class Pass(models.Model):
+    """A periodic pass (the reminder dispatcher, the sweep) claimed for one time slot:
+    a second beat, or a task delivered twice, finds the slot taken and does nothing."""
+
+    name = models.CharField(max_length=60)
+    slot = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="one_pass_per_slot")]
+
+    def __str__(self):
+        return f"{self.name} at {self.slot:%Y-%m-%d %H:%M:%S}"

@@ -36,6 +36,28 @@ def unsubscribe_link(*, email: str, category: str) -> UnsubscribeLink:
     return link
 
 
+def unsubscribe_links(pairs) -> dict[tuple[str, str], UnsubscribeLink]:
+    """The links of many (address, category) pairs at once, made where missing: three
+    queries for a whole batch of a mail worker."""
+    pairs = {(normalise(email), category) for email, category in pairs}
+    if not pairs:
+        return {}
+    emails = {email for email, _ in pairs}
+
+    def known():
+        rows = UnsubscribeLink.objects.filter(email__in=emails)
+        return {(link.email, link.category): link for link in rows if (link.email, link.category) in pairs}
+
+    links = known()
+    missing = pairs - links.keys()
+    if missing:
+        # ignore_conflicts: two workers making the same person's link at once both get the one that won.
+        made = [UnsubscribeLink(email=email, category=category) for email, category in missing]
+        UnsubscribeLink.objects.bulk_create(made, ignore_conflicts=True)
+        links = known()
+    return links
+
+
 def unsubscribe_mailto() -> str:
     return settings.UNSUBSCRIBE_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 

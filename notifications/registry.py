@@ -2,14 +2,19 @@
 
 notifications imports neither members nor events: they register here instead.
 
-- A **reminder source** is `fn(now: datetime) -> int`: it queues (through
-  `outbox.queue_email`, with idempotency keys) every reminder due at `now`, and
-  returns how many it newly queued. The dispatcher calls each one every minute.
-  "Due at now" means every reminder whose time has come by `now` and is still
-  worth sending, not only those of the last minute: after beat was down for an
-  hour the next pass catches up, and the keys stop a reminder going out twice.
+- A **reminder source** is `fn(now: datetime) -> int`: it starts a fan-out
+  (`notifications.fanout.start`, one job per key) for every group of reminders
+  due at `now`, and returns how many jobs it started. The dispatcher calls each
+  one every minute; it must be quick, since the fan-outs do the queuing. "Due at
+  now" means every reminder whose time has come by `now` and is still worth
+  sending: after beat was down for an hour the next pass catches up, and the
+  keys stop a reminder going out twice.
 - A **segment** is a named group of recipients for announcements:
-  `choices() -> list[(key, label)]` and `recipients(key) -> iterable of Recipient`.
+  `choices() -> list[(key, label)]` and `recipients(key, after=0) -> iterable of
+  Recipient` in the order of their `cursor`, starting after `after`.
+- A **composer** (`notifications.composing.register_composer`) makes one kind of
+  email from its row; a **fan-out source** (`notifications.fanout.register_source`)
+  gives a fan-out its next batch.
 """
 
 from collections.abc import Callable, Iterable
@@ -22,6 +27,7 @@ class Recipient:
     email: str
     name: str = ""
     user_id: int | None = None
+    cursor: int = 0  # where a fan-out resumes after this person
 
 
 @dataclass(frozen=True)

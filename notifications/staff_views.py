@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from notifications import announcements, outbox, suppression
+from notifications import announcements, sending, suppression
 from notifications.access import mail_staff_required
 from notifications.forms import AnnouncementForm, OutboxSearchForm, SuppressionForm
 from notifications.models import Announcement, Delivery, Suppression
@@ -23,6 +23,8 @@ LIST_FIELDS = [
     "created_at",
     "sent_at",
     "confidential",
+    "prebuilt",
+    "handed_at",
 ]
 
 
@@ -61,8 +63,8 @@ def delivery_detail(request, pk):
 def delivery_retry(request, pk):
     delivery = get_object_or_404(Delivery, pk=pk)
     try:
-        outbox.retry(delivery_id=delivery.pk)
-    except outbox.OutboxError as error:
+        sending.retry(delivery_id=delivery.pk)
+    except sending.OutboxError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"The message to {delivery.to} is queued to be sent again.")
@@ -74,8 +76,8 @@ def delivery_retry(request, pk):
 def delivery_mark_sent(request, pk):
     delivery = get_object_or_404(Delivery, pk=pk)
     try:
-        outbox.mark_sent(delivery_id=delivery.pk)
-    except outbox.OutboxError as error:
+        sending.mark_sent(delivery_id=delivery.pk)
+    except sending.OutboxError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"Recorded that the message to {delivery.to} arrived.")

@@ -22,7 +22,7 @@ organiser_only = role_required(ORGANISER)
 @require_safe
 def manage_list(request):
     now = timezone.now()
-    events = Event.objects.organised_by(request.user).with_seats_taken()
+    events = Event.objects.organised_by(request.user)
     upcoming = events.filter(ends_at__gte=now).order_by("starts_at")
     past = events.filter(ends_at__lt=now).order_by("-starts_at")[:20]
     return render(request, "events/manage/list.html", {"upcoming": upcoming, "past": past})
@@ -74,12 +74,16 @@ def event_dashboard(request, slug):
 
 
 def _dashboard_context(event: Event, invite_form: InviteForm) -> dict:
+    sent = list(event.invitations.select_related("past_event", "created_by")[:10])
+    progress = invitations.progress(sent)
+    for invitation in sent:
+        invitation.progress = progress.get(invitation.pk)
     return {
         "event": event,
         "counts": _rsvp_counts(event),
         "seats_taken": rsvp.seats_taken(event),
         "seats_left": rsvp.seats_left(event),
-        "invitations": event.invitations.select_related("past_event", "created_by")[:10],
+        "invitations": sent,
         "deliveries": invitations.delivery_counts(event),
         "invite_form": invite_form,
         "now": timezone.now(),

@@ -24,7 +24,7 @@ VISITOR_ANSWERS_PER_HOUR = 20
 @require_safe
 def event_list(request):
     now = timezone.now()
-    listed = Event.objects.listed().with_seats_taken()
+    listed = Event.objects.listed()
     context = {
         "upcoming": list(listed.upcoming(now=now)),
         "past": list(listed.past(now=now)[:PAST_SHOWN]),

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from events import rsvp as seats
 from members.roles import ORGANISER
-from notifications.models import Delivery
 from tests.factories import MemberFactory, RSVPFactory, TermFactory, UserFactory
+from tests.mail import mails
 
 
 def make_organiser():
@@ -41,9 +41,6 @@ def yes_rsvps(event, n: int, **kwargs):
 
 
 def deliveries(kind: str = "", to: str = ""):
-    rows = Delivery.objects.all()
-    if kind:
-        rows = rows.filter(kind=kind)
-    if to:
-        rows = rows.filter(to=to)
-    return list(rows.order_by("pk"))
+    """The emails queued (fan-outs run first), each composed as its worker would."""
+    filters = {name: value for name, value in (("kind", kind), ("to", to)) if value}
+    return mails(**filters)

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from events import invitations
 from events.models import RSVP, Invitation
-from notifications.models import Delivery
+from notifications import fanout
+from notifications.models import Delivery, FanOut
 from tests.events.helpers import answer, deliveries, make_member, make_organiser
 from tests.factories import EventFactory, RSVPFactory
 
@@ -16,11 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _invite_and_run(event, segment, **kwargs):
+    """Invite, run the invitation's fan-out to its end in batches of 2, and return its progress."""
     invitation = invitations.invite(event=event, segment=segment, created_by=None, **kwargs)
-    while invitations.send_next_batch(invitation_id=invitation.pk, batch_size=2):
+    job = FanOut.objects.get(key=invitations.job_key(invitation))
+    while fanout.run_batch(job.pk):
         pass
-    invitation.refresh_from_db()
-    return invitation
+    return invitations.progress([invitation])[invitation.pk]
 
 
 def test_inviting_the_same_person_twice_makes_one_rsvp_and_one_email():
@@ -114,7 +116,7 @@ def test_a_draft_cannot_be_invited_to():
 def test_the_fan_out_runs_on_a_worker_in_batches_and_the_organiser_sees_the_counts(
     client, celery_worker, smtp_server, monkeypatch
 ):
-    monkeypatch.setattr(invitations, "BATCH", 3)
+    monkeypatch.setitem(fanout.sources, invitations.FAN_OUT_SOURCE, fanout.Source(invitations.next_batch, 3))
     organiser = make_organiser()
     event = EventFactory(organisers=[organiser])
     members = [make_member() for _ in range(7)]
@@ -124,10 +126,10 @@ def test_the_fan_out_runs_on_a_worker_in_batches_and_the_organiser_sees_the_coun
     assert sorted(m["To"] for m in received) == sorted(m.email for m in members)
     invitation = Invitation.objects.get()
     deadline = time.monotonic() + 10
-    while invitation.finished_at is None and time.monotonic() < deadline:
+    while invitations.progress([invitation])[invitation.pk].running and time.monotonic() < deadline:
         time.sleep(0.05)
-        invitation.refresh_from_db()
-    assert (invitation.people, invitation.queued) == (7, 7)
+    progress = invitations.progress([invitation])[invitation.pk]
+    assert (progress.people, progress.queued, progress.batches) == (7, 7, 3)
     _wait_until_sent(7)
     page = client.get(reverse("events:manage-event", args=[event.slug])).content.decode()
     assert "<strong>7 sent</strong>" in page

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from members.models import Member, User
-from notifications import outbox
+from notifications import sending
 from notifications.models import Delivery
 from tests.factories import UserFactory
 
@@ -16,7 +16,7 @@ PASSWORD = "a long and unusual passphrase"
 
 def _send_queued() -> None:
     """What a mail worker does: send what allauth queued in the outbox (into `mailoutbox`)."""
-    outbox.send_due()
+    sending.send_due()
 
 
 def _link_in(message) -> str:

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from members import dues
-from notifications import outbox
+from notifications import sending
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory
 
@@ -23,7 +23,7 @@ def test_receipt_and_welcome_arrive_with_both_bodies(smtp_server, member, plan, 
     payment = _first_payment(member, plan)
     member.refresh_from_db()
     for delivery in Delivery.objects.order_by("pk"):
-        assert outbox.send(delivery.pk)
+        assert sending.send(delivery.pk)
     messages = {m["Subject"]: m for m in smtp_server.wait_for(2)}
     welcome = messages[f"Welcome to The Learned Society: your member number is {member.member_number}"]
     receipt = messages[f"Receipt {payment.receipt_number} from The Learned Society"]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from members import dues, links
 from members.models import Checkout, Member, MembershipTerm, Payment, PaymentPromise, Standing
-from notifications import outbox
+from notifications import sending
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory, TermFactory
 from tests.members import stripe_payloads as sp
@@ -72,7 +72,7 @@ def test_new_person_signs_up_confirms_and_returns_to_their_choice(client, slidin
         },
     )
     assert signup.status_code == 302
-    outbox.send_due()  # what the mail worker does with the queued confirmation
+    sending.send_due()  # what the mail worker does with the queued confirmation
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body).group(0)
     confirmed = client.post(link)
     assert confirmed.status_code == 302 and confirmed["Location"] == next_url

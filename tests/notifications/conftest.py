@@ -1,21 +1,29 @@
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 
-from notifications import outbox
-from notifications.models import Category
+from notifications import composing, outbox
+from notifications.models import Category, Delivery
+
+TEMPLATE = "notifications/email/announcement"
+
+
+def compose_test_reminder(row):
+    """A composer as an app registers one: the message from the row's facts."""
+    subject = row.facts["subject"]
+    context = {"subject": subject, "body_html": f"<p>{subject} body</p>", "body_text": f"{subject} body"}
+    return composing.composed_from(row, TEMPLATE, context)
+
+
+composing.register_composer("test-reminder", compose_test_reminder)
 
 
 def queue(key: str, to: str = "ann@example.org", *, category: str = Category.REMINDERS, subject: str = "Hello"):
-    """Queue one real email (the announcement template) in its own transaction."""
+    """Queue one email (composed by a worker with the announcement template) in its own transaction."""
     with transaction.atomic():
-        return outbox.queue_email(
-            key=key,
-            to=to,
-            kind="test-reminder",
-            template="notifications/email/announcement",
-            context={"subject": subject, "body_html": f"<p>{subject} body</p>", "body_text": f"{subject} body"},
-            category=category,
-        )
+        created = outbox.queue(key=key, to=to, kind="test-reminder", facts={"subject": subject}, category=category)
+    return SimpleNamespace(created=created, delivery=Delivery.objects.get(key=key))
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 
-from notifications import outbox
-from notifications.models import Delivery
-from tests.notifications.conftest import queue
+from notifications import outbox, sending
+from notifications.models import Announcement, Delivery
 
 Status = Delivery.Status
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,9 +73,12 @@ def test_worker_killed_in_the_middle_of_a_batch_then_restarted_delivers_every_me
         return "250 OK"
 
     smtp_server.handle_DATA = handle_DATA
+    # Announcements: a kind the worker process composes with the product's own composer.
+    announcement = Announcement.objects.create(subject="Renew", body="Renew now.", segment="members:everyone")
     with transaction.atomic():
         for n in range(TOTAL):
-            queue(f"renewal:{n}:-30d", f"member{n}@example.org")
+            facts = {"announcement": announcement.pk, "name": ""}
+            outbox.queue(key=f"renewal:{n}:-30d", to=f"member{n}@example.org", kind="announcement", facts=facts)
     try:
         workers.append(_start_worker(smtp_server.port, redis_url))
         assert killed.wait(90), "the worker never reached the kill point"
@@ -85,7 +87,7 @@ def test_worker_killed_in_the_middle_of_a_batch_then_restarted_delivers_every_me
 
         left = Counter(Delivery.objects.values_list("status", flat=True))
         assert left == {Status.SENT: KILL_AT - 1, Status.SENDING: BATCH - KILL_AT + 1, Status.QUEUED: TOTAL - BATCH}
-        swept = outbox.sweep()  # as beat runs it every minute
+        swept = sending.sweep()  # as beat runs it every minute
         assert (swept.requeued, swept.uncertain) == (BATCH - KILL_AT, 1)
 
         workers.append(_start_worker(smtp_server.port, redis_url))

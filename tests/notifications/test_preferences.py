@@ -5,13 +5,14 @@ from django.test import Client, RequestFactory
 from notifications import preferences
 from notifications.models import Category, Preference, UnsubscribeLink
 from tests.factories import UserFactory
+from tests.mail import composed
 from tests.notifications.conftest import queue
 
 pytestmark = pytest.mark.django_db
 
 
 def _token(delivery) -> str:
-    return delivery.headers["List-Unsubscribe"].split("/u/")[1].split("/")[0]
+    return composed(delivery).headers["List-Unsubscribe"].split("/u/")[1].split("/")[0]
 
 
 def test_one_click_post_unsubscribes_without_session_or_csrf_token():
@@ -47,17 +48,19 @@ def test_unsubscribed_mail_is_not_queued_again_but_receipts_are():
 
 
 def test_each_address_and_category_has_its_own_unguessable_link():
-    ann_reminders = queue("r:ann", "ann@example.org").delivery.headers["List-Unsubscribe"]
-    ann_news = queue("n:ann", "ann@example.org", category=Category.NEWSLETTERS).delivery.headers["List-Unsubscribe"]
-    bob_reminders = queue("r:bob", "bob@example.org").delivery.headers["List-Unsubscribe"]
+    ann_reminders = composed(queue("r:ann", "ann@example.org").delivery).headers["List-Unsubscribe"]
+    ann_news = composed(queue("n:ann", "ann@example.org", category=Category.NEWSLETTERS).delivery).headers[
+        "List-Unsubscribe"
+    ]
+    bob_reminders = composed(queue("r:bob", "bob@example.org").delivery).headers["List-Unsubscribe"]
     assert len({ann_reminders, ann_news, bob_reminders}) == 3
     assert all(len(link.token) >= 40 for link in UnsubscribeLink.objects.all())
 
 
 def test_the_footer_carries_the_link_and_the_postal_address(settings):
-    delivery = queue("reminder:5").delivery
-    link = delivery.headers["List-Unsubscribe"].split(">")[0].lstrip("<")
-    for body in (delivery.body_text, delivery.body_html):
+    mail = composed(queue("reminder:5").delivery)
+    link = mail.headers["List-Unsubscribe"].split(">")[0].lstrip("<")
+    for body in (mail.body_text, mail.body_html):
         assert link in body and settings.ORG_ADDRESS in body
 
 

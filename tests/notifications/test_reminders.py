@@ -34,7 +34,14 @@ def source(monkeypatch):
 @pytest.mark.django_db
 def test_two_dispatcher_passes_queue_each_reminder_once(source):
     assert reminders.dispatch(now=START + datetime.timedelta(minutes=25)) == {"appointments": 3}
-    assert reminders.dispatch(now=START + datetime.timedelta(minutes=25)) == {"appointments": 0}
+    assert reminders.dispatch(now=START + datetime.timedelta(minutes=26)) == {"appointments": 0}
+    assert Delivery.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_second_beat_in_the_same_minute_makes_no_second_pass(source):
+    assert reminders.dispatch(now=START + datetime.timedelta(minutes=25)) == {"appointments": 3}
+    assert reminders.dispatch(now=START + datetime.timedelta(minutes=25, seconds=40)) == {}, "the minute is taken"
     assert Delivery.objects.count() == 3
 
 
@@ -62,16 +69,17 @@ def test_a_failing_source_does_not_stop_the_others(source, caplog):
 def test_the_command_runs_one_pass_with_the_current_time(source, capsys):
     with time_machine.travel(START + datetime.timedelta(minutes=21)):
         call_command("send_due_reminders")
-    assert "appointments: 3 queued" in capsys.readouterr().out
+    assert "appointments: 3 fan-outs started" in capsys.readouterr().out
     registry.register_reminder_source("broken", lambda now: 1 / 0)
     with pytest.raises(CommandError):
         call_command("send_due_reminders")
 
 
-def test_beat_runs_the_dispatcher_and_the_sweep_every_minute_off_the_mail_queue():
+def test_beat_runs_the_dispatcher_every_minute_and_the_sweep_more_often_off_the_mail_queue():
     schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["notifications.tasks.send_due_reminders"]["schedule"] == 60.0
+    assert schedule["notifications.tasks.sweep_outbox"]["schedule"] == settings.OUTBOX_SWEEP_SECONDS < 60
     for task in ("notifications.tasks.send_due_reminders", "notifications.tasks.sweep_outbox"):
-        assert schedule[task]["schedule"] == 60.0
         assert settings.CELERY_TASK_ROUTES[task] == {"queue": "default"}
     assert settings.CELERY_TASK_ROUTES["notifications.tasks.*"] == {"queue": "mail"}
 

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from notifications.models import Delivery, Preference, Suppression
+from tests.mail import composed
 from tests.notifications.conftest import queue
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_without_a_webhook_secret_posted_events_change_nothing(client, settings)
 
 def test_mail_to_the_unsubscribe_address_unsubscribes(client):
     delivery = queue("reminder:9", "ann@example.org").delivery
-    token = delivery.headers["List-Unsubscribe"].split("/u/")[1].split("/")[0]
+    token = composed(delivery).headers["List-Unsubscribe"].split("/u/")[1].split("/")[0]
     inbound = {
         "FromName": "Ann",
         "From": "ann@example.org",
