@@ -7,6 +7,24 @@ from tests.members import stripe_payloads
 
 
 @pytest.fixture(autouse=True)
+def _stripe_events_applied_on_commit(monkeypatch, request):
+    """The webhook hands each event to a worker; here the worker's function runs right after
+    the webhook answers, in this process (tests marked `real_worker` leave it to a real worker)."""
+    if request.node.get_closest_marker("real_worker"):
+        return
+    from members import stripe_webhooks
+
+    receive = stripe_webhooks.receive
+
+    def receive_then_apply(**delivery):
+        outcome = receive(**delivery)
+        stripe_webhooks.process_waiting()
+        return outcome
+
+    monkeypatch.setattr(stripe_webhooks, "receive", receive_then_apply)
+
+
+@pytest.fixture(autouse=True)
 def _stripe_settings(settings):
     """No Stripe keys and a known webhook secret, unless a test says otherwise."""
     settings.STRIPE_SECRET_KEY = ""

@@ -33,14 +33,21 @@ def sign(payload: str, *, secret: str = SECRET, timestamp: int | None = None) ->
     return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
 
 
-def post(client, evt: dict, *, secret: str = SECRET, timestamp: int | None = None):
+def post(client, evt: dict, *, secret: str = SECRET, timestamp: int | None = None, apply: bool = True):
+    """Deliver a signed event to the webhook; then (unless `apply` is False) let the worker
+    apply what it recorded, as `members.tasks.process_stripe_event` would."""
     payload = json.dumps(evt)
-    return client.post(
+    response = client.post(
         "/stripe/webhook/",
         data=payload,
         content_type="application/json",
         HTTP_STRIPE_SIGNATURE=sign(payload, secret=secret, timestamp=timestamp),
     )
+    if apply:
+        from members import stripe_webhooks
+
+        stripe_webhooks.process_waiting()
+    return response
 
 
 def metadata(checkout) -> dict:

@@ -10,6 +10,7 @@ from members.dues import DuesError
 from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Standing
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory, PromiseFactory, UserFactory
+from tests.mail import composed
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_payment_queues_a_receipt_and_the_first_a_welcome(member, plan):
     second = _pay(member, plan)
     keys = set(Delivery.objects.values_list("key", flat=True))
     assert keys == {f"receipt:{first.pk}", f"receipt:{second.pk}", f"welcome:{member.pk}"}
-    welcome = Delivery.objects.get(key=f"welcome:{member.pk}")
+    welcome = composed(Delivery.objects.get(key=f"welcome:{member.pk}"))
     member.refresh_from_db()
     assert str(member.member_number) in welcome.subject and welcome.to == "ann@example.org"
     assert welcome.category == "transactional"

@@ -12,6 +12,7 @@ from members import arrears, dues
 from members.models import FailedPayment, Member, MemberNote, Payment, PaymentPromise, Plan, Standing
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PaymentFactory, PromiseFactory, TermFactory, UserFactory
+from tests.mail import composed
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_offline_payment_recorded_by_the_treasurer_activates_the_member(signed_i
     payment = Payment.objects.get()
     assert (payment.method, payment.amount_cents, payment.recorded_by) == ("cheque", 6000, treasurer)
     assert payment.reference == "Cheque 001234"
-    receipt = Delivery.objects.get(kind="receipt")
+    receipt = composed(Delivery.objects.get(kind="receipt"))
     assert receipt.to == "ann@example.org" and payment.receipt_number in receipt.body_text
 
 

@@ -5,6 +5,7 @@ import datetime
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from members import reminders, segments
@@ -12,6 +13,7 @@ from members.models import Member, PaymentPromise
 from notifications import registry
 from notifications.models import Category, Delivery
 from tests.factories import MemberFactory, PromiseFactory, TermFactory
+from tests.mail import composed, run_fan_outs
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +25,28 @@ def _ending(days_from_today: int, **kwargs):
     """A member whose yearly term ends `days_from_today` from today (negative: in the past)."""
     end = TODAY + datetime.timedelta(days=days_from_today)
     return TermFactory(start=end - datetime.timedelta(days=364), end=end, **kwargs)
+
+
+def _pass(source, now) -> int:
+    """A dispatcher pass of one source, its fan-out run to the end: how many emails it queued."""
+    before = Delivery.objects.count()
+    source(now)
+    run_fan_outs()
+    return Delivery.objects.count() - before
+
+
+def _renewals(now) -> int:
+    return _pass(reminders.queue_renewal_reminders, now)
+
+
+def _notices(now) -> int:
+    return _pass(reminders.queue_auto_renew_notices, now)
+
+
+def _composed_on(now, row):
+    """The email as a worker would write it at `now` (a reminder tells the state when it is sent)."""
+    with time_machine.travel(now, tick=False):
+        return composed(row)
 
 
 def _keys() -> set[str]:
@@ -44,22 +68,22 @@ def _keys() -> set[str]:
 )
 def test_the_reminder_due_on_each_day(days, label):
     term = _ending(days)
-    assert reminders.queue_renewal_reminders(NOW) == 1
+    assert _renewals(NOW) == 1
     assert _keys() == {f"renewal:{term.member_id}:{term.pk}:{label}"}
 
 
 @pytest.mark.parametrize("days", [31, -8, -30, -43, -52, -400])
 def test_no_reminder_between_the_offsets_or_when_stale(days):
     _ending(days)
-    assert reminders.queue_renewal_reminders(NOW) == 0
+    assert _renewals(NOW) == 0
 
 
 def test_a_second_pass_queues_nothing():
     _ending(30)
     _ending(7)
-    assert reminders.queue_renewal_reminders(NOW) == 2
-    assert reminders.queue_renewal_reminders(NOW) == 0
-    assert reminders.queue_renewal_reminders(NOW + datetime.timedelta(hours=5)) == 0
+    assert _renewals(NOW) == 2
+    assert _renewals(NOW) == 0
+    assert _renewals(NOW + datetime.timedelta(hours=5)) == 0
     assert Delivery.objects.count() == 2
 
 
@@ -67,7 +91,7 @@ def test_after_a_pause_only_the_latest_due_reminder_is_sent():
     """Beat was down from 30 days before the end until 5 days before: 'ends in 30 days'
     would be misleading now, so only the 7-day reminder goes."""
     term = _ending(5)
-    reminders.queue_renewal_reminders(NOW)
+    _renewals(NOW)
     assert _keys() == {f"renewal:{term.member_id}:{term.pk}:-7d"}
 
 
@@ -75,7 +99,7 @@ def test_each_offset_is_sent_once_as_the_days_pass():
     term = _ending(30)
     sent = 0
     for day in range(0, 80):
-        sent += reminders.queue_renewal_reminders(NOW + datetime.timedelta(days=day))
+        sent += _renewals(NOW + datetime.timedelta(days=day))
     labels = sorted(key.rsplit(":", 1)[1] for key in _keys())
     assert labels == sorted(["-30d", "-7d", "0d", "lapsed+14d"]) and sent == 4
     assert all(key.startswith(f"renewal:{term.member_id}:{term.pk}:") for key in _keys())
@@ -86,7 +110,7 @@ def test_members_who_already_renewed_are_skipped():
     TermFactory(
         member=term.member, start=term.end + datetime.timedelta(days=1), end=term.end + datetime.timedelta(days=365)
     )
-    assert reminders.queue_renewal_reminders(NOW) == 0
+    assert _renewals(NOW) == 0
 
 
 def test_auto_renew_lifetime_promised_and_inactive_members_are_skipped():
@@ -99,34 +123,35 @@ def test_auto_renew_lifetime_promised_and_inactive_members_are_skipped():
     gone = _ending(7).member
     gone.user.is_active = False
     gone.user.save()
-    assert reminders.queue_renewal_reminders(NOW) == 0
+    assert _renewals(NOW) == 0
 
 
 def test_reminder_says_when_and_carries_a_working_renewal_link(client):
     term = _ending(7, member=MemberFactory(first_name="Ann"))
-    reminders.queue_renewal_reminders(NOW)
-    mail = Delivery.objects.get()
+    _renewals(NOW)
+    mail = _composed_on(NOW, Delivery.objects.get())
     assert mail.category == Category.REMINDERS and mail.to == term.member.user.email
     assert mail.subject.endswith("membership ends in 7 days")
     assert "22 June 2026" in mail.body_text
     link = next(word for word in mail.body_text.split() if "/renew/" in word)
     assert link.startswith("http://testserver/renew/")
-    page = client.get(urlsplit(link).path)
+    with time_machine.travel(NOW, tick=False):  # the day the member reads it
+        page = client.get(urlsplit(link).path)
     assert page.status_code == 200 and "Renew your membership" in page.content.decode()
 
 
 def test_a_reminder_sent_late_says_what_is_true_now():
     _ending(-2)
-    reminders.queue_renewal_reminders(NOW)
-    mail = Delivery.objects.get()
+    _renewals(NOW)
+    mail = _composed_on(NOW, Delivery.objects.get())
     assert mail.subject.endswith("membership ended on 13 June")
     assert "You stay in good standing until 13 July 2026." in mail.body_text
 
 
 def test_lapsed_reminder_says_the_membership_has_lapsed():
     _ending(-44)
-    reminders.queue_renewal_reminders(NOW)
-    assert Delivery.objects.get().subject.endswith("membership has lapsed")
+    _renewals(NOW)
+    assert _composed_on(NOW, Delivery.objects.get()).subject.endswith("membership has lapsed")
 
 
 def test_offsets_come_from_settings(settings):
@@ -134,7 +159,7 @@ def test_offsets_come_from_settings(settings):
     settings.RENEWAL_REMINDER_DAYS_AFTER_GRACE = []
     term = _ending(60)
     _ending(7)
-    assert reminders.queue_renewal_reminders(NOW) == 1
+    assert _renewals(NOW) == 1
     assert _keys() == {f"renewal:{term.member_id}:{term.pk}:-60d"}
 
 
@@ -149,17 +174,17 @@ def _on_auto_renew(renews_in_days: int) -> Member:
 @pytest.mark.parametrize(("days", "queued"), [(8, 0), (7, 1), (3, 1), (1, 1), (0, 0)])
 def test_auto_renew_notice_a_week_before_the_charge(days, queued):
     _on_auto_renew(days)
-    assert reminders.queue_auto_renew_notices(NOW) == queued
+    assert _notices(NOW) == queued
 
 
 def test_auto_renew_notice_is_queued_once_and_again_next_year():
     member = _on_auto_renew(7)
-    assert reminders.queue_auto_renew_notices(NOW) == 1
-    assert reminders.queue_auto_renew_notices(NOW) == 0
-    mail = Delivery.objects.get(kind="auto-renew-notice")
+    assert _notices(NOW) == 1
+    assert _notices(NOW) == 0
+    mail = _composed_on(NOW, Delivery.objects.get(kind="auto-renew-notice"))
     assert mail.category == Category.REMINDERS and "22 June 2026" in mail.subject
     Member.objects.filter(pk=member.pk).update(renews_on=TODAY + datetime.timedelta(days=365 + 7))
-    assert reminders.queue_auto_renew_notices(NOW + datetime.timedelta(days=365)) == 1
+    assert _notices(NOW + datetime.timedelta(days=365)) == 1
 
 
 def test_members_sources_are_registered_with_notifications():

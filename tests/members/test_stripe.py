@@ -7,6 +7,7 @@ import responses
 
 from members.models import Checkout, Member, Payment
 from tests.factories import PaymentFactory
+from tests.mail import composed
 
 pytestmark = pytest.mark.django_db
 
@@ -244,7 +245,7 @@ def test_card_link_in_the_failed_payment_email_opens_the_portal_without_signing_
         next_attempt_at=None,
         failed_at=timezone.now(),
     )
-    body = Delivery.objects.get(kind="payment-failed").body_text
+    body = composed(Delivery.objects.get(kind="payment-failed")).body_text
     link = next(word for word in body.split() if "/membership/card/" in word).removeprefix("http://testserver")
     page = client.get(link)
     assert page.status_code == 200 and "did not go through" in page.content.decode()

@@ -10,11 +10,13 @@ import pytest
 import responses
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from members import stripe_webhooks
 from members.models import Checkout, FailedPayment, Member, MembershipTerm, Payment, Standing, StripeEvent
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory
+from tests.mail import composed
 from tests.members import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +66,7 @@ def test_one_time_checkout_completed_activates_the_member(client, customer_membe
     checkout = make_checkout(customer_member, plan)
     session = sp.checkout_session(checkout, customer=CUSTOMER)
     response = sp.post(client, sp.event("checkout.session.completed", session))
-    assert response.status_code == 200 and response.json()["outcome"] == "handled"
+    assert response.status_code == 200 and response.json()["outcome"] == "queued"
     payment = Payment.objects.get()
     assert (payment.amount_cents, payment.method, payment.member) == (6000, "card", customer_member)
     assert payment.stripe_checkout_session_id == session["id"]
@@ -87,7 +89,7 @@ def test_checkout_completed_links_a_new_customer(client, member, plan, make_chec
 def test_the_same_event_twice_changes_state_once(client, customer_member, plan, make_checkout):
     checkout = make_checkout(customer_member, plan)
     evt = sp.event("checkout.session.completed", sp.checkout_session(checkout, customer=CUSTOMER))
-    assert sp.post(client, evt).json()["outcome"] == "handled"
+    assert sp.post(client, evt).json()["outcome"] == "queued"
     second = sp.post(client, evt)
     assert second.status_code == 200 and second.json()["outcome"] == "duplicate"
     assert Payment.objects.count() == 1 and MembershipTerm.objects.count() == 1
@@ -165,7 +167,7 @@ def test_failed_charge_is_queued_and_the_member_told_once(client, customer_membe
     sp.post(client, evt)
     row = FailedPayment.objects.get()
     assert (row.member, row.amount_cents, row.is_open) == (customer_member, 6000, True)
-    mail = Delivery.objects.get(kind="payment-failed")
+    mail = composed(Delivery.objects.get(kind="payment-failed"))
     assert "http://testserver/membership/card/" in mail.body_text
     assert "did not go through" in mail.subject
 
@@ -335,11 +337,28 @@ def test_refund_of_an_invoice_payment_finds_it_through_stripe(
     assert payment.status == Payment.Status.REFUNDED
 
 
-def test_refund_before_its_payment_is_recorded_asks_stripe_to_retry(client, customer_member):
+def test_refund_before_its_payment_is_recorded_waits_and_is_applied_when_its_turn_comes(client, customer_member):
     refund = sp.charge(payment_intent="pi_test_NotYet", customer=CUSTOMER, amount=6000, amount_refunded=6000)
     evt = sp.event("charge.refunded", refund)
-    assert sp.post(client, evt).status_code == 409
-    assert not StripeEvent.objects.exists(), "not recorded, so the redelivery is handled"
+    assert sp.post(client, evt).status_code == 200, "answered at once: the worker waits, not Stripe"
+    waiting = StripeEvent.objects.get()
+    assert waiting.processed_at is None and waiting.attempts == 1 and "not recorded yet" in waiting.last_error
+    assert waiting.next_attempt_at > timezone.now()
+    assert stripe_webhooks.process_waiting() == 0, "not its turn yet"
+
+
+@pytest.mark.real_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_is_answered_at_once_and_applied_by_a_real_worker(client, celery_worker, customer_member, plan,
+                                                                     make_checkout):  # fmt: skip
+    checkout = make_checkout(customer_member, plan)
+    response = sp.post(client, sp.event("checkout.session.completed", sp.checkout_session(checkout, customer=CUSTOMER)),
+                       apply=False)  # fmt: skip
+    assert response.json()["outcome"] == "queued"
+    deadline = time.monotonic() + 15
+    while StripeEvent.objects.filter(processed_at=None).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert customer_member.standing() == Standing.ACTIVE
 
 
 def test_refund_of_a_charge_that_is_not_ours_is_ignored(client, db):
@@ -431,6 +450,6 @@ def test_concurrent_deliveries_of_one_invoice_paid_extend_the_term_once(monkeypa
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == [(200, "duplicate"), (200, "handled")]
+    assert sorted(outcomes) == [(200, "duplicate"), (200, "queued")]
     assert Payment.objects.count() == 1 and MembershipTerm.objects.count() == 1
     assert StripeEvent.objects.count() == 1

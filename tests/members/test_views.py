@@ -15,6 +15,7 @@ from members.models import Checkout, Member, MembershipTerm, Payment, PaymentPro
 from notifications import sending
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory, TermFactory
+from tests.mail import composed
 from tests.members import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +262,7 @@ def test_renewal_link_records_a_promise_to_pay_by_cheque(client, due_member, sli
     assert response.status_code == 302 and response["Location"] == link
     promise = PaymentPromise.objects.get()
     assert (promise.member, promise.amount_cents, promise.method) == (due_member, 1800, "cheque")
-    mail = Delivery.objects.get(kind="promise-noted")
+    mail = composed(Delivery.objects.get(kind="promise-noted"))
     assert "$18.00" in mail.body_text and "cheque" in mail.body_text
     assert "We have noted that you will pay $18.00 by cheque" in client.get(link).content.decode()
 
