@@ -119,3 +119,8 @@ def test_a_staff_sign_in_then_asks_for_the_second_factor(client, required):
     client.post(reverse("mfa_authenticate"), {"code": codes.get_unused_codes()[0]})
     assert client.session["_auth_user_id"] == str(organiser.pk)
     assert client.get("/manage/").status_code == 200
+
+
+def test_the_staff_front_page_links_to_two_factor_settings(client):
+    client.force_login(_staff())
+    assert reverse("mfa_index") in client.get("/manage/").content.decode()
