@@ -27,8 +27,8 @@ class StaffTwoFactorMiddleware:
                 request,
                 _(
                     "Staff pages show members' personal details and the society's money, so every staff "
-                    "account needs two-factor sign-in. Set up an authenticator app here, then open the "
-                    "staff pages again."
+                    "account needs two-factor sign-in. Set up an authenticator app (you may be asked for "
+                    "your password first), then open the staff pages again."
                 ),
             )
             return redirect("mfa_activate_totp")
