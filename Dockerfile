@@ -10,4 +10,4 @@ RUN DEBUG=false SECRET_KEY=collectstatic ALLOWED_HOSTS=localhost SITE_URL=https:
 RUN useradd --create-home societas && mkdir -p /app/var && chown -R societas /app/var
 USER societas
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "config.log_redaction.GunicornLogger"]

@@ -45,6 +45,9 @@ SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "", schemes
 if not SITE_URL:
     raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off, e.g. https://members.example.org.")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
+# app is reached directly). Rate limits key on the address they report (config/client_ip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 ORG_NAME = env_str("ORG_NAME", "Societas Demo Society")
 ORG_ADDRESS = env_str("ORG_ADDRESS", "1 Example Street, Springfield")
@@ -62,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "anymail",
     "config",
     "notifications",
@@ -71,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.two_factor.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -308,11 +315,28 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ORG_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Failed passwords: per client address, and per email address so that many addresses
+# cannot share the guessing. Only password sign-in is slowed: the owner can always sign
+# in with a code sent to their address, which has limits of its own.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
 }
+# allauth reads the client address through the adapter (members/adapter.py), which asks
+# config/client_ip.py; the same count keeps allauth's own reader in agreement.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Tell people when their password or email addresses change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm"}
 LOGIN_REDIRECT_URL = "/membership/"
 LOGIN_URL = "account_login"
+
+# Two-factor (allauth.mfa): an authenticator app, with recovery codes for a lost phone.
+MFA_ADAPTER = "members.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = ORG_NAME
+# Staff (organisers, treasurers, superusers) must set up two-factor before any staff
+# page opens. Off by default only in the local run, so the demo logins work.
+STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 
 # Internationalisation, static files ------------------------------------------------
 
@@ -350,10 +374,45 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts, styles and images from this site only;
+# no inline script anywhere. Style attributes stay allowed because the email previews
+# (staff outbox, local mailbox) are srcdoc frames, which inherit this policy, and emails
+# must carry their styles inline. Forms may post to Stripe's checkout and portal, to
+# which the join, renew and billing forms redirect.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+    }
+}
+
+# Link tokens are keys (to an RSVP, a renewal, a calendar, a password reset): every
+# handler passes through the filter that writes them as [token] (config/log_redaction.py).
+# `django.server` is runserver's access log; gunicorn's uses the same filter through
+# its logger class (Procfile, Dockerfile).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "config.log_redaction.RedactTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact_tokens"]},
+    },
+    "loggers": {
+        # Django's default handlers for these would write unfiltered lines: replace them.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

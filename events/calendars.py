@@ -31,14 +31,14 @@ def event_uid(event: Event) -> str:
     return f"{event.uid}@{urlsplit(settings.SITE_URL).hostname or 'societas'}"
 
 
-def _description(event: Event, rsvp: RSVP | None) -> str:
+def _description(event: Event, rsvp: RSVP | None, *, answer_link: bool) -> str:
     parts = [event.summary, event.description]
     if rsvp is not None and rsvp.is_yes and event.online_url:
         parts.append(f"Join online: {event.online_url}")
     if event.is_cancelled and event.cancellation_message:
         parts.insert(0, f"Cancelled: {event.cancellation_message}")
     parts.append(f"Details: {absolute(event.get_absolute_url())}")
-    if rsvp is not None:
+    if rsvp is not None and answer_link:
         parts.append(f"Your answer: {absolute(rsvp.get_absolute_url())}")
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
@@ -49,8 +49,12 @@ def _location(event: Event, rsvp: RSVP | None) -> str:
     return event.place
 
 
-def vevent(event: Event, *, rsvp: RSVP | None = None, now: datetime.datetime | None = None) -> icalendar.Event:
-    """The VEVENT for an event; with an RSVP, as that person sees it (the joining link once yes)."""
+def vevent(
+    event: Event, *, rsvp: RSVP | None = None, now: datetime.datetime | None = None, answer_link: bool = True
+) -> icalendar.Event:
+    """The VEVENT for an event; with an RSVP, as that person sees it (the joining link once yes).
+    `answer_link=False` leaves out the link that changes the answer, for feeds that calendar
+    programs share and publish."""
     entry = icalendar.Event()
     entry.add("uid", event_uid(event))
     entry.add("dtstamp", (now or timezone.now()).astimezone(datetime.UTC))
@@ -60,7 +64,7 @@ def vevent(event: Event, *, rsvp: RSVP | None = None, now: datetime.datetime | N
     entry.add("summary", f"Cancelled: {event.title}" if event.is_cancelled else event.title)
     entry.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     entry.add("location", _location(event, rsvp))
-    entry.add("description", _description(event, rsvp))
+    entry.add("description", _description(event, rsvp, answer_link=answer_link))
     entry.add("url", absolute(event.get_absolute_url()))
     organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     entry.add("organizer", f"mailto:{organiser_email}", parameters={"CN": organiser_name or settings.ORG_NAME})
@@ -112,7 +116,9 @@ def member_rsvps(user) -> Iterable[RSVP]:
 
 
 def member_feed(feed: CalendarFeed, *, now: datetime.datetime) -> bytes:
-    entries = (vevent(rsvp.event, rsvp=rsvp, now=now) for rsvp in member_rsvps(feed.user))
+    """A person's private feed. Read-only: its entries link to the event page, never to
+    the answer link, which would let anyone the calendar is shared with answer for them."""
+    entries = (vevent(rsvp.event, rsvp=rsvp, now=now, answer_link=False) for rsvp in member_rsvps(feed.user))
     return calendar(entries, name=f"{settings.ORG_NAME}: my events", method="PUBLISH")
 
 

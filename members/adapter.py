@@ -1,15 +1,43 @@
+import io
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
+import segno
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from config.client_ip import client_ip
 from members.accounts import ensure_member
 
 
+def on_site(url: str) -> str:
+    """The same link on SITE_URL: allauth builds its links from the request's Host
+    header, which whoever sends the request chooses."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
+def society_site() -> SimpleNamespace:
+    """What allauth's templates call `current_site`, from settings rather than the request."""
+    return SimpleNamespace(name=settings.ORG_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's hooks: lower-case emails, a Member profile for each new user, and
-    429 Too Many Requests once failed sign-ins pass the rate limit."""
+    """allauth's hooks: lower-case emails, a Member profile for each new user, the real
+    client address for rate limits, links on SITE_URL, and 429 Too Many Requests once
+    failed sign-ins pass the rate limit."""
+
+    def get_client_ip(self, request) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return ip
 
     def clean_email(self, email):
         return super().clean_email(email).strip().lower()
@@ -27,7 +55,6 @@ class AccountAdapter(DefaultAccountAdapter):
         import uuid
 
         from allauth.core import context as allauth_context
-        from django.contrib.sites.shortcuts import get_current_site
         from django.db import transaction
 
         from notifications.outbox import Category, queue_message
@@ -36,10 +63,10 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request) if request is not None else None,
             "org_name": settings.ORG_NAME,
             "site_url": settings.SITE_URL,
-            **context,
+            **{key: on_site(value) if key.endswith("_url") else value for key, value in context.items()},
+            "current_site": society_site(),
         }
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
@@ -67,3 +94,13 @@ class AccountAdapter(DefaultAccountAdapter):
             if error.code == "too_many_login_attempts":
                 raise ImmediateHttpResponse(respond_429(request)) from error
             raise
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor: the set-up QR code is drawn with segno (already used for check-in
+    codes) rather than a second QR library."""
+
+    def build_totp_svg(self, url: str) -> str:
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(buffer, kind="svg", xmldecl=False, scale=4)
+        return buffer.getvalue().decode()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from config.client_ip import client_ip
 from events import calendars, rsvp
 from events.forms import AnswerForm, VisitorAnswerForm
 from events.models import CalendarFeed, Event
@@ -92,8 +93,9 @@ def event_answer(request, slug):
 
 
 def _too_many_visitor_answers(request) -> bool:
-    """Count this address's answers in the cache: a script cannot mail-bomb strangers through us."""
-    key = f"events:visitor-answers:{request.META.get('REMOTE_ADDR', '')}"
+    """Count this client's answers in the cache: a script cannot mail-bomb strangers through us.
+    Keyed on the client behind the proxies, or one visitor would close answers for everyone."""
+    key = f"events:visitor-answers:{client_ip(request)}"
     cache.add(key, 0, timeout=3600)
     try:
         return cache.incr(key) > VISITOR_ANSWERS_PER_HOUR

@@ -138,3 +138,23 @@ def test_the_yes_confirmation_carries_a_request_for_the_calendar():
     assert str(cal["method"]) == "REQUEST"
     assert str(entry["attendee"]) == f"mailto:{person.email}" and entry["attendee"].params["PARTSTAT"] == "ACCEPTED"
     assert "https://meet.example.org/abc" in str(entry["location"])
+
+
+def test_the_private_feed_links_to_event_pages_and_never_to_the_answer_link(client):
+    person = make_member()
+    event = EventFactory(title="Going")
+    rsvp = RSVPFactory(event=event, email=person.email, user=person)
+    answer(rsvp, "yes")
+    feed = calendars.create_feed(user=person)
+    [entry] = _events(client.get(reverse("events:member-feed", args=[feed.token])).content)
+    texts = [str(entry[field]) for field in ("description", "url", "location")]
+    assert not any("/r/" in text or rsvp.token in text for text in texts)
+    assert calendars.absolute(event.get_absolute_url()) in str(entry["description"])
+
+
+def test_the_calendar_file_of_an_email_keeps_the_persons_answer_link():
+    person = make_member()
+    rsvp = RSVPFactory(event=EventFactory(), email=person.email, user=person)
+    answer(rsvp, "yes")
+    [entry] = _events(calendars.event_ics(rsvp.event, rsvp=rsvp, method="REQUEST"))
+    assert calendars.absolute(rsvp.get_absolute_url()) in str(entry["description"])

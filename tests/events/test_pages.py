@@ -218,3 +218,30 @@ def test_visitors_answers_from_one_address_are_limited(client, settings):
     response = client.post(url, {"name": "V", "email": "one-more@example.org", "answer": "yes"})
     assert response.status_code == 429
     assert not RSVP.objects.filter(email="one-more@example.org").exists()
+
+
+def test_visitors_behind_the_proxy_are_limited_each_on_their_own_address(client, settings, monkeypatch):
+    from events.views import public
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    monkeypatch.setattr(public, "VISITOR_ANSWERS_PER_HOUR", 3)
+    event = EventFactory()
+    url = reverse("events:answer", args=[event.slug])
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def post(email, client_address):
+        form = {"name": "V", "email": email, "answer": "yes"}
+        return client.post(url, form, HTTP_X_FORWARDED_FOR=client_address, **proxy).status_code
+
+    assert [post(f"a{n}@example.org", "203.0.113.5") for n in range(4)] == [302, 302, 302, 429]
+    assert post("b@example.org", "198.51.100.7") == 302, "another visitor through the same proxy still answers"
+
+
+def test_the_link_email_does_not_carry_the_name_the_visitor_typed(client):
+    event = EventFactory()
+    bait = "Your account is frozen, call +1 555 0100"
+    form = {"name": bait, "email": "ann@example.org", "answer": "yes"}
+    client.post(reverse("events:answer", args=[event.slug]), form)
+    [email] = deliveries("event-rsvp-link", to="ann@example.org")
+    assert bait not in email.body_text and bait not in email.body_html and bait not in email.subject
+    assert email.body_text.startswith("Hello,")

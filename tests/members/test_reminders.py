@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from members import reminders, segments
@@ -200,6 +201,8 @@ def test_segments_hold_the_right_people():
     grace = TermFactory(start=today - datetime.timedelta(days=380), end=today - datetime.timedelta(days=15)).member
     lapsed = TermFactory(start=today - datetime.timedelta(days=500), end=today - datetime.timedelta(days=135)).member
     pending = MemberFactory()
+    for member in (active, grace, lapsed, pending):
+        EmailAddress.objects.create(user=member.user, email=member.email, verified=True, primary=True)
     emails = {key: {r.email for r in segments.segment_recipients(key)} for key, _ in segments.segment_choices()}
     assert emails["good-standing"] == {active.email, grace.email}
     assert emails["lapsed"] == {lapsed.email}
