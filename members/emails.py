@@ -91,3 +91,48 @@ def queue_auto_renew_notice(member, *, charge_on, context: dict) -> bool:
         context={"charge_on": charge_on, "card_url": card_url(member), **context},
         category=Category.REMINDERS,
     )
+
+
+def queue_renewal_receipt(payment) -> bool:
+    """The receipt for a payment that renews a membership: it says renewal, never welcome."""
+    url = absolute(reverse("members:receipt", args=[payment.receipt_number]))
+    return _send(
+        payment.member,
+        key=f"renewal-receipt:{payment.member_id}:{payment.pk}",
+        kind="renewal-receipt",
+        context={"payment": payment, "receipt_url": url, "term": payment.terms.first()},
+    )
+
+
+def queue_refund_receipt(payment, *, amount_cents: int) -> bool:
+    """What was refunded from one payment (one email for each refund, named by the total so far)."""
+    return _send(
+        payment.member,
+        key=f"refund-receipt:{payment.member_id}:{payment.pk}:{payment.refunded_cents}",
+        kind="refund-receipt",
+        context={"payment": payment, "amount_cents": amount_cents},
+    )
+
+
+def queue_dispute_opened(dispute, *, treasurer) -> bool:
+    """Tells one treasurer that a card payment is disputed (a chargeback) and what it does to the term."""
+    return _send(
+        treasurer.member,
+        key=f"dispute-opened:{treasurer.pk}:{dispute.stripe_dispute_id}",
+        kind="dispute-opened",
+        context={
+            "dispute": dispute,
+            "payment": dispute.payment,
+            "queue_url": absolute(reverse("members:manage-unapplied")),
+        },
+    )
+
+
+def queue_promise_confirmation(promise_request, *, confirm_url: str) -> bool:
+    """Asks the member to confirm a promise to pay offline made through a renewal link."""
+    return _send(
+        promise_request.member,
+        key=f"promise-confirm:{promise_request.member_id}:{promise_request.pk}",
+        kind="promise-confirm",
+        context={"promise_request": promise_request, "confirm_url": confirm_url},
+    )

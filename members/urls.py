@@ -30,6 +30,19 @@ urlpatterns = [
     path("manage/payments/<int:pk>/void/", manage_views.payment_change, {"action": "void"}, name="manage-void"),
     path("manage/terms/<int:pk>/reinstate/", manage_views.term_reinstate, name="manage-term-reinstate"),
     path("manage/dues/", manage_views.arrears_queues, name="manage-arrears"),
+    path("manage/dues/unapplied/", manage_views.unapplied_money, name="manage-unapplied"),
+    path(
+        "manage/dues/unapplied/<int:pk>/apply/",
+        manage_views.unapplied_settle,
+        {"action": "apply"},
+        name="manage-unapplied-apply",
+    ),
+    path(
+        "manage/dues/unapplied/<int:pk>/refund/",
+        manage_views.unapplied_settle,
+        {"action": "refund"},
+        name="manage-unapplied-refund",
+    ),
     path("manage/dues/failed/<int:pk>/resolve/", manage_views.failed_resolve, name="manage-failed-resolve"),
     path("manage/dues/promises/<int:pk>/withdraw/", manage_views.promise_withdraw, name="manage-promise-withdraw"),
 ]

@@ -284,6 +284,11 @@ def local_test_portal(request):
 def stripe_webhook(request):
     try:
         outcome = stripe_webhooks.receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except stripe_webhooks.WrongApiVersion as error:
+        # 400, not 2xx: Stripe keeps the event as failed (retrying for three days, and
+        # resendable from the dashboard), so none is lost once the endpoint's version is
+        # fixed; a 2xx would drop it for good. Not 5xx: nothing here is broken.
+        return HttpResponseBadRequest(f"Refused: {error}", content_type="text/plain")
     except stripe_webhooks.BadWebhook:
         return HttpResponseBadRequest("Invalid Stripe signature or payload.")
     except stripe_webhooks.NotReady as error:

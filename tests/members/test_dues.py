@@ -99,11 +99,11 @@ def test_receipt_numbers_run_per_year(member, plan):
     assert (second.receipt_number, third.receipt_number) == ("2026-00001", "2026-00002")
 
 
-def test_payment_queues_a_receipt_and_the_first_a_welcome(member, plan):
+def test_first_payment_queues_a_receipt_and_a_welcome_and_the_next_a_renewal_receipt(member, plan):
     first = _pay(member, plan, on=datetime.date(2025, 7, 1))
     second = _pay(member, plan)
     keys = set(Delivery.objects.values_list("key", flat=True))
-    assert keys == {f"receipt:{first.pk}", f"receipt:{second.pk}", f"welcome:{member.pk}"}
+    assert keys == {f"receipt:{first.pk}", f"renewal-receipt:{member.pk}:{second.pk}", f"welcome:{member.pk}"}
     welcome = Delivery.objects.get(key=f"welcome:{member.pk}")
     member.refresh_from_db()
     assert str(member.member_number) in welcome.subject and welcome.to == "ann@example.org"

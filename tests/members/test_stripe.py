@@ -192,6 +192,7 @@ def test_treasurer_refund_of_a_card_payment_asks_stripe(client, member, plan, tr
     client.post(f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "Asked to leave", "refund-end_term": "on"})
     assert _form(stripe_api.calls[0]) == {
         "payment_intent": "pi_test_3MtwBwLkdIwHu7ix",
+        "amount": "6000",
         "metadata[receipt_number]": payment.receipt_number,
     }
     payment.refresh_from_db()
