@@ -6,6 +6,7 @@ import pytest
 import responses
 
 from members.models import Checkout, Member, Payment
+from notifications.models import Delivery
 from tests.factories import PaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +266,34 @@ def test_a_forged_card_link_is_refused(client, member):
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     response = client.post(f"/membership/card/{forged}/")
     assert response.status_code == 400 and "not valid" in response.content.decode()
+
+
+def test_treasurer_partial_refund_of_a_card_payment_asks_stripe_for_that_amount(
+    client, member, plan, treasurer, stripe_api
+):
+    payment = PaymentFactory(
+        member=member, plan=plan, method=Payment.Method.CARD, stripe_payment_intent_id="pi_test_3MtwBwLkdIwHu7ix"
+    )
+    stripe_api.post(f"{API}/refunds", json={"id": "re_test_2", "object": "refund", "amount": 1500})
+    client.force_login(treasurer)
+    client.post(
+        f"/manage/payments/{payment.pk}/refund/",
+        {"refund-reason": "Student rate", "refund-amount": "15.00", "refund-end_term": "on"},
+    )
+    assert _form(stripe_api.calls[0])["amount"] == "1500"
+    assert stripe_api.calls[0].request.headers["Idempotency-Key"] == f"refund-{payment.receipt_number}-1500"
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == (Payment.Status.PAID, 1500)
+    assert Delivery.objects.filter(kind="refund-receipt").exists()
+
+
+def test_a_refund_of_more_than_the_payment_is_refused_before_asking_stripe(client, member, plan, treasurer, stripe_api):
+    payment = PaymentFactory(member=member, plan=plan, method=Payment.Method.CARD, stripe_payment_intent_id="pi_test_X")
+    client.force_login(treasurer)
+    response = client.post(
+        f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "Oops", "refund-amount": "70"}, follow=True
+    )
+    assert "at most $60.00" in response.content.decode()
+    assert not stripe_api.calls
+    payment.refresh_from_db()
+    assert payment.refunded_cents == 0
