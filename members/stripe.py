@@ -158,13 +158,56 @@ def start_checkout(
     return checkout, session.url
 
 
+PORTAL_CONFIGURATION = "societas-card-portal-1"  # in the metadata of the configuration we made
+PORTAL_FEATURES = {
+    # The email and postal address are the society's records, changed on /membership/:
+    # a portal that could change them would let a leaked portal session rewrite them.
+    "customer_update": {"enabled": False},
+    "payment_method_update": {"enabled": True},
+    "subscription_cancel": {"enabled": True, "mode": "at_period_end"},
+    "invoice_history": {"enabled": True},
+}
+
+
+def portal_configuration() -> str:
+    """The id of our customer portal configuration: found among the account's, else created once.
+
+    Looked up on each opening (a rare action) rather than cached, so a configuration
+    deleted or deactivated in the dashboard is replaced instead of failing."""
+    failure = "We could not open your card settings just now. Please try again in a few minutes."
+    found = _call(
+        "list portal configurations",
+        lambda: client().v1.billing_portal.configurations.list({"active": True, "limit": 100}),
+        failure=failure,
+    )
+    for configuration in found.data:
+        if (configuration.to_dict().get("metadata") or {}).get("societas") == PORTAL_CONFIGURATION:
+            return configuration.id
+    params = {
+        "business_profile": {"headline": f"{settings.ORG_NAME}: your card for membership dues"},
+        "features": PORTAL_FEATURES,
+        "metadata": {"societas": PORTAL_CONFIGURATION},
+    }
+    created = _call(
+        "create a portal configuration",
+        lambda: client().v1.billing_portal.configurations.create(params, {"idempotency_key": PORTAL_CONFIGURATION}),
+        failure=failure,
+    )
+    return created.id
+
+
 def portal_url(member: Member) -> str:
-    """A Stripe customer portal session where the member updates their card or stops auto-renew."""
+    """A Stripe customer portal session where the member updates their card or stops auto-renew
+    (and cannot change their email or address)."""
     if not member.stripe_customer_id:
         raise CardPaymentsUnavailable("You have not paid by card yet, so there is no card to manage.")
     if uses_local_checkout():
         return reverse("members:local-portal")
-    params = {"customer": member.stripe_customer_id, "return_url": absolute(reverse("members:membership"))}
+    params = {
+        "customer": member.stripe_customer_id,
+        "return_url": absolute(reverse("members:membership")),
+        "configuration": portal_configuration(),
+    }
     session = _call(
         "open the customer portal",
         lambda: client().v1.billing_portal.sessions.create(params),

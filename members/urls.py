@@ -9,6 +9,7 @@ urlpatterns = [
     path("join/test-checkout/<uuid:public_id>/", views.local_test_checkout, name="local-checkout"),
     path("join/done/<uuid:public_id>/", views.checkout_done, name="checkout-done"),
     path("join/done/<uuid:public_id>/status.json", views.checkout_status, name="checkout-status"),
+    path("renew/confirm/<str:token>/", views.confirm_promise, name="confirm-promise"),
     path("renew/<str:token>/", views.renew, name="renew"),
     path("membership/", views.membership, name="membership"),
     path("membership/receipts/<str:receipt_number>/", views.receipt, name="receipt"),
