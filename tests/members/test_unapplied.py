@@ -119,3 +119,13 @@ def test_stripe_api_base_points_the_client_at_another_server(client, treasurer, 
         stripe_api.post("http://127.0.0.1:8420/v1/refunds", json={"id": "re_test_1", "object": "refund"})
         client.post(f"/manage/dues/unapplied/{item.pk}/refund/")
         assert len(stripe_api.calls) == 1
+
+
+def test_held_money_is_listed_in_the_admin(client, member, plan):
+    from tests.factories import UserFactory
+
+    _item(member, plan)
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    response = client.get("/admin/members/unappliedmoney/")
+    assert response.status_code == 200 and "cs_test_OtherSession" in response.text
