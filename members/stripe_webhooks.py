@@ -141,7 +141,7 @@ def _plan(*, metadata: dict | None, member: Member) -> Plan | None:
     return latest.plan if latest else None
 
 
-def _linkfind_checkout(checkout_id: str | None, payment: Payment) -> None:
+def _link_checkout(checkout_id: str | None, payment: Payment) -> None:
     checkout = find_checkout(checkout_id) if checkout_id else None
     if checkout is not None:
         Checkout.objects.filter(pk=checkout.pk, payment__isnull=True).update(payment=payment)
@@ -205,7 +205,7 @@ def _one_time_checkout_paid(event: dict, session: dict, checkout: Checkout, memb
             checkout_session_id=session["id"], payment_intent_id=_id(session.get("payment_intent")) or None
         ),
     )
-    _linkfind_checkout(str(checkout.public_id), payment)
+    _link_checkout(str(checkout.public_id), payment)
 
 
 def _subscription_checkout_completed(event: dict, session: dict, checkout: Checkout, member: Member) -> None:
@@ -219,7 +219,7 @@ def _subscription_checkout_completed(event: dict, session: dict, checkout: Check
     invoice_id = _id(session.get("invoice"))
     paid = Payment.objects.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None
     if paid is not None:
-        _linkfind_checkout(str(checkout.public_id), paid)
+        _link_checkout(str(checkout.public_id), paid)
 
 
 def _subscription_details(invoice: dict) -> dict:
@@ -303,7 +303,7 @@ def _record_invoice(event: dict, invoice: dict, member: Member, plan: Plan, subs
         covers_from=local_day(start),
         stripe=dues.StripeRefs(invoice_id=invoice["id"], payment_intent_id=_invoice_payment_intent(invoice)),
     )
-    _linkfind_checkout(metadata.get("checkout_id"), payment)
+    _link_checkout(metadata.get("checkout_id"), payment)
     Checkout.objects.filter(stripe_invoice_id=invoice["id"], payment__isnull=True).update(payment=payment)
 
 
