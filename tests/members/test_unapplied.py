@@ -129,3 +129,34 @@ def test_held_money_is_listed_in_the_admin(client, member, plan):
     client.force_login(admin_user)
     response = client.get("/admin/members/unappliedmoney/")
     assert response.status_code == 200 and "cs_test_OtherSession" in response.text
+
+
+def test_a_refusal_older_than_a_week_no_longer_shows_on_manage(client, treasurer):
+    from django.utils import timezone
+
+    from members.models import RefusedWebhook
+
+    refused = RefusedWebhook.objects.create(event_id="evt_test_old", type="invoice.paid", api_version="2024-06-20")
+    RefusedWebhook.objects.filter(pk=refused.pk).update(received_at=timezone.now() - datetime.timedelta(days=8))
+    client.force_login(treasurer)
+    assert "Configuration problem" not in client.get("/manage/").text
+
+
+def _queries_for_the_queue(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/manage/dues/unapplied/").status_code == 200
+    return len(queries)
+
+
+def test_queue_page_queries_do_not_grow_with_the_items(client, treasurer, plan):
+    from tests.factories import MemberFactory
+
+    client.force_login(treasurer)
+    _item(MemberFactory(), plan, stripe_object_id="in_test_first")
+    one = _queries_for_the_queue(client)
+    for n in range(4):
+        _item(MemberFactory(), plan, stripe_object_id=f"in_test_{n}")
+    assert _queries_for_the_queue(client) == one
