@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members import dues, emails, roles
+from members.accounts import ensure_member
 from members.models import Dispute, Payment
 
 WON = "won"
@@ -55,7 +56,7 @@ def open_dispute(
             dispute.term_suspended = True
             dispute.save(update_fields=["term_suspended"])
         for treasurer in treasurers():
-            emails.queue_dispute_opened(dispute, treasurer=treasurer)
+            emails.queue_dispute_opened(dispute, treasurer=ensure_member(treasurer))
     return dispute
 
 

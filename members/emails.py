@@ -115,10 +115,10 @@ def queue_refund_receipt(payment, *, amount_cents: int) -> bool:
 
 
 def queue_dispute_opened(dispute, *, treasurer) -> bool:
-    """Tells one treasurer that a card payment is disputed (a chargeback) and what it does to the term."""
+    """Tells one treasurer (their Member profile) that a card payment is disputed (a chargeback)."""
     return _send(
-        treasurer.member,
-        key=f"dispute-opened:{treasurer.pk}:{dispute.stripe_dispute_id}",
+        treasurer,
+        key=f"dispute-opened:{treasurer.user_id}:{dispute.stripe_dispute_id}",
         kind="dispute-opened",
         context={
             "dispute": dispute,
