@@ -268,6 +268,12 @@ if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
     raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_… or sk_live_…).")
 # Seconds a webhook signature stays acceptable (Stripe's own default).
 STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
+# A Stripe-compatible server (a mock such as localstripe or stripe-mock) instead of api.stripe.com.
+STRIPE_API_BASE = env_url("STRIPE_API_BASE", schemes=("http", "https"))
+# What a chargeback does to the term it disputes until it is settled: "keep" it, or "suspend" it.
+DUES_DISPUTE_POLICY = env_str("DUES_DISPUTE_POLICY", "keep")
+if DUES_DISPUTE_POLICY not in ("keep", "suspend"):
+    raise ImproperlyConfigured('DUES_DISPUTE_POLICY must be "keep" or "suspend".')
 
 # Dues ------------------------------------------------------------------------------
 

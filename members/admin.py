@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from members.accounts import ensure_member
 from members.models import (
     Checkout,
+    Dispute,
     FailedPayment,
     Member,
     MemberNote,
@@ -11,7 +12,9 @@ from members.models import (
     Payment,
     PaymentPromise,
     Plan,
+    RefusedWebhook,
     StripeEvent,
+    UnappliedMoney,
     User,
 )
 
@@ -116,3 +119,30 @@ class MemberNoteAdmin(admin.ModelAdmin):
     list_display = ["member", "author", "created_at"]
     list_select_related = ["member__user", "author"]
     raw_id_fields = ["member", "author"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the webhook keeps: settled on the treasurer's pages, never edited here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnappliedMoney)
+class UnappliedMoneyAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_object_id", "member", "amount_cents", "currency", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["member__user"]
+    search_fields = ["stripe_object_id", "stripe_customer_id", "member__user__email"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_dispute_id", "payment", "amount_cents", "currency", "status", "opened_at", "closed_at"]
+    list_select_related = ["payment"]
+    search_fields = ["stripe_dispute_id", "stripe_payment_intent_id"]
+
+
+@admin.register(RefusedWebhook)
+class RefusedWebhookAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "api_version", "received_at"]

@@ -5,19 +5,17 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members import emails
 from members.dues import DuesError
-from members.models import FailedPayment, Member, MemberNote, PaymentPromise, Plan
+from members.models import FailedPayment, Member, MemberNote, PaymentPromise, Plan, PromiseRequest
 
 
 def promise_payment(*, member: Member, plan: Plan, amount_cents: int, method: str) -> PaymentPromise:
     """Record 'I will pay by cheque / bank transfer / cash'. A member has one open promise:
     promising again replaces its details. The member is emailed how to pay."""
-    if method not in PaymentPromise.Method.values:
-        raise DuesError("Choose cheque, bank transfer or cash.")
-    if not plan.accepts(amount_cents):
-        raise DuesError("That amount is not one this plan accepts.")
+    _check_promise(plan=plan, amount_cents=amount_cents, method=method)
     with transaction.atomic():
         Member.objects.select_for_update().get(pk=member.pk)
         promise = PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).first()
@@ -31,6 +29,38 @@ def promise_payment(*, member: Member, plan: Plan, amount_cents: int, method: st
             raise DuesError("A promise to pay was just recorded for you; reload the page.") from None
         emails.queue_promise_noted(promise)
     return promise
+
+
+def _check_promise(*, plan: Plan, amount_cents: int, method: str) -> None:
+    if method not in PaymentPromise.Method.values:
+        raise DuesError("Choose cheque, bank transfer or cash.")
+    if not plan.accepts(amount_cents):
+        raise DuesError("That amount is not one this plan accepts.")
+
+
+def request_promise(*, member: Member, plan: Plan, amount_cents: int, method: str) -> PromiseRequest:
+    """A promise to pay offline made through a renewal link, which anyone holding the link
+    could press: nothing is promised until the member confirms it from the email sent now."""
+    _check_promise(plan=plan, amount_cents=amount_cents, method=method)
+    with transaction.atomic():
+        pending = PromiseRequest.objects.create(member=member, plan=plan, amount_cents=amount_cents, method=method)
+        emails.queue_promise_confirmation(pending)
+    return pending
+
+
+def confirm_promise(*, member: Member, request_id: int) -> PaymentPromise:
+    """The member confirmed a promise from the email: it is recorded, once."""
+    with transaction.atomic():
+        pending = PromiseRequest.objects.select_for_update().filter(pk=request_id, member=member).first()
+        if pending is None:
+            raise DuesError(_("This confirmation link is not valid any more."))
+        if pending.confirmed_at is not None:
+            raise DuesError(_("This promise is already confirmed; the link works once."))
+        pending.confirmed_at = timezone.now()
+        pending.save(update_fields=["confirmed_at"])
+        return promise_payment(
+            member=member, plan=pending.plan, amount_cents=pending.amount_cents, method=pending.method
+        )
 
 
 def withdraw_promise(*, promise: PaymentPromise, by, note: str = "") -> PaymentPromise:

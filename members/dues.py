@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from members import emails
-from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Plan, grace_period
+from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Plan, Standing, grace_period
+from members.money import format_money
 
 
 class DuesError(Exception):
@@ -78,7 +81,9 @@ def _check_payment(*, plan: Plan, amount_cents: int, method: str, received_on: d
         raise DuesError("Choose how the payment was made.")
     if method == Payment.Method.COMPLIMENTARY and amount_cents != 0:
         raise DuesError("A complimentary membership has no amount; record money received as cash, cheque or transfer.")
-    if method != Payment.Method.COMPLIMENTARY and amount_cents <= 0:
+    # A card payment of zero is a free checkout (a zero-price plan, a 100% discount) that
+    # the webhook has already judged against what was asked.
+    if method not in (Payment.Method.COMPLIMENTARY, Payment.Method.CARD) and amount_cents <= 0:
         raise DuesError("A payment needs an amount above zero; record a free membership as complimentary.")
     if received_on > timezone.localdate():
         raise DuesError("The payment date cannot be in the future.")
@@ -97,11 +102,13 @@ def record_payment(
     stripe: StripeRefs | None = None,
     covers_from: datetime.date | None = None,
     notify: bool = True,
+    date_confirmation: str = "",
 ) -> Payment:
     """Record money received for `plan` and create the term it buys.
 
     Gives the member their number at their first payment, fulfils an open promise
-    to pay, and queues the receipt (and the welcome email, the first time).
+    to pay, and queues the receipt: a renewal receipt when an earlier term counts, else a
+    receipt and, if the payment makes the member active, the welcome.
     `covers_from` places the term (a Stripe invoice's period); else `received_on` does.
     """
     _check_payment(plan=plan, amount_cents=amount_cents, method=method, received_on=received_on)
@@ -121,18 +128,46 @@ def record_payment(
             stripe_checkout_session_id=refs.checkout_session_id or None,
             stripe_invoice_id=refs.invoice_id or None,
             stripe_payment_intent_id=refs.payment_intent_id or None,
+            date_confirmation=date_confirmation.strip(),
         )
+        renewal = MembershipTerm.objects.effective().filter(member=member).exists()
         start, end = next_term_dates(member=member, plan=plan, as_of=covers_from or received_on)
         MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
-        first_payment = _number_at_first_payment(member)
+        _number_at_first_payment(member)
         PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).update(
             status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=recorded_by
         )
         if notify:
-            emails.queue_receipt(payment)
-            if first_payment:
-                emails.queue_welcome(member)
+            _queue_payment_emails(member, payment, renewal=renewal)
     return payment
+
+
+def _queue_payment_emails(member: Member, payment: Payment, *, renewal: bool) -> None:
+    if renewal:
+        emails.queue_renewal_receipt(payment)
+        return
+    emails.queue_receipt(payment)
+    # A first payment dated long ago buys a term already over: a receipt, but no
+    # "your membership is active".
+    if member.standing() == Standing.ACTIVE:
+        emails.queue_welcome(member)
+
+
+def date_concerns(*, member: Member, received_on: datetime.date) -> list[str]:
+    """Why a payment date looks like a typo: before the member joined, or over a year ago."""
+    today = timezone.localdate()
+    joined = timezone.localdate(member.created_at) if member.created_at else today
+    first = MembershipTerm.objects.effective().filter(member=member).order_by("start").values_list("start", flat=True)
+    joined = min(joined, first[0]) if first else joined
+    concerns = []
+    if received_on < joined:
+        concerns.append(
+            _("%(day)s is before this member joined (%(joined)s).")
+            % {"day": date_format(received_on, "j F Y"), "joined": date_format(joined, "j F Y")}
+        )
+    if received_on < today - datetime.timedelta(days=365):
+        concerns.append(_("%(day)s is more than a year ago.") % {"day": date_format(received_on, "j F Y")})
+    return concerns
 
 
 def _number_at_first_payment(member: Member) -> bool:
@@ -165,26 +200,60 @@ def _change_status(*, payment: Payment, status: str, reason: str, by, refunded_c
 
 
 def refund_payment(*, payment: Payment, reason: str, by=None, end_term: bool = True) -> Payment:
-    """Mark a payment refunded in full. Unless told otherwise, the term it bought ends today."""
+    """Mark all that remains of a payment refunded. Unless told otherwise, the term it bought ends today."""
+    return record_refund(payment=payment, amount_cents=None, reason=reason, by=by, end_term=end_term)
+
+
+def check_refund(*, payment: Payment, amount_cents: int | None) -> int:
+    """The amount a refund of `payment` returns (None: all that remains), or DuesError."""
+    if payment.status != Payment.Status.PAID:
+        raise DuesError(f"This payment is already {payment.get_status_display().lower()}.")
+    remaining = payment.amount_cents - payment.refunded_cents
+    if amount_cents is None:
+        return remaining
+    if amount_cents <= 0:
+        raise DuesError(_("Enter an amount to refund above zero."))
+    if amount_cents > remaining:
+        raise DuesError(
+            _("You can refund at most %(remaining)s, what remains of this payment.")
+            % {"remaining": format_money(remaining, payment.currency)}
+        )
+    return amount_cents
+
+
+def record_refund(
+    *, payment: Payment, amount_cents: int | None, reason: str, by, end_term: bool = True, notify: bool = True
+) -> Payment:
+    """Record money returned from a payment and email the member a refund receipt.
+
+    Returning all that remains marks the payment refunded (and, unless told otherwise,
+    ends its term today); returning part of it keeps the payment and its term."""
     if not reason.strip():
         raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
     with transaction.atomic():
-        payment = _change_status(
-            payment=payment,
-            status=Payment.Status.REFUNDED,
-            reason=reason.strip(),
-            by=by,
-            refunded_cents=payment.amount_cents,
-        )
-        if end_term:
-            _cut_terms(payment, from_day=timezone.localdate())
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        amount = check_refund(payment=payment, amount_cents=amount_cents)
+        total = payment.refunded_cents + amount
+        if total >= payment.amount_cents:
+            payment = _change_status(
+                payment=payment, status=Payment.Status.REFUNDED, reason=reason.strip(), by=by, refunded_cents=total
+            )
+            if end_term:
+                _cut_terms(payment, from_day=timezone.localdate())
+        else:
+            payment.refunded_cents, payment.status_reason = total, reason.strip()
+            payment.status_changed_at, payment.status_changed_by = timezone.now(), by
+            payment.save(update_fields=["refunded_cents", "status_reason", "status_changed_at", "status_changed_by"])
+        if notify:
+            emails.queue_refund_receipt(payment, amount_cents=amount)
     return payment
 
 
 def void_payment(*, payment: Payment, reason: str, by, end_term: bool = True) -> Payment:
     """Mark an offline payment void (recorded in error, or a cheque that bounced).
 
-    Unless told otherwise, the term it bought is cancelled from its first day, as if it never was.
+    Unless told otherwise, the term it bought is cancelled from its first day, as if it never was;
+    the promise to pay it fulfilled is open again.
     """
     if not reason.strip():
         raise DuesError("Say why the payment is void; the reason is kept with the payment.")
@@ -194,15 +263,24 @@ def void_payment(*, payment: Payment, reason: str, by, end_term: bool = True) ->
         payment = _change_status(payment=payment, status=Payment.Status.VOIDED, reason=reason.strip(), by=by)
         if end_term:
             _cut_terms(payment, from_day=None)
+        _reopen_promises(payment)
     return payment
 
 
-def note_partial_refund(*, payment: Payment, refunded_cents: int) -> None:
-    """Record that part of a card payment was refunded; the term it bought stays."""
-    with transaction.atomic():
-        Payment.objects.select_for_update().filter(pk=payment.pk, refunded_cents__lt=refunded_cents).update(
-            refunded_cents=refunded_cents
+def _reopen_promises(payment: Payment) -> None:
+    """A void payment never fulfilled the promise it closed: the promise is open again,
+    unless the member has made a new one since."""
+    if PaymentPromise.objects.filter(member=payment.member_id, status=PaymentPromise.Status.OPEN).exists():
+        return
+    promise = payment.promises.filter(status=PaymentPromise.Status.FULFILLED).order_by("-created_at").first()
+    if promise is not None:
+        promise.status, promise.payment, promise.resolved_at, promise.resolved_by = (
+            PaymentPromise.Status.OPEN,
+            None,
+            None,
+            None,
         )
+        promise.save(update_fields=["status", "payment", "resolved_at", "resolved_by"])
 
 
 def reinstate_term(*, term: MembershipTerm) -> MembershipTerm:

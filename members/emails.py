@@ -18,8 +18,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from members.links import absolute, card_url, renewal_url
-from members.models import FailedPayment, Member, MembershipTerm, Payment, PaymentPromise
+from members.links import absolute, card_url, promise_confirm_url, renewal_url
+from members.models import Dispute, FailedPayment, Member, MembershipTerm, Payment, PaymentPromise, PromiseRequest
 from members.renewal import renewal_choice
 from notifications.outbox import Category, Notice, Skip, composed_from, queue, register_composer
 
@@ -102,6 +102,34 @@ def auto_renew_notice(member) -> Notice:
     return _notice(member, key=key, kind="auto-renew-notice", facts=facts, category=Category.REMINDERS)
 
 
+def queue_renewal_receipt(payment) -> bool:
+    """The receipt for a payment that renews a membership: it says renewal, never welcome."""
+    facts = {"payment": payment.pk, "amount_cents": payment.amount_cents, "currency": payment.currency}
+    key = f"renewal-receipt:{payment.member_id}:{payment.pk}"
+    return _queue(_notice(payment.member, key=key, kind="renewal-receipt", facts=facts))
+
+
+def queue_refund_receipt(payment, *, amount_cents: int) -> bool:
+    """What was refunded from one payment (one email for each refund, named by the total so far)."""
+    facts = {"payment": payment.pk, "amount_cents": amount_cents, "refunded_cents": payment.refunded_cents}
+    key = f"refund-receipt:{payment.member_id}:{payment.pk}:{payment.refunded_cents}"
+    return _queue(_notice(payment.member, key=key, kind="refund-receipt", facts=facts))
+
+
+def queue_dispute_opened(dispute, *, treasurer) -> bool:
+    """Tells one treasurer (their Member profile) that a card payment is disputed (a chargeback)."""
+    key = f"dispute-opened:{treasurer.user_id}:{dispute.stripe_dispute_id}"
+    facts = {"dispute": dispute.pk, "member": treasurer.pk}
+    return _queue(_notice(treasurer, key=key, kind="dispute-opened", facts=facts))
+
+
+def queue_promise_confirmation(promise_request) -> bool:
+    """Asks the member to confirm a promise to pay offline made through a renewal link."""
+    key = f"promise-confirm:{promise_request.member_id}:{promise_request.pk}"
+    facts = {"promise_request": promise_request.pk}
+    return _queue(_notice(promise_request.member, key=key, kind="promise-confirm", facts=facts))
+
+
 # Composers: run in a mail worker.
 
 
@@ -116,7 +144,7 @@ def _compose(row, kind: str, member: Member, context: dict):
 
 
 def _links(context: dict) -> tuple[str, ...]:
-    return tuple(context[name] for name in ("renew_url", "card_url") if context.get(name))
+    return tuple(context[name] for name in ("renew_url", "card_url", "confirm_url") if context.get(name))
 
 
 def compose_welcome(row):
@@ -203,6 +231,37 @@ def compose_renewal_reminder(row):
     return compose_renewal_reminders([row])[row.pk]
 
 
+def compose_renewal_receipt(row):
+    payment = Payment.objects.select_related("member__user", "plan").get(pk=row.facts["payment"])
+    url = absolute(reverse("members:receipt", args=[payment.receipt_number]))
+    context = {"payment": payment, "receipt_url": url, "term": payment.terms.first()}
+    return _compose(row, "renewal-receipt", payment.member, context)
+
+
+def compose_refund_receipt(row):
+    payment = Payment.objects.select_related("member__user", "plan").get(pk=row.facts["payment"])
+    return _compose(
+        row, "refund-receipt", payment.member, {"payment": payment, "amount_cents": row.facts["amount_cents"]}
+    )
+
+
+def compose_dispute_opened(row):
+    dispute = Dispute.objects.select_related("payment").get(pk=row.facts["dispute"])
+    treasurer = Member.objects.select_related("user").get(pk=row.facts["member"])
+    context = {
+        "dispute": dispute,
+        "payment": dispute.payment,
+        "queue_url": absolute(reverse("members:manage-unapplied")),
+    }
+    return _compose(row, "dispute-opened", treasurer, context)
+
+
+def compose_promise_confirmation(row):
+    pending = PromiseRequest.objects.select_related("member__user", "plan").get(pk=row.facts["promise_request"])
+    context = {"promise_request": pending, "confirm_url": promise_confirm_url(pending)}
+    return _compose(row, "promise-confirm", pending.member, context)
+
+
 def register() -> None:
     """Tell notifications how to compose each kind of members' email."""
     register_composer("welcome", compose_welcome)
@@ -212,3 +271,7 @@ def register() -> None:
     register_composer("promise-noted", compose_promise_noted)
     register_composer("renewal-reminder", compose_renewal_reminder, batch=compose_renewal_reminders)
     register_composer("auto-renew-notice", compose_auto_renew_notice)
+    register_composer("renewal-receipt", compose_renewal_receipt)
+    register_composer("refund-receipt", compose_refund_receipt)
+    register_composer("dispute-opened", compose_dispute_opened)
+    register_composer("promise-confirm", compose_promise_confirmation)

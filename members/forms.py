@@ -2,7 +2,10 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from members.dues import date_concerns
 from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
 
@@ -162,8 +165,20 @@ class OfflinePaymentForm(forms.Form):
     reference = forms.CharField(
         required=False, max_length=200, help_text="Cheque number, bank reference, or who took the cash."
     )
+    confirm_date = forms.BooleanField(
+        label=gettext_lazy("I confirm this date"),
+        required=False,
+        help_text=gettext_lazy("Only for a date before the member joined or more than a year ago."),
+    )
+    date_reason = forms.CharField(
+        label=gettext_lazy("Why this date is right"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("Kept with the payment, e.g. “cheque found in last year's post”."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, member: Member, **kwargs):
+        self.member = member
         super().__init__(*args, **kwargs)
         self.fields["amount"].label = f"Amount ({settings.CURRENCY})"
         self.fields["received_on"].initial = timezone.localdate()
@@ -180,12 +195,39 @@ class OfflinePaymentForm(forms.Form):
             data["amount"] = 0
         elif "amount" in data and not data.get("amount"):
             self.add_error("amount", "Enter the amount received (more than zero).")
+        self._clean_date_confirmation(data)
         return data
 
+    def _clean_date_confirmation(self, data: dict) -> None:
+        """A date that looks like a typo is refused unless the treasurer confirms it and says why."""
+        day = data.get("received_on")
+        concerns = date_concerns(member=self.member, received_on=day) if day else []
+        if not concerns:
+            data["date_reason"] = ""
+            return
+        if not data.get("confirm_date"):
+            message = _("Check the date: %(concerns)s If it is right, tick “I confirm this date” and say why.")
+            self.add_error("received_on", message % {"concerns": " ".join(concerns)})
+        elif not (data.get("date_reason") or "").strip():
+            self.add_error("date_reason", _("Say why this date is right; the reason is kept with the payment."))
 
-class RefundForm(forms.Form):
+
+class VoidForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     end_term = forms.BooleanField(label="End the membership term this payment bought", required=False, initial=True)
+
+
+class RefundForm(VoidForm):
+    amount = AmountField(
+        label=gettext_lazy("Amount to refund"),
+        required=False,
+        help_text=gettext_lazy("Leave empty to refund all that remains of the payment."),
+    )
+
+    def __init__(self, *args, currency: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency or settings.CURRENCY
+        self.fields["end_term"].label = _("End the membership term this payment bought (when nothing of it remains)")
 
 
 class NoteForm(forms.Form):

@@ -1,8 +1,11 @@
-"""Signed links in members' emails: the one-step renewal link and the link to fix a card.
+"""Signed links in members' emails: the one-step renewal link, the link to fix a card,
+and the link that confirms a promise to pay made through a renewal link.
 
 Each is for one member (and, for renewal, the term being renewed), signed with the
 site's secret under its own salt, and expires. Opening one shows a page; only a
-button on that page (a POST) does anything, and no link ever signs anyone in.
+button on that page (a POST) does anything, and no link ever signs anyone in: the
+card link opens the card settings only for the member signed in as its owner, and a
+promise confirmation works once.
 """
 
 import datetime
@@ -16,6 +19,8 @@ from members.models import Member, MembershipTerm
 RENEWAL_SALT = "members.renewal"
 CARD_SALT = "members.card"
 CARD_LINK_MAX_AGE = datetime.timedelta(days=30)
+PROMISE_SALT = "members.promise-confirm"
+PROMISE_LINK_MAX_AGE = datetime.timedelta(days=2)
 
 
 class InvalidLink(Exception):
@@ -60,3 +65,14 @@ def read_renewal_token(token: str) -> tuple[Member, int | None]:
 def read_card_token(token: str) -> Member:
     data = _read(token, salt=CARD_SALT, max_age=CARD_LINK_MAX_AGE, what="card")
     return Member.objects.select_related("user").get(pk=data["m"])
+
+
+def promise_confirm_url(promise_request) -> str:
+    token = signing.dumps({"m": promise_request.member_id, "r": promise_request.pk}, salt=PROMISE_SALT)
+    return absolute(reverse("members:confirm-promise", args=[token]))
+
+
+def read_promise_token(token: str) -> tuple[Member, int]:
+    """The member and the id of the promise request a confirmation link was made for."""
+    data = _read(token, salt=PROMISE_SALT, max_age=PROMISE_LINK_MAX_AGE, what="confirmation")
+    return Member.objects.select_related("user").get(pk=data["m"]), data.get("r")

@@ -22,7 +22,7 @@ from members.links import absolute
 from members.models import Checkout, Member
 from members.renewal import renewal_choice
 
-API_VERSION = "2026-10-28.endive"
+API_VERSION = card.API_VERSION
 
 
 class LocalCheckoutError(Exception):

@@ -8,9 +8,10 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from members import arrears, dues, roster
+from members import arrears, dues, roster, unapplied
 from members import stripe as card
 from members.dues import DuesError
 from members.forms import (
@@ -21,8 +22,19 @@ from members.forms import (
     PlanForm,
     RefundForm,
     ResolveForm,
+    VoidForm,
 )
-from members.models import FailedPayment, Member, MembershipTerm, Payment, PaymentPromise, Plan
+from members.models import (
+    Dispute,
+    FailedPayment,
+    Member,
+    MembershipTerm,
+    Payment,
+    PaymentPromise,
+    Plan,
+    RefusedWebhook,
+    UnappliedMoney,
+)
 from members.roles import TREASURER, role_required
 
 PAGE_SIZE = 50
@@ -125,7 +137,7 @@ def record_offline_payment(request, pk):
     member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
     promise = member.promises.filter(status=PaymentPromise.Status.OPEN).first()
     initial = {"plan": promise.plan, "method": promise.method, "amount": promise.amount_cents} if promise else {}
-    form = OfflinePaymentForm(request.POST or None, initial=initial)
+    form = OfflinePaymentForm(request.POST or None, initial=initial, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -137,6 +149,7 @@ def record_offline_payment(request, pk):
                 received_on=data["received_on"],
                 reference=data["reference"],
                 recorded_by=request.user,
+                date_confirmation=data["date_reason"],
             )
         except DuesError as error:
             form.add_error(None, str(error))
@@ -168,8 +181,9 @@ def payment_detail(request, pk):
     context = {
         "payment": payment,
         "terms": payment.terms.all(),
-        "refund_form": RefundForm(prefix="refund"),
-        "void_form": RefundForm(prefix="void"),
+        "refund_form": RefundForm(prefix="refund", currency=payment.currency),
+        "void_form": VoidForm(prefix="void"),
+        "remaining_cents": payment.amount_cents - payment.refunded_cents,
         "stripe_links": [
             card.dashboard_url(i)
             for i in (payment.stripe_payment_intent_id, payment.stripe_invoice_id)
@@ -184,15 +198,20 @@ def payment_detail(request, pk):
 def payment_change(request, pk, action):
     """Refund or void a payment, with a reason. Nothing is deleted."""
     payment = get_object_or_404(Payment, pk=pk)
-    form = RefundForm(request.POST, prefix=action)
+    if action == "refund":
+        form = RefundForm(request.POST, prefix=action, currency=payment.currency)
+    else:
+        form = VoidForm(request.POST, prefix=action)
     if not form.is_valid():
-        messages.error(request, "Say why, in a few words; the reason is kept with the payment.")
+        errors = form.errors.get("amount") or [_("Say why, in a few words; the reason is kept with the payment.")]
+        messages.error(request, " ".join(errors))
         return redirect("members:manage-payment", pk=payment.pk)
     reason, end_term = form.cleaned_data["reason"], form.cleaned_data["end_term"]
     try:
         if action == "refund":
-            card.refund(payment=payment, reason=reason, by=request.user, end_term=end_term)
-            messages.success(request, "The payment is refunded.")
+            amount = form.cleaned_data.get("amount")
+            card.refund(payment=payment, amount_cents=amount, reason=reason, by=request.user, end_term=end_term)
+            messages.success(request, _("The refund is recorded and the member is sent a refund receipt."))
         else:
             dues.void_payment(payment=payment, reason=reason, by=request.user, end_term=end_term)
             messages.success(request, "The payment is void.")
@@ -260,3 +279,38 @@ def promise_withdraw(request, pk):
     except DuesError as error:
         messages.error(request, str(error))
     return redirect("members:manage-arrears")
+
+
+@treasurer_only
+@require_safe
+def unapplied_money(request):
+    """Money we received but did not apply, disputes, and webhook configuration problems."""
+    context = {
+        "open_items": UnappliedMoney.objects.filter(status=UnappliedMoney.Status.OPEN).select_related(
+            "member__user", "plan"
+        ),
+        "settled": UnappliedMoney.objects.exclude(status=UnappliedMoney.Status.OPEN).select_related(
+            "member__user", "settled_by", "payment"
+        )[:20],
+        "disputes": Dispute.objects.select_related("payment__member__user")[:50],
+        "refused": RefusedWebhook.objects.all()[:20],
+        "api_version": card.API_VERSION,
+    }
+    return render(request, "members/manage/unapplied.html", context)
+
+
+@treasurer_only
+@require_POST
+def unapplied_settle(request, pk, action):
+    """Apply held money to the member it names, or refund it through Stripe."""
+    item = get_object_or_404(UnappliedMoney, pk=pk)
+    try:
+        if action == "apply":
+            payment = unapplied.apply(item=item, by=request.user)
+            messages.success(request, _("Applied: receipt %(number)s.") % {"number": payment.receipt_number})
+        else:
+            unapplied.refund(item=item, by=request.user)
+            messages.success(request, _("The money is refunded."))
+    except (DuesError, card.CardPaymentsUnavailable) as error:
+        messages.error(request, str(error))
+    return redirect("members:manage-unapplied")

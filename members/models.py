@@ -351,6 +351,8 @@ class Payment(models.Model):
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why the treasurer confirmed a date that looked wrong (long ago, before joining).
+    date_confirmation = models.TextField(blank=True)
     # Each Stripe object pays for one membership at most: the unique ids make a
     # repeated or concurrent webhook unable to record the same money twice.
     stripe_checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -437,16 +439,21 @@ class MembershipTerm(models.Model):
 from members.records import (  # noqa: E402
     Checkout,
     Counter,
+    Dispute,
     FailedPayment,
     MemberNote,
     PaymentPromise,
+    PromiseRequest,
+    RefusedWebhook,
     StripeEvent,
+    UnappliedMoney,
 )
 
 __all__ = [
     "GOOD_STANDINGS",
     "Checkout",
     "Counter",
+    "Dispute",
     "FailedPayment",
     "Member",
     "MemberNote",
@@ -454,8 +461,11 @@ __all__ = [
     "Payment",
     "PaymentPromise",
     "Plan",
+    "PromiseRequest",
+    "RefusedWebhook",
     "Standing",
     "StripeEvent",
+    "UnappliedMoney",
     "User",
     "grace_period",
     "standing_on",

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Counter(models.Model):
@@ -177,3 +178,114 @@ class MemberNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.member} by {self.author}"
+
+
+class UnappliedMoney(models.Model):
+    """Money Stripe says we received that did not match what was asked: the treasurer's
+    review queue. Nothing is granted until a treasurer applies it, or it is refunded."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the treasurer")
+        APPLIED = "applied", _("Applied")
+        REFUNDED = "refunded", _("Refunded")
+
+    # The Checkout Session or invoice the money came with: unique, so a repeated
+    # event never queues the same money twice.
+    stripe_object_id = models.CharField(max_length=255, unique=True)
+    stripe_event_type = models.CharField(max_length=100)
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="unapplied_money"
+    )
+    plan = models.ForeignKey("members.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    received_on = models.DateField()
+    covers_from = models.DateField(null=True, blank=True, help_text="The first day an invoice's period pays for.")
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    payment = models.OneToOneField(
+        "members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="unapplied_source"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Unapplied {self.stripe_object_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_checkout(self) -> bool:
+        return self.stripe_object_id.startswith("cs_")
+
+
+class Dispute(models.Model):
+    """A chargeback: the card holder asked their bank to take a card payment back."""
+
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
+    payment = models.ForeignKey(
+        "members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="disputes"
+    )
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=30, help_text="As Stripe last reported it: needs_response, won, lost…")
+    term_suspended = models.BooleanField(default=False)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"Dispute {self.stripe_dispute_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RefusedWebhook(models.Model):
+    """A webhook event refused because its endpoint is on another Stripe API version:
+    a configuration problem shown on /manage/ until the endpoint is fixed."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    api_version = models.CharField(max_length=50)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id} ({self.api_version})"
+
+
+class PromiseRequest(models.Model):
+    """A promise to pay offline made through a renewal link: recorded as a promise only
+    once the member confirms it from the email sent to them."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="promise_requests")
+    plan = models.ForeignKey("members.Plan", on_delete=models.CASCADE, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    method = models.CharField(max_length=20, choices=PaymentPromise.Method.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.member} asked to pay by {self.get_method_display().lower()}"

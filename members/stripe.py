@@ -44,10 +44,17 @@ def local_id(prefix: str) -> str:
     return f"{prefix}{LOCAL_PREFIX}{secrets.token_hex(12)}"
 
 
+# The API version the stripe library pins (and so every request we make): webhook
+# events must be rendered in it, or their payloads are not the shapes we read.
+API_VERSION = stripe.api_version
+
+
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
+    # STRIPE_API_BASE points the client at a Stripe-compatible server (a mock) instead.
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, base_addresses=base)
 
 
 NOT_CHARGED = "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
@@ -151,13 +158,56 @@ def start_checkout(
     return checkout, session.url
 
 
+PORTAL_CONFIGURATION = "societas-card-portal-1"  # in the metadata of the configuration we made
+PORTAL_FEATURES = {
+    # The email and postal address are the society's records, changed on /membership/:
+    # a portal that could change them would let a leaked portal session rewrite them.
+    "customer_update": {"enabled": False},
+    "payment_method_update": {"enabled": True},
+    "subscription_cancel": {"enabled": True, "mode": "at_period_end"},
+    "invoice_history": {"enabled": True},
+}
+
+
+def portal_configuration() -> str:
+    """The id of our customer portal configuration: found among the account's, else created once.
+
+    Looked up on each opening (a rare action) rather than cached, so a configuration
+    deleted or deactivated in the dashboard is replaced instead of failing."""
+    failure = "We could not open your card settings just now. Please try again in a few minutes."
+    found = _call(
+        "list portal configurations",
+        lambda: client().v1.billing_portal.configurations.list({"active": True, "limit": 100}),
+        failure=failure,
+    )
+    for configuration in found.data:
+        if (configuration.to_dict().get("metadata") or {}).get("societas") == PORTAL_CONFIGURATION:
+            return configuration.id
+    params = {
+        "business_profile": {"headline": f"{settings.ORG_NAME}: your card for membership dues"},
+        "features": PORTAL_FEATURES,
+        "metadata": {"societas": PORTAL_CONFIGURATION},
+    }
+    created = _call(
+        "create a portal configuration",
+        lambda: client().v1.billing_portal.configurations.create(params, {"idempotency_key": PORTAL_CONFIGURATION}),
+        failure=failure,
+    )
+    return created.id
+
+
 def portal_url(member: Member) -> str:
-    """A Stripe customer portal session where the member updates their card or stops auto-renew."""
+    """A Stripe customer portal session where the member updates their card or stops auto-renew
+    (and cannot change their email or address)."""
     if not member.stripe_customer_id:
         raise CardPaymentsUnavailable("You have not paid by card yet, so there is no card to manage.")
     if uses_local_checkout():
         return reverse("members:local-portal")
-    params = {"customer": member.stripe_customer_id, "return_url": absolute(reverse("members:membership"))}
+    params = {
+        "customer": member.stripe_customer_id,
+        "return_url": absolute(reverse("members:membership")),
+        "configuration": portal_configuration(),
+    }
     session = _call(
         "open the customer portal",
         lambda: client().v1.billing_portal.sessions.create(params),
@@ -175,20 +225,33 @@ def invoice_for_payment_intent(payment_intent_id: str) -> str | None:
     return payments.data[0].invoice if payments.data else None
 
 
-def _payment_intent_of(payment: Payment) -> str | None:
-    if payment.stripe_payment_intent_id or not payment.stripe_invoice_id:
-        return payment.stripe_payment_intent_id
+def _intent_of_invoice(invoice_id: str) -> str | None:
     found = _call(
         "find the card payment",
-        lambda: client().v1.invoice_payments.list({"invoice": payment.stripe_invoice_id, "limit": 1}),
+        lambda: client().v1.invoice_payments.list({"invoice": invoice_id, "limit": 1}),
         failure="Stripe could not find this card payment ({reason}), so nothing was changed.",
     )
     return found.data[0].payment.payment_intent if found.data else None
 
 
-def refund_card_payment(payment: Payment) -> None:
-    """Ask Stripe to return a card payment in full. Payments made on the local test
-    checkout moved no money, so there is nothing to ask."""
+def _payment_intent_of(payment: Payment) -> str | None:
+    if payment.stripe_payment_intent_id or not payment.stripe_invoice_id:
+        return payment.stripe_payment_intent_id
+    return _intent_of_invoice(payment.stripe_invoice_id)
+
+
+def _refund(payment_intent: str, *, amount_cents: int, metadata: dict, key: str) -> None:
+    params = {"payment_intent": payment_intent, "amount": amount_cents, "metadata": metadata}
+    _call(
+        "refund a payment",
+        lambda: client().v1.refunds.create(params, {"idempotency_key": key}),
+        failure="Stripe did not refund the payment ({reason}), so nothing was changed.",
+    )
+
+
+def refund_card_payment(payment: Payment, *, amount_cents: int) -> None:
+    """Ask Stripe to return `amount_cents` of a card payment. Payments made on the local
+    test checkout moved no money, so there is nothing to ask."""
     if payment.method != Payment.Method.CARD:
         return
     if is_local_id(payment.stripe_payment_intent_id) or is_local_id(payment.stripe_invoice_id):
@@ -196,11 +259,31 @@ def refund_card_payment(payment: Payment) -> None:
     payment_intent = _payment_intent_of(payment)
     if not payment_intent:
         raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
-    params = {"payment_intent": payment_intent, "metadata": {"receipt_number": payment.receipt_number}}
-    _call(
-        "refund a payment",
-        lambda: client().v1.refunds.create(params, {"idempotency_key": f"refund-{payment.receipt_number}"}),
-        failure="Stripe did not refund the payment ({reason}), so nothing was changed.",
+    # The key names the total refunded after this one, so a double press refunds once
+    # and a second, later partial refund is a new request.
+    total = payment.refunded_cents + amount_cents
+    _refund(
+        payment_intent,
+        amount_cents=amount_cents,
+        metadata={"receipt_number": payment.receipt_number},
+        key=f"refund-{payment.receipt_number}-{total}",
+    )
+
+
+def refund_unapplied(item) -> None:
+    """Ask Stripe to return money held in the review queue, in full."""
+    if is_local_id(item.stripe_object_id):
+        return
+    payment_intent = item.stripe_payment_intent_id
+    if not payment_intent and not item.is_checkout:
+        payment_intent = _intent_of_invoice(item.stripe_object_id)
+    if not payment_intent:
+        raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
+    _refund(
+        payment_intent,
+        amount_cents=item.amount_cents,
+        metadata={"unapplied": item.stripe_object_id},
+        key=f"refund-unapplied-{item.stripe_object_id}",
     )
 
 
@@ -216,15 +299,14 @@ def dashboard_url(stripe_id: str | None) -> str:
     return f"https://dashboard.stripe.com/{mode}{kind}/{stripe_id}"
 
 
-def refund(*, payment: Payment, reason: str, by, end_term: bool) -> Payment:
-    """Refund a payment in full. A card payment is returned by Stripe while its row is
-    locked, so the charge.refunded webhook that follows finds it refunded and does nothing;
-    if Stripe says no, nothing changes here either."""
+def refund(*, payment: Payment, amount_cents: int | None, reason: str, by, end_term: bool) -> Payment:
+    """Refund all that remains of a payment (`amount_cents` None) or part of it. A card
+    payment is returned by Stripe while its row is locked, so the charge.refunded webhook
+    that follows finds it recorded and does nothing; if Stripe says no, nothing changes."""
     if not reason.strip():
         raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if not locked.is_paid:
-            raise DuesError(f"This payment is already {locked.get_status_display().lower()}.")
-        refund_card_payment(locked)
-        return dues.refund_payment(payment=locked, reason=reason, by=by, end_term=end_term)
+        amount = dues.check_refund(payment=locked, amount_cents=amount_cents)
+        refund_card_payment(locked, amount_cents=amount)
+        return dues.record_refund(payment=locked, amount_cents=amount, reason=reason, by=by, end_term=end_term)

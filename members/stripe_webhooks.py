@@ -20,9 +20,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members import arrears, dues
+from members import arrears, disputes, dues, unapplied
 from members import stripe as card
-from members.models import Checkout, Member, MembershipTerm, Payment, Plan, StripeEvent
+from members.matching import (
+    checkout_problem,
+    customer_member,
+    find_checkout,
+    invoice_problem,
+    named_member,
+    paying_member,
+)
+from members.models import Checkout, Member, MembershipTerm, Payment, Plan, RefusedWebhook, StripeEvent
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,11 @@ class BadWebhook(Exception):
 
 class NotReady(Exception):
     """The event refers to something not recorded yet; Stripe should deliver it again later."""
+
+
+class WrongApiVersion(BadWebhook):
+    """From Stripe, but rendered in another API version than the one we read: the webhook
+    endpoint in the Stripe dashboard is set up wrongly."""
 
 
 def when(timestamp: int | None) -> datetime.datetime | None:
@@ -64,7 +77,30 @@ def verify(*, payload: bytes, signature: str | None) -> dict:
         raise BadWebhook(str(error)) from error
     if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
         raise BadWebhook("The body is not a Stripe event.")
+    _check_api_version(event)
     return event
+
+
+def _check_api_version(event: dict) -> None:
+    """Refuse an event whose payload is in another API version: its objects have other
+    shapes (an older invoice names its subscription elsewhere), so reading it as ours
+    would answer "handled" and record nothing. The refusal is kept for /manage/."""
+    version = event.get("api_version") or ""
+    if version == card.API_VERSION:
+        return
+    log.error(
+        "Refused Stripe event %s (%s): it is in API version %r, but Societas reads %r. "
+        "Set the webhook endpoint's API version to %s in the Stripe dashboard, then resend the event.",
+        event["id"],
+        event.get("type"),
+        version,
+        card.API_VERSION,
+        card.API_VERSION,
+    )
+    RefusedWebhook.objects.get_or_create(
+        event_id=event["id"], defaults={"type": str(event.get("type") or "")[:100], "api_version": str(version)[:50]}
+    )
+    raise WrongApiVersion(f"Event API version {version!r} is not {card.API_VERSION!r}.")
 
 
 # How long an event that cannot be applied yet waits before each new try; after the
@@ -143,14 +179,9 @@ def process_waiting(*, now: datetime.datetime | None = None, limit: int = 500) -
 
 
 def _member(*, metadata: dict | None, customer) -> Member | None:
-    """The member an object belongs to: by our metadata, else by their Stripe customer."""
-    member_id = (metadata or {}).get("member_id")
-    if member_id and str(member_id).isdigit():
-        member = Member.objects.filter(pk=int(member_id)).first()
-        if member is not None:
-            return member
-    customer_id = _id(customer)
-    return Member.objects.filter(stripe_customer_id=customer_id).first() if customer_id else None
+    """The member an object belongs to: by our metadata, else by their Stripe customer
+    (for news that moves no money; money is matched by `paying_member`)."""
+    return named_member(metadata) or customer_member(customer)
 
 
 def _lock(member: Member) -> Member:
@@ -168,19 +199,43 @@ def _plan(*, metadata: dict | None, member: Member) -> Plan | None:
 
 
 def _link_checkout(checkout_id: str | None, payment: Payment) -> None:
-    if checkout_id:
-        Checkout.objects.filter(public_id=checkout_id, payment__isnull=True).update(payment=payment)
+    checkout = find_checkout(checkout_id) if checkout_id else None
+    if checkout is not None:
+        Checkout.objects.filter(pk=checkout.pk, payment__isnull=True).update(payment=payment)
+
+
+def _hold_session(event: dict, session: dict, checkout: Checkout, member: Member, reason: str) -> None:
+    unapplied.hold(
+        stripe_object_id=session["id"],
+        event_type=event["type"],
+        member=member,
+        plan=checkout.plan,
+        amount_cents=session.get("amount_total") or 0,
+        currency=session.get("currency") or checkout.currency,
+        received_on=local_day(event["created"]),
+        reason=reason,
+        customer_id=_id(session.get("customer")),
+        payment_intent_id=_id(session.get("payment_intent")),
+    )
 
 
 def checkout_completed(event: dict) -> None:
-    """Link the customer and subscription; a paid one-time checkout buys its term here."""
+    """Link the customer and subscription; a paid one-time checkout buys its term here,
+    if it paid what its checkout asked. Other money is held for the treasurer."""
     session = event["data"]["object"]
-    checkout_id = (session.get("metadata") or {}).get("checkout_id")
-    checkout = Checkout.objects.filter(public_id=checkout_id).select_related("plan").first() if checkout_id else None
+    checkout = find_checkout((session.get("metadata") or {}).get("checkout_id"))
     if checkout is None:
         log.info("Checkout Session %s was not started by Societas; ignored.", session.get("id"))
         return
     member = _lock(checkout.member)
+    problem = checkout_problem(session, checkout, member)
+    paid = session.get("payment_status") in ("paid", "no_payment_required")
+    if problem:
+        if session.get("mode") != "subscription" and paid:
+            _hold_session(event, session, checkout, member, problem)
+        else:
+            log.warning("Checkout Session %s not applied: %s", session.get("id"), problem)
+        return
     Member.objects.filter(pk=member.pk, stripe_customer_id__isnull=True).update(
         stripe_customer_id=_id(session.get("customer")) or None
     )
@@ -189,7 +244,7 @@ def checkout_completed(event: dict) -> None:
     )
     if session.get("mode") == "subscription":
         _subscription_checkout_completed(event, session, checkout, member)
-    elif session.get("payment_status") in ("paid", "no_payment_required"):
+    elif paid:
         _one_time_checkout_paid(event, session, checkout, member)
 
 
@@ -199,7 +254,7 @@ def _one_time_checkout_paid(event: dict, session: dict, checkout: Checkout, memb
     payment = dues.record_payment(
         member=member,
         plan=checkout.plan,
-        amount_cents=session["amount_total"],
+        amount_cents=session.get("amount_total") or 0,
         currency=session["currency"].upper(),
         method=Payment.Method.CARD,
         received_on=local_day(event["created"]),
@@ -246,26 +301,54 @@ def _invoice_payment_intent(invoice: dict) -> str | None:
     return None
 
 
+def _hold_invoice(event: dict, invoice: dict, member: Member | None, plan: Plan | None, reason: str) -> None:
+    start, _end = _period(invoice)
+    paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
+    unapplied.hold(
+        stripe_object_id=invoice["id"],
+        event_type=event["type"],
+        member=member,
+        plan=plan,
+        amount_cents=invoice.get("amount_paid") or 0,
+        currency=invoice.get("currency") or "",
+        received_on=local_day(paid_at),
+        covers_from=local_day(start),
+        reason=reason,
+        customer_id=_id(invoice.get("customer")),
+        payment_intent_id=_invoice_payment_intent(invoice) or "",
+    )
+
+
 def invoice_paid(event: dict) -> None:
-    """An auto-renew (or first subscription) charge succeeded: record it and extend the term."""
+    """An auto-renew (or first subscription) charge succeeded: if it is the member's dues,
+    record it and extend the term; other money is held for the treasurer."""
     invoice = event["data"]["object"]
     details = _subscription_details(invoice)
+    metadata = details.get("metadata") or {}
     subscription_id = _id(details.get("subscription"))
-    member = _member(metadata=details.get("metadata"), customer=invoice.get("customer"))
+    member, problem = paying_member(invoice, metadata)
     if not subscription_id or member is None or invoice.get("amount_paid", 0) <= 0:
         log.info("Invoice %s is not a membership charge; ignored.", invoice.get("id"))
         return
     member = _lock(member)
+    if Payment.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        return
+    plan = _plan(metadata=metadata, member=member)
+    if plan is None:
+        raise NotReady(f"No plan is known for invoice {invoice['id']} yet.")
+    problem = problem or invoice_problem(invoice, member, plan, subscription_id, metadata)
+    if problem:
+        _hold_invoice(event, invoice, member, plan, problem)
+        return
+    _record_invoice(event, invoice, member, plan, subscription_id, metadata)
+
+
+def _record_invoice(event: dict, invoice: dict, member: Member, plan: Plan, subscription_id: str, metadata) -> None:
     start, end = _period(invoice)
     dues.update_auto_renew(
         member=member, subscription_id=subscription_id, on=True, renews_on=local_day(end), as_of=when(event["created"])
     )
     arrears.mark_failed_charge_paid(invoice_id=invoice["id"])
-    if Payment.objects.filter(stripe_invoice_id=invoice["id"]).exists():
-        return
-    plan = _plan(metadata=details.get("metadata"), member=member)
-    if plan is None:
-        raise NotReady(f"No plan is known for invoice {invoice['id']} yet.")
     paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     payment = dues.record_payment(
         member=member,
@@ -277,7 +360,7 @@ def invoice_paid(event: dict) -> None:
         covers_from=local_day(start),
         stripe=dues.StripeRefs(invoice_id=invoice["id"], payment_intent_id=_invoice_payment_intent(invoice)),
     )
-    _link_checkout((details.get("metadata") or {}).get("checkout_id"), payment)
+    _link_checkout(metadata.get("checkout_id"), payment)
     Checkout.objects.filter(stripe_invoice_id=invoice["id"], payment__isnull=True).update(payment=payment)
 
 
@@ -330,26 +413,69 @@ def subscription_changed(event: dict) -> None:
     )
 
 
+def _payment_of_intent(intent: str) -> tuple[Payment | None, str | None]:
+    """The payment a PaymentIntent paid (asking Stripe for its invoice if need be), and that invoice."""
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent).first() if intent else None
+    if payment is not None or not intent:
+        return payment, None
+    invoice_id = card.invoice_for_payment_intent(intent)
+    return (Payment.objects.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None), invoice_id
+
+
 def charge_refunded(event: dict) -> None:
-    """A refund made in Stripe: the payment is marked refunded and its term ends today.
-    A partial refund is noted and the term stays."""
+    """A refund made in Stripe: recorded with a refund receipt; refunded in full, the payment's term ends today.
+    A partial refund keeps the term."""
     charge = event["data"]["object"]
     intent = _id(charge.get("payment_intent"))
-    payment = Payment.objects.filter(stripe_payment_intent_id=intent).first() if intent else None
-    if payment is None and intent:
-        invoice_id = card.invoice_for_payment_intent(intent)
-        payment = Payment.objects.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None
+    payment, invoice_id = _payment_of_intent(intent)
     if payment is None:
+        if unapplied.is_held(payment_intent_id=intent, stripe_object_id=invoice_id):
+            log.info("Refunded charge %s returned money held for the treasurer.", charge.get("id"))
+            return
         if _member(metadata=charge.get("metadata"), customer=charge.get("customer")) is not None:
             raise NotReady(f"The payment refunded by charge {charge.get('id')} is not recorded yet.")
         log.info("Refunded charge %s is not a membership payment; ignored.", charge.get("id"))
         return
     _lock(payment.member)
     payment.refresh_from_db()
-    if not charge.get("refunded"):
-        dues.note_partial_refund(payment=payment, refunded_cents=charge.get("amount_refunded") or 0)
-    elif payment.is_paid:
-        dues.refund_payment(payment=payment, reason="Refunded in Stripe.", by=None, end_term=True)
+    newly_refunded = (charge.get("amount_refunded") or 0) - payment.refunded_cents
+    if payment.is_paid and newly_refunded > 0:
+        dues.record_refund(payment=payment, amount_cents=newly_refunded, reason="Refunded in Stripe.", by=None)
+
+
+def _dispute_facts(dispute: dict) -> dict:
+    intent = _id(dispute.get("payment_intent"))
+    payment, _invoice = _payment_of_intent(intent)
+    return {
+        "payment": payment,
+        "amount_cents": dispute.get("amount") or 0,
+        "currency": dispute.get("currency") or "",
+        "reason": dispute.get("reason") or "",
+        "charge_id": _id(dispute.get("charge")),
+        "payment_intent_id": intent,
+    }
+
+
+def dispute_created(event: dict) -> None:
+    """A chargeback opened: recorded, the treasurers told, the term kept or suspended by policy."""
+    dispute = event["data"]["object"]
+    disputes.open_dispute(
+        stripe_dispute_id=dispute["id"],
+        status=dispute.get("status") or "",
+        opened_at=when(dispute.get("created")) or when(event["created"]),
+        **_dispute_facts(dispute),
+    )
+
+
+def dispute_closed(event: dict) -> None:
+    """A chargeback settled: won gives a suspended term back, lost marks the payment refunded."""
+    dispute = event["data"]["object"]
+    disputes.close_dispute(
+        stripe_dispute_id=dispute["id"],
+        status=dispute.get("status") or "",
+        closed_at=when(event["created"]),
+        **_dispute_facts(dispute),
+    )
 
 
 HANDLERS = {
@@ -361,4 +487,6 @@ HANDLERS = {
     "customer.subscription.updated": subscription_changed,
     "customer.subscription.deleted": subscription_changed,
     "charge.refunded": charge_refunded,
+    "charge.dispute.created": dispute_created,
+    "charge.dispute.closed": dispute_closed,
 }

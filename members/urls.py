@@ -9,6 +9,7 @@ urlpatterns = [
     path("join/test-checkout/<uuid:public_id>/", views.local_test_checkout, name="local-checkout"),
     path("join/done/<uuid:public_id>/", views.checkout_done, name="checkout-done"),
     path("join/done/<uuid:public_id>/status.json", views.checkout_status, name="checkout-status"),
+    path("renew/confirm/<str:token>/", views.confirm_promise, name="confirm-promise"),
     path("renew/<str:token>/", views.renew, name="renew"),
     path("membership/", views.membership, name="membership"),
     path("membership/receipts/<str:receipt_number>/", views.receipt, name="receipt"),
@@ -30,6 +31,19 @@ urlpatterns = [
     path("manage/payments/<int:pk>/void/", manage_views.payment_change, {"action": "void"}, name="manage-void"),
     path("manage/terms/<int:pk>/reinstate/", manage_views.term_reinstate, name="manage-term-reinstate"),
     path("manage/dues/", manage_views.arrears_queues, name="manage-arrears"),
+    path("manage/dues/unapplied/", manage_views.unapplied_money, name="manage-unapplied"),
+    path(
+        "manage/dues/unapplied/<int:pk>/apply/",
+        manage_views.unapplied_settle,
+        {"action": "apply"},
+        name="manage-unapplied-apply",
+    ),
+    path(
+        "manage/dues/unapplied/<int:pk>/refund/",
+        manage_views.unapplied_settle,
+        {"action": "refund"},
+        name="manage-unapplied-refund",
+    ),
     path("manage/dues/failed/<int:pk>/resolve/", manage_views.failed_resolve, name="manage-failed-resolve"),
     path("manage/dues/promises/<int:pk>/withdraw/", manage_views.promise_withdraw, name="manage-promise-withdraw"),
 ]

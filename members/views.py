@@ -6,10 +6,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,8 +21,8 @@ from members import stripe as card
 from members.accounts import ensure_member
 from members.dues import DuesError
 from members.forms import DuesForm, ProfileForm
-from members.links import InvalidLink, read_card_token, read_renewal_token, renewal_token
-from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan
+from members.links import InvalidLink, read_card_token, read_promise_token, read_renewal_token, renewal_token
+from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan, PromiseRequest
 from members.money import AmountError, parse_amount
 from members.renewal import renewable_plans, renewal_choice
 from notifications.preferences import preferences_context
@@ -57,18 +59,43 @@ def _bind(request, plans) -> DuesForm | None:
     return DuesForm(request.POST, plan=plan, offline=offline, prefix=plan.slug)
 
 
-def _pay(request, member: Member, form: DuesForm, *, after_promise: str):
+CHECKOUTS_IN_SESSION = "members.checkouts"
+CHECKOUTS_KEPT = 20
+
+
+def _remember_checkout(request, checkout: Checkout) -> None:
+    """The confirmation page and its status answer only the browser that started the checkout."""
+    started = [c for c in request.session.get(CHECKOUTS_IN_SESSION, []) if c != str(checkout.public_id)]
+    request.session[CHECKOUTS_IN_SESSION] = [*started, str(checkout.public_id)][-CHECKOUTS_KEPT:]
+
+
+def _checkout_for_browser(request, public_id) -> Checkout:
+    if str(public_id) not in request.session.get(CHECKOUTS_IN_SESSION, []):
+        raise Http404("No checkout was started in this browser with that id.")
+    return get_object_or_404(Checkout.objects.select_related("member__user", "plan"), public_id=public_id)
+
+
+def _promise(request, member: Member, form: DuesForm, *, confirm_by_email: bool):
+    """A promise to pay offline; through a renewal link, only once confirmed from the member's email."""
+    choice = {"member": member, "plan": form.plan, "amount_cents": form.amount_cents}
+    method = form.cleaned_data["offline_method"]
+    if confirm_by_email:
+        arrears.request_promise(**choice, method=method)
+        messages.success(request, _("We have emailed you a link: open it to confirm how you will pay."))
+    else:
+        arrears.promise_payment(**choice, method=method)
+        messages.success(request, "Thank you. We have noted that you will pay; the details are in your email.")
+
+
+def _pay(request, member: Member, form: DuesForm, *, after_promise: str, confirm_by_email: bool = False):
     """Card: off to Stripe (or the local test checkout). Offline: the promise is recorded."""
     plan = form.plan
     try:
         if form.offline:
-            arrears.promise_payment(
-                member=member, plan=plan, amount_cents=form.amount_cents, method=form.cleaned_data["offline_method"]
-            )
-            messages.success(request, "Thank you. We have noted that you will pay; the details are in your email.")
+            _promise(request, member, form, confirm_by_email=confirm_by_email)
             return redirect(after_promise)
         purpose = Checkout.Purpose.RENEWAL if member.member_number else Checkout.Purpose.JOIN
-        _, url = card.start_checkout(
+        checkout, url = card.start_checkout(
             member=member,
             plan=plan,
             amount_cents=form.amount_cents,
@@ -78,6 +105,7 @@ def _pay(request, member: Member, form: DuesForm, *, after_promise: str):
     except (card.CardPaymentsUnavailable, DuesError) as error:
         messages.error(request, str(error))
         return None
+    _remember_checkout(request, checkout)
     return redirect(url)
 
 
@@ -121,22 +149,42 @@ def renew(request, token):
     plan, amount = renewal_choice(member)
     bound = _bind(request, plans) if request.method == "POST" else None
     if bound is not None and bound.is_valid():
-        response = _pay(request, member, bound, after_promise=request.path)
+        response = _pay(request, member, bound, after_promise=request.path, confirm_by_email=True)
         if response is not None:
             return response
     defaults = {plan.pk: {"amount": amount}} if plan else {}
+    # Whoever holds the link sees this page: the member's name, nothing of their standing.
     context = {
         "member": member,
-        "standing": member.standing(),
-        "paid_through": member.paid_through(),
         "forms": _dues_forms(request, plans, chosen=plan, bound=bound, defaults=defaults),
         "suggested_plan": plan,
-        "promise": member.promises.filter(status=PaymentPromise.Status.OPEN).first(),
         "card_available": card.card_payments_available(),
         "local_checkout": card.uses_local_checkout(),
         "action": request.path,
     }
     return render(request, "members/renew.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_promise(request, token):
+    """The link in the email sent after a promise made through a renewal link: a GET shows
+    what will be promised, the button records it (once)."""
+    try:
+        member, request_id = read_promise_token(token)
+    except InvalidLink as error:
+        return render(request, "members/renew_invalid.html", {"reason": str(error)}, status=400)
+    pending = PromiseRequest.objects.filter(pk=request_id, member=member).select_related("plan").first()
+    if pending is None or pending.confirmed_at is not None:
+        reason = _("This confirmation link has been used already, or is not valid any more.")
+        return render(request, "members/renew_invalid.html", {"reason": reason}, status=400)
+    if request.method == "POST":
+        try:
+            arrears.confirm_promise(member=member, request_id=pending.pk)
+        except DuesError as error:
+            return render(request, "members/renew_invalid.html", {"reason": str(error)}, status=400)
+        messages.success(request, _("Thank you. We have noted that you will pay; the details are in your email."))
+        return redirect("home")
+    return render(request, "members/confirm_promise.html", {"pending": pending})
 
 
 def _local_only():
@@ -147,7 +195,7 @@ def _local_only():
 @require_http_methods(["GET", "HEAD", "POST"])
 def local_test_checkout(request, public_id):
     _local_only()
-    checkout = get_object_or_404(Checkout.objects.select_related("member__user", "plan"), public_id=public_id)
+    checkout = _checkout_for_browser(request, public_id)
     if not checkout.is_local_test:
         raise Http404("This checkout is handled by Stripe.")
     done = reverse("members:checkout-done", args=[checkout.public_id])
@@ -163,7 +211,7 @@ def local_test_checkout(request, public_id):
 
 @require_safe
 def checkout_done(request, public_id):
-    checkout = get_object_or_404(Checkout.objects.select_related("member__user", "plan"), public_id=public_id)
+    checkout = _checkout_for_browser(request, public_id)
     return render(request, "members/checkout_done.html", {"checkout": checkout, "status": _status(checkout)})
 
 
@@ -186,8 +234,8 @@ def _status(checkout: Checkout) -> dict:
 @never_cache
 @require_safe
 def checkout_status(request, public_id):
-    """What the confirmation page polls until the webhook has landed."""
-    checkout = get_object_or_404(Checkout, public_id=public_id)
+    """What the confirmation page polls until the webhook has landed (for the browser that paid)."""
+    checkout = _checkout_for_browser(request, public_id)
     return JsonResponse(_status(checkout))
 
 
@@ -240,11 +288,17 @@ def billing_portal(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def card_settings(request, token):
-    """The link in a 'payment failed' or 'renews soon' email: one button to the card settings."""
+    """The link in a 'payment failed' or 'renews soon' email: one button to the card settings,
+    for the member it was sent to once signed in (the sign-in page offers a code by email)."""
     try:
         member = read_card_token(token)
     except InvalidLink as error:
         return render(request, "members/renew_invalid.html", {"reason": str(error), "title": "card"}, status=400)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.pk != member.user_id:
+        reason = _("This link was sent to another member. Sign out, then sign in as the member it was sent to.")
+        return render(request, "members/renew_invalid.html", {"reason": reason, "title": "card"}, status=403)
     if request.method == "POST":
         try:
             return redirect(card.portal_url(member))
@@ -284,6 +338,11 @@ def local_test_portal(request):
 def stripe_webhook(request):
     try:
         outcome = stripe_webhooks.receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except stripe_webhooks.WrongApiVersion as error:
+        # 400, not 2xx: Stripe keeps the event as failed (retrying for three days, and
+        # resendable from the dashboard), so none is lost once the endpoint's version is
+        # fixed; a 2xx would drop it for good. Not 5xx: nothing here is broken.
+        return HttpResponseBadRequest(f"Refused: {error}", content_type="text/plain")
     except stripe_webhooks.BadWebhook:
         return HttpResponseBadRequest("Invalid Stripe signature or payload.")
     return JsonResponse({"received": True, "outcome": outcome})

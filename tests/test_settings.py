@@ -39,6 +39,18 @@ def test_malformed_number_is_refused(tmp_path):
     assert "MEMBERSHIP_GRACE_DAYS='thirty' is not a whole number" in result.stderr
 
 
+def test_unknown_dispute_policy_is_refused(tmp_path):
+    result = manage("check", env={"DUES_DISPUTE_POLICY": "sometimes"}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert 'DUES_DISPUTE_POLICY must be "keep" or "suspend"' in result.stderr
+
+
+def test_stripe_api_base_that_is_not_a_web_address_is_refused(tmp_path):
+    result = manage("check", env={"STRIPE_API_BASE": "localhost:8420"}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "STRIPE_API_BASE='localhost:8420' is not a URL" in result.stderr
+
+
 def test_unknown_time_zone_is_refused(tmp_path):
     result = manage("check", env={"TIME_ZONE": "Mars/Olympus"}, tmp_path=tmp_path)
     assert result.returncode != 0

@@ -1,6 +1,9 @@
 """The payment confirmation page turns to "Active" by itself when Stripe's webhook lands,
 with no reload by the member."""
 
+from importlib import import_module
+
+from django.conf import settings as django_settings
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -15,6 +18,13 @@ def test_confirmation_page_updates_by_itself_when_the_webhook_lands(site, page, 
     plan = PlanFactory()
     checkout = Checkout.objects.create(
         member=member, plan=plan, amount_cents=plan.amount_cents, currency=plan.currency, stripe_session_id="cs_test_1"
+    )
+    # The page answers only the browser that started the checkout: give this one its session.
+    session = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    session["members.checkouts"] = [str(checkout.public_id)]
+    session.save()
+    page.context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": site.url}]
     )
     page.goto(f"{site.url}/join/done/{checkout.public_id}/")
     status = page.locator("#checkout-status")

@@ -100,11 +100,11 @@ def test_receipt_numbers_run_per_year(member, plan):
     assert (second.receipt_number, third.receipt_number) == ("2026-00001", "2026-00002")
 
 
-def test_payment_queues_a_receipt_and_the_first_a_welcome(member, plan):
+def test_first_payment_queues_a_receipt_and_a_welcome_and_the_next_a_renewal_receipt(member, plan):
     first = _pay(member, plan, on=datetime.date(2025, 7, 1))
     second = _pay(member, plan)
     keys = set(Delivery.objects.values_list("key", flat=True))
-    assert keys == {f"receipt:{first.pk}", f"receipt:{second.pk}", f"welcome:{member.pk}"}
+    assert keys == {f"receipt:{first.pk}", f"renewal-receipt:{member.pk}:{second.pk}", f"welcome:{member.pk}"}
     welcome = composed(Delivery.objects.get(key=f"welcome:{member.pk}"))
     member.refresh_from_db()
     assert str(member.member_number) in welcome.subject and welcome.to == "ann@example.org"
@@ -228,3 +228,56 @@ def test_concurrent_first_payments_get_distinct_consecutive_numbers():
     numbers = sorted(Member.objects.values_list("member_number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + 6))
     assert Counter.objects.get(name="member-number").value == numbers[-1]
+
+
+def test_a_renewal_receipt_says_renewal_and_never_welcome(member, plan):
+    _pay(member, plan)
+    _pay(member, plan)
+    renewal = composed(Delivery.objects.get(kind="renewal-receipt"))
+    assert "renew" in renewal.subject.lower() and "welcome" not in renewal.body_text.lower()
+    assert Delivery.objects.filter(kind="welcome").count() == 1
+
+
+def test_voiding_a_payment_reopens_the_promise_it_closed(member, plan, treasurer):
+    PromiseFactory(member=member, plan=plan, amount_cents=6000, method="cheque")
+    payment = _pay(member, plan)
+    dues.void_payment(payment=payment, reason="Recorded for the wrong member", by=treasurer)
+    promise = PaymentPromise.objects.get()
+    assert (promise.status, promise.payment, promise.resolved_at) == (PaymentPromise.Status.OPEN, None, None)
+
+
+def test_voiding_a_renewal_restores_the_term_as_it_was(member, plan, treasurer):
+    _pay(member, plan, on=datetime.date(2025, 7, 1))
+    before = member.paid_through()
+    renewal = _pay(member, plan)
+    dues.void_payment(payment=renewal, reason="Typed twice", by=treasurer)
+    member = Member.objects.get(pk=member.pk)
+    assert member.paid_through() == before and member.standing() == Standing.ACTIVE
+
+
+def test_a_partial_refund_keeps_the_payment_and_sends_a_refund_receipt(member, plan, treasurer):
+    payment = _pay(member, plan)
+    dues.record_refund(payment=payment, amount_cents=1000, reason="Overpaid", by=treasurer)
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == (Payment.Status.PAID, 1000)
+    assert member.standing() == Standing.ACTIVE
+    receipt = composed(Delivery.objects.get(kind="refund-receipt"))
+    assert "$10.00" in receipt.body_text and payment.receipt_number in receipt.body_text
+
+
+def test_refunding_what_remains_after_a_partial_refund_marks_it_refunded(member, plan, treasurer):
+    payment = _pay(member, plan)
+    dues.record_refund(payment=payment, amount_cents=1000, reason="Overpaid", by=treasurer)
+    dues.record_refund(payment=payment, amount_cents=5000, reason="Left the society", by=treasurer)
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == (Payment.Status.REFUNDED, 6000)
+    assert Delivery.objects.filter(kind="refund-receipt").count() == 2
+
+
+def test_a_refund_of_more_than_remains_is_refused_and_changes_nothing(member, plan, treasurer):
+    payment = _pay(member, plan)
+    dues.record_refund(payment=payment, amount_cents=5000, reason="Overpaid", by=treasurer)
+    with pytest.raises(DuesError, match="at most"):
+        dues.record_refund(payment=payment, amount_cents=2000, reason="Again", by=treasurer)
+    payment.refresh_from_db()
+    assert payment.refunded_cents == 5000

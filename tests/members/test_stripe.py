@@ -6,6 +6,7 @@ import pytest
 import responses
 
 from members.models import Checkout, Member, Payment
+from notifications.models import Delivery
 from tests.factories import PaymentFactory
 from tests.mail import composed
 
@@ -143,29 +144,51 @@ def test_stripe_refusing_the_session_shows_a_message_and_stores_nothing(client, 
     assert not Checkout.objects.exists()
 
 
+def _configurations(*configs) -> dict:
+    return {"object": "list", "data": list(configs), "has_more": False, "url": "/v1/billing_portal/configurations"}
+
+
+def _configuration(config_id="bpc_test_Societas", metadata=None) -> dict:
+    return {
+        "id": config_id,
+        "object": "billing_portal.configuration",
+        "active": True,
+        "features": {"customer_update": {"enabled": False, "allowed_updates": []}},
+        "is_default": False,
+        "livemode": False,
+        "metadata": metadata if metadata is not None else {"societas": "societas-card-portal-1"},
+    }
+
+
 def test_portal_session_request(client, member, stripe_api):
     Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Returning")
     portal_url = "https://billing.stripe.com/p/session/test_YWNjdF8xTTJKVGtMa2RJd0h1"
-    stripe_api.post(
-        f"{API}/billing_portal/sessions",
-        json={
-            "id": "bps_test_1MxB8uLkdIwHu7ix",
-            "object": "billing_portal.session",
-            "configuration": "bpc_test_1MxB7eLkdIwHu7ix",
-            "created": 1767225600,
-            "customer": "cus_test_Returning",
-            "livemode": False,
-            "return_url": "http://testserver/membership/",
-            "url": portal_url,
-        },
-    )
+    stripe_api.get(f"{API}/billing_portal/configurations", json=_configurations(_configuration()))
+    stripe_api.post(f"{API}/billing_portal/sessions", json=_portal_response("cus_test_Returning", portal_url))
     client.force_login(member.user)
     response = client.post("/membership/billing/")
     assert response.status_code == 302 and response["Location"] == portal_url
-    assert _form(stripe_api.calls[0]) == {
+    assert _form(stripe_api.calls[1]) == {
         "customer": "cus_test_Returning",
         "return_url": "http://testserver/membership/",
+        "configuration": "bpc_test_Societas",
     }
+
+
+def test_portal_configuration_that_cannot_change_email_or_address_is_created_once(client, member, stripe_api):
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Returning")
+    portal_url = "https://billing.stripe.com/p/session/test_New"
+    stripe_api.get(f"{API}/billing_portal/configurations", json=_configurations(_configuration("bpc_other", {})))
+    stripe_api.post(f"{API}/billing_portal/configurations", json=_configuration("bpc_test_New"))
+    stripe_api.post(f"{API}/billing_portal/sessions", json=_portal_response("cus_test_Returning", portal_url))
+    client.force_login(member.user)
+    client.post("/membership/billing/")
+    created = _form(stripe_api.calls[1])
+    assert created["features[customer_update][enabled]"] == "false"
+    assert created["features[payment_method_update][enabled]"] == "true"
+    assert created["metadata[societas]"] == "societas-card-portal-1"
+    assert stripe_api.calls[1].request.headers["Idempotency-Key"] == "societas-card-portal-1"
+    assert _form(stripe_api.calls[2])["configuration"] == "bpc_test_New"
 
 
 def test_portal_is_a_post_only(client, member):
@@ -193,6 +216,7 @@ def test_treasurer_refund_of_a_card_payment_asks_stripe(client, member, plan, tr
     client.post(f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "Asked to leave", "refund-end_term": "on"})
     assert _form(stripe_api.calls[0]) == {
         "payment_intent": "pi_test_3MtwBwLkdIwHu7ix",
+        "amount": "6000",
         "metadata[receipt_number]": payment.receipt_number,
     }
     payment.refresh_from_db()
@@ -226,11 +250,10 @@ def _portal_response(customer: str, url: str) -> dict:
     }
 
 
-def test_card_link_in_the_failed_payment_email_opens_the_portal_without_signing_in(client, member, stripe_api):
+def _card_link(member) -> str:
     from django.utils import timezone
 
     from members import arrears
-    from notifications.models import Delivery
 
     Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Declined")
     member.refresh_from_db()
@@ -246,16 +269,38 @@ def test_card_link_in_the_failed_payment_email_opens_the_portal_without_signing_
         failed_at=timezone.now(),
     )
     body = composed(Delivery.objects.get(kind="payment-failed")).body_text
-    link = next(word for word in body.split() if "/membership/card/" in word).removeprefix("http://testserver")
+    return next(word for word in body.split() if "/membership/card/" in word).removeprefix("http://testserver")
+
+
+def test_card_link_asks_whoever_opens_it_to_sign_in_first(client, member, stripe_api):
+    link = _card_link(member)
+    for response in (client.get(link), client.post(link)):
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert len(stripe_api.calls) == 0
+
+
+def test_card_link_opened_by_another_member_is_refused(client, member, stripe_api):
+    from tests.factories import MemberFactory
+
+    link = _card_link(member)
+    client.force_login(MemberFactory().user)
+    response = client.post(link)
+    assert response.status_code == 403 and "sent to another member" in response.content.decode()
+    assert len(stripe_api.calls) == 0
+
+
+def test_card_link_opens_the_portal_for_its_member_once_signed_in(client, member, stripe_api):
+    link = _card_link(member)
+    client.force_login(member.user)
     page = client.get(link)
     assert page.status_code == 200 and "did not go through" in page.content.decode()
     assert len(stripe_api.calls) == 0, "opening the link asks Stripe nothing"
     portal = "https://billing.stripe.com/p/session/test_Declined"
+    stripe_api.get(f"{API}/billing_portal/configurations", json=_configurations(_configuration()))
     stripe_api.post(f"{API}/billing_portal/sessions", json=_portal_response("cus_test_Declined", portal))
     response = client.post(link)
     assert response.status_code == 302 and response["Location"] == portal
-    assert _form(stripe_api.calls[0])["customer"] == "cus_test_Declined"
-    assert "_auth_user_id" not in client.session
+    assert _form(stripe_api.calls[1])["customer"] == "cus_test_Declined"
 
 
 def test_a_forged_card_link_is_refused(client, member):
@@ -265,3 +310,34 @@ def test_a_forged_card_link_is_refused(client, member):
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     response = client.post(f"/membership/card/{forged}/")
     assert response.status_code == 400 and "not valid" in response.content.decode()
+
+
+def test_treasurer_partial_refund_of_a_card_payment_asks_stripe_for_that_amount(
+    client, member, plan, treasurer, stripe_api
+):
+    payment = PaymentFactory(
+        member=member, plan=plan, method=Payment.Method.CARD, stripe_payment_intent_id="pi_test_3MtwBwLkdIwHu7ix"
+    )
+    stripe_api.post(f"{API}/refunds", json={"id": "re_test_2", "object": "refund", "amount": 1500})
+    client.force_login(treasurer)
+    client.post(
+        f"/manage/payments/{payment.pk}/refund/",
+        {"refund-reason": "Student rate", "refund-amount": "15.00", "refund-end_term": "on"},
+    )
+    assert _form(stripe_api.calls[0])["amount"] == "1500"
+    assert stripe_api.calls[0].request.headers["Idempotency-Key"] == f"refund-{payment.receipt_number}-1500"
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == (Payment.Status.PAID, 1500)
+    assert Delivery.objects.filter(kind="refund-receipt").exists()
+
+
+def test_a_refund_of_more_than_the_payment_is_refused_before_asking_stripe(client, member, plan, treasurer, stripe_api):
+    payment = PaymentFactory(member=member, plan=plan, method=Payment.Method.CARD, stripe_payment_intent_id="pi_test_X")
+    client.force_login(treasurer)
+    response = client.post(
+        f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "Oops", "refund-amount": "70"}, follow=True
+    )
+    assert "at most $60.00" in response.content.decode()
+    assert not stripe_api.calls
+    payment.refresh_from_db()
+    assert payment.refunded_cents == 0

@@ -159,8 +159,16 @@ def test_without_keys_and_debug_off_there_is_no_card_button_but_offline_works(cl
     assert PaymentPromise.objects.get().method == "cheque"
 
 
+def _started_here(client, checkout) -> None:
+    """As `_pay` leaves the session of the browser that started the checkout."""
+    session = client.session
+    session["members.checkouts"] = [str(checkout.public_id)]
+    session.save()
+
+
 def test_confirmation_page_waits_for_the_webhook_and_its_status_follows(client, member, plan, make_checkout):
     checkout = make_checkout(member, plan)
+    _started_here(client, checkout)
     page = client.get(f"/join/done/{checkout.public_id}/").content.decode()
     assert "We are confirming your payment" in page and "checkout-status.js" in page
     status_url = f"/join/done/{checkout.public_id}/status.json"
@@ -172,6 +180,21 @@ def test_confirmation_page_waits_for_the_webhook_and_its_status_follows(client, 
     member.refresh_from_db()
     assert after["confirmed"] is True and after["standing"] == "active"
     assert after["member_number"] == member.member_number and after["paid_through"]
+
+
+def test_checkout_status_answers_only_the_browser_that_started_it(client, member, plan, make_checkout):
+    checkout = make_checkout(member, plan)
+    assert client.get(f"/join/done/{checkout.public_id}/status.json").status_code == 404
+    assert client.get(f"/join/done/{checkout.public_id}/").status_code == 404
+    client.force_login(member.user)
+    assert client.get(f"/join/done/{checkout.public_id}/status.json").status_code == 404
+
+
+def test_starting_a_checkout_lets_this_browser_follow_its_status(client, member, plan, local_run):
+    client.force_login(member.user)
+    _choose(client, plan, pay="card")
+    checkout = Checkout.objects.get()
+    assert client.get(f"/join/done/{checkout.public_id}/status.json").status_code == 200
 
 
 def test_unknown_checkout_is_404(client, db):
@@ -260,11 +283,48 @@ def test_renewal_link_records_a_promise_to_pay_by_cheque(client, due_member, sli
         },
     )
     assert response.status_code == 302 and response["Location"] == link
+    assert not PaymentPromise.objects.exists(), "nothing is promised until the member confirms"
+    mail = composed(Delivery.objects.get(kind="promise-confirm"))
+    assert mail.to == "ann@example.org" and "$18.00" in mail.body_text
+    confirm = next(word for word in mail.body_text.split() if "/renew/confirm/" in word)
+    confirm = confirm.removeprefix("http://testserver")
+    assert "$18.00 by cheque" in client.get(confirm).content.decode()
+    assert not PaymentPromise.objects.exists(), "a GET changes nothing"
+    client.post(confirm)
     promise = PaymentPromise.objects.get()
     assert (promise.member, promise.amount_cents, promise.method) == (due_member, 1800, "cheque")
-    mail = composed(Delivery.objects.get(kind="promise-noted"))
-    assert "$18.00" in mail.body_text and "cheque" in mail.body_text
-    assert "We have noted that you will pay $18.00 by cheque" in client.get(link).content.decode()
+    assert Delivery.objects.filter(kind="promise-noted").exists()
+
+
+def _promise_link(client, due_member, sliding_plan) -> str:
+    data = {"plan": sliding_plan.slug, "pay": "offline", f"{sliding_plan.slug}-amount": "18"}
+    client.post(_renewal_link(due_member), {**data, f"{sliding_plan.slug}-offline_method": "cheque"})
+    body = composed(Delivery.objects.get(kind="promise-confirm")).body_text
+    return next(word for word in body.split() if "/renew/confirm/" in word).removeprefix("http://testserver")
+
+
+def test_a_promise_confirmation_link_works_once(client, due_member, sliding_plan):
+    confirm = _promise_link(client, due_member, sliding_plan)
+    client.post(confirm)
+    PaymentPromise.objects.update(status=PaymentPromise.Status.WITHDRAWN)
+    response = client.post(confirm)
+    assert response.status_code == 400 and "used already" in response.content.decode()
+    assert not PaymentPromise.objects.filter(status=PaymentPromise.Status.OPEN).exists()
+
+
+def test_a_promise_confirmation_link_expires(client, due_member, sliding_plan):
+    confirm = _promise_link(client, due_member, sliding_plan)
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=3)):
+        response = client.post(confirm)
+    assert response.status_code == 400 and "expired" in response.content.decode()
+    assert not PaymentPromise.objects.exists()
+
+
+def test_renewal_link_shows_no_member_number_or_standing(client, due_member):
+    Member.objects.filter(pk=due_member.pk).update(member_number=48213)
+    html = client.get(_renewal_link(due_member)).content.decode()
+    assert "48213" not in html and "member number" not in html.lower()
+    assert "You are a member until" not in html and "grace period" not in html
 
 
 def test_renewal_link_offline_needs_a_method(client, due_member, sliding_plan):

@@ -12,7 +12,7 @@ def mark_handled(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0004_member_name_order_idx'),
+        ('members', '0005_review_queue_disputes'),
     ]
 
     operations = [
