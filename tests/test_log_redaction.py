@@ -3,9 +3,11 @@
 import datetime
 import io
 import logging
+import logging.config
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 
 from config.log_redaction import GunicornLogger, RedactTokens, redact
 
@@ -56,7 +58,9 @@ def test_runservers_access_log_writes_the_redacted_line():
 
 
 def test_every_configured_handler_redacts():
-    """The handlers LOGGING names (pytest adds capturing handlers of its own)."""
+    """The handlers LOGGING names (pytest adds capturing handlers of its own; a Celery worker
+    started by an earlier test may have set logging up its own way, so set it up as Django does)."""
+    logging.config.dictConfig(settings.LOGGING)
     configured = [h for h in logging._handlers.values() if h.name in ("console", "django.server")]
     assert len(configured) == 2
     assert all(any(isinstance(f, RedactTokens) for f in h.filters) for h in configured)
