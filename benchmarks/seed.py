@@ -37,9 +37,12 @@ def staff(email: str, role: str):
     return user
 
 
-def members(count: int, *, first: int = 0, seed: int = 1, all_active: bool = False) -> list[int]:
+def members(
+    count: int, *, first: int = 0, seed: int = 1, all_active: bool = False, ends_in_days: int | None = None
+) -> list[int]:
     """`count` members numbered from `first`: 70% active, 10% in grace, 15% lapsed, 5% pending
-    (or all active, paid for half a year more: no reminder is due for them). Returns their ids."""
+    (or all active, paid for half a year more: no reminder is due for them; or, with
+    `ends_in_days`, every term ending that many days from today). Returns their ids."""
     from members.models import Member, MembershipTerm, Payment, User
 
     rng = random.Random(seed + first)
@@ -60,7 +63,8 @@ def members(count: int, *, first: int = 0, seed: int = 1, all_active: bool = Fal
             for n, user in zip(numbers, users, strict=True)
         )
         half_year = today + datetime.timedelta(days=180)
-        ends = {m.pk: half_year if all_active else _term_end(rng, today) for m in people}
+        fixed = today + datetime.timedelta(days=ends_in_days) if ends_in_days is not None else None
+        ends = {m.pk: fixed or (half_year if all_active else _term_end(rng, today)) for m in people}
         paying = [m for m in people if ends[m.pk] is not None]
         payments = Payment.objects.bulk_create(
             Payment(
@@ -132,6 +136,10 @@ def invite(event, count: int, *, prefix: str, status: str = "invited") -> list[s
         )
         for n in range(count)
     )
+    if status == "yes":
+        from events.rsvp import recount_seats
+
+        recount_seats(event_id=event.pk)
     return [row.token for row in rows]
 
 

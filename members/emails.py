@@ -15,12 +15,13 @@ member renewed, or turned auto-renew off).
 import datetime
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from members.links import absolute, card_url, promise_confirm_url, renewal_url
 from members.models import Dispute, FailedPayment, Member, MembershipTerm, Payment, PaymentPromise, PromiseRequest
-from members.renewal import renewal_choice
+from members.renewal import renewal_choice, renewal_choices
 from notifications.outbox import Category, Notice, Skip, composed_from, queue, register_composer
 
 TEMPLATES = "members/email/"
@@ -178,27 +179,34 @@ def compose_promise_noted(row):
 
 
 def compose_renewal_reminders(rows) -> dict:
-    """Every renewal reminder of a batch, with the members and terms loaded in two queries."""
+    """Every renewal reminder of a batch, from six queries for the whole batch."""
     members = _members(rows)
     terms = MembershipTerm.objects.filter(pk__in={row.facts["term"] for row in rows}).select_related("plan")
     terms = {term.pk: term for term in terms}
+    latest = dict(
+        MembershipTerm.objects.filter(member_id__in=members)
+        .values("member_id")
+        .annotate(latest=Max("start"))
+        .values_list("member_id", "latest")
+    )
+    choices = renewal_choices(members.values())
     today = timezone.localdate()
     results = {}
     for row in rows:
+        member, term = members.get(row.facts["member"]), terms.get(row.facts["term"])
         try:
-            member, term = members.get(row.facts["member"]), terms.get(row.facts["term"])
-            results[row.pk] = _renewal_reminder(row, member, term, today)
+            if member is None or term is None:
+                raise LookupError("The member or the term this reminder was about no longer exists.")
+            if member.auto_renew or latest.get(member.pk, term.start) > term.start:
+                raise Skip("the member renewed, or turned on auto-renew, after this reminder was queued.")
+            results[row.pk] = _renewal_reminder(row, member, term, choices[member.pk], today)
         except Exception as error:
             results[row.pk] = error
     return results
 
 
-def _renewal_reminder(row, member: Member | None, term: MembershipTerm | None, today: datetime.date):
-    if member is None or term is None:
-        raise LookupError("The member or the term this reminder was about no longer exists.")
-    if member.auto_renew or MembershipTerm.objects.filter(member=member, start__gt=term.start).exists():
-        raise Skip("the member renewed, or turned on auto-renew, after this reminder was queued.")
-    plan, amount = renewal_choice(member)
+def _renewal_reminder(row, member: Member, term: MembershipTerm, choice, today: datetime.date):
+    plan, amount = choice
     context = {
         "term": term,
         "end": term.end,

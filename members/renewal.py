@@ -23,6 +23,33 @@ def renewal_choice(member: Member) -> tuple[Plan | None, int | None]:
     return plan, plan.amount_cents if plan else None
 
 
+def renewal_choices(members) -> dict[int, tuple[Plan | None, int | None]]:
+    """`renewal_choice` for many members in two queries, by member id (a mail worker's batch)."""
+    ids = [member.pk for member in members]
+    payments = (
+        Payment.objects.filter(member_id__in=ids, status=Payment.Status.PAID, plan__isnull=False)
+        .select_related("plan")
+        .order_by("member_id", "-received_on", "-pk")
+    )
+    last = {}
+    for payment in payments:
+        last.setdefault(payment.member_id, payment)
+    fallback = None
+    choices = {}
+    for member_id in ids:
+        payment = last.get(member_id)
+        if payment is not None and not payment.plan.is_lifetime:
+            plan = payment.plan
+            accepted = plan.is_sliding and plan.accepts(payment.amount_cents)
+            choices[member_id] = (plan, payment.amount_cents if accepted else plan.amount_cents)
+            continue
+        if fallback is None:
+            plan = Plan.objects.filter(is_open=True, period=Plan.Period.YEARLY).first()
+            fallback = (plan, plan.amount_cents if plan else None)
+        choices[member_id] = fallback
+    return choices
+
+
 def renewable_plans(member: Member):
     """The plans a member may renew on: open ones, and any yearly plan they hold."""
     held = MembershipTerm.objects.filter(member=member).values("plan_id")
