@@ -198,11 +198,12 @@ class Load:
     socket_errors: int
     p50_ms: float
     p99_ms: float
+    max_ms: float = 0.0
 
     def __str__(self):
         return (
             f"{self.label}: {self.requests_per_s:.1f} req/s ({self.requests} requests, "
-            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms)"
+            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, max {self.max_ms:.1f} ms)"
         )
 
 
@@ -240,6 +241,7 @@ def _load(label: str, output: str) -> Load:
         socket_errors=connect + write + timeout,
         p50_ms=_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
         p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
+        max_ms=_ms(re.search(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", output, re.MULTILINE).group(1)),
     )
 
 
