@@ -28,12 +28,15 @@ def plan():
 
 
 def staff(email: str, role: str):
+    """A staff member with an authenticator app enrolled, as production requires of staff."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth.models import Group
 
     from members.models import User
 
     user = User.objects.create_user(email, password=None)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
+    TOTP.activate(user, generate_totp_secret())
     return user
 
 
@@ -43,6 +46,8 @@ def members(
     """`count` members numbered from `first`: 70% active, 10% in grace, 15% lapsed, 5% pending
     (or all active, paid for half a year more: no reminder is due for them; or, with
     `ends_in_days`, every term ending that many days from today). Returns their ids."""
+    from allauth.account.models import EmailAddress
+
     from members.models import Member, MembershipTerm, Payment, User
 
     rng = random.Random(seed + first)
@@ -52,6 +57,10 @@ def members(
     for offset in range(first, first + count, BATCH):
         numbers = range(offset, min(offset + BATCH, first + count))
         users = User.objects.bulk_create(User(email=f"member{n}@example.org", password="!") for n in numbers)
+        # Confirmed addresses: announcements go to confirmed accounts only.
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+        )
         people = Member.objects.bulk_create(
             Member(
                 user=user,

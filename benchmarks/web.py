@@ -331,7 +331,8 @@ def fan_out_figure(server, env: dict) -> Figure:
     figure = Latency("B7", what, 2.0, during, alone)
     figure.note = (
         f"slowest request {figure.slowest_ms:.0f} ms (goal: none over 1 s); workers: `default` with 1 process "
-        f"and `mail` with 4, both under `nice -n 10` as the Procfile runs them; {sink[2].value:,} emails reached the SMTP server"
+        f"and `mail` with 4, both under `nice -n 10` as the Procfile runs them; "
+        f"{sink[2].value:,} emails reached the SMTP server"
     )
     p99s = max(x.p99_ms for x in during), max(x.p99_ms for x in alone)
     print(f"B7: p99 {p99s[0]:.1f} ms ÷ {p99s[1]:.1f} ms = {figure.ratio:.2f}")
