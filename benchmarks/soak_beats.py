@@ -128,7 +128,9 @@ def main() -> int:
         connections.close_all()
         harness.drop_database(url)
         harness.flush_redis(REDIS_DB)
-    reminders = {key: n for key, n in counter.received.items() if "membership" in key[1] or key[1].startswith("Reminder:")}
+    reminders = {
+        key: n for key, n in counter.received.items() if "membership" in key[1] or key[1].startswith("Reminder:")
+    }
     twice = sum(1 for n in reminders.values() if n > 1)
     never = expected - len(reminders)
     ok = twice == 0 and never == 0 and passes <= int(minutes) + 1
