@@ -156,7 +156,7 @@ def _insert(rows: list[Delivery]) -> list[str]:
     columns = ", ".join(quote(f.column) for f in fields)
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in rows for f in fields]
-    # Only column names from the model and placeholders are interpolated; every value is a parameter.
+    # Only the model's column names and %s markers are put into the text; every value is a bound parameter.
     sql = (
         f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) VALUES {values} "  # noqa: S608
         f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote('key')}"
