@@ -23,7 +23,7 @@ from django.utils import timezone
 from events import calendars, checkin
 from events.models import RSVP, Event
 from events.text import render_markdown
-from notifications.outbox import Attachment, Category, Notice, Skip, composed_from, queue, register_composer
+from notifications.outbox import Attachment, Category, Notice, Skip, composed_from, queue_notice, register_composer
 
 QR_CONTENT_ID = "check-in-qr"
 LINK_IN_REMINDERS_WITHIN = datetime.timedelta(hours=2)
@@ -58,22 +58,17 @@ def _notice(rsvp: RSVP, *, key: str, kind: str, facts: dict, category=Category.T
                   user_id=rsvp.user_id)  # fmt: skip
 
 
-def _queue(notice: Notice) -> bool:
-    return queue(key=notice.key, kind=notice.kind, to=notice.to, facts=notice.facts, category=notice.category,
-                 user_id=notice.user_id)  # fmt: skip
-
-
 def answer_recorded(rsvp: RSVP, *, waitlist_position: int | None) -> bool:
     """Confirm a recorded answer. A yes carries the .ics and the check-in QR code."""
     kind = {RSVP.Status.YES: "event-yes", RSVP.Status.WAITLISTED: "event-waitlisted"}.get(rsvp.status, "event-answer")
     facts = {"revision": rsvp.revision, "position": waitlist_position}
-    return _queue(_notice(rsvp, key=f"event-answer:{rsvp.pk}:{rsvp.revision}", kind=kind, facts=facts))
+    return queue_notice(_notice(rsvp, key=f"event-answer:{rsvp.pk}:{rsvp.revision}", kind=kind, facts=facts))
 
 
 def promoted(rsvp: RSVP) -> bool:
     """Tell someone from the waitlist that a seat is theirs."""
     key = f"event-promoted:{rsvp.pk}:{rsvp.revision}"
-    return _queue(_notice(rsvp, key=key, kind="event-promoted", facts={"revision": rsvp.revision}))
+    return queue_notice(_notice(rsvp, key=key, kind="event-promoted", facts={"revision": rsvp.revision}))
 
 
 def invitation(rsvp: RSVP) -> Notice:
@@ -85,7 +80,7 @@ def invitation(rsvp: RSVP) -> Notice:
 def rsvp_link(rsvp: RSVP, *, answer: str, guests: int, now: datetime.datetime) -> bool:
     """Send a visitor the link that confirms their answer: at most one an hour."""
     key = f"event-rsvp-link:{rsvp.pk}:{now:%Y%m%d%H}"
-    return _queue(_notice(rsvp, key=key, kind="event-rsvp-link", facts={"answer": answer, "guests": guests}))
+    return queue_notice(_notice(rsvp, key=key, kind="event-rsvp-link", facts={"answer": answer, "guests": guests}))
 
 
 def event_changed(rsvp: RSVP, *, change: str, sequence: int, message: str) -> Notice:

@@ -22,24 +22,13 @@ from django.utils import timezone
 from members.links import absolute, card_url, promise_confirm_url, renewal_url
 from members.models import Dispute, FailedPayment, Member, MembershipTerm, Payment, PaymentPromise, PromiseRequest
 from members.renewal import renewal_choice, renewal_choices
-from notifications.outbox import Category, Notice, Skip, composed_from, queue, register_composer
+from notifications.outbox import Category, Notice, Skip, composed_from, queue_notice, register_composer
 
 TEMPLATES = "members/email/"
 
 
 def _notice(member: Member, *, key: str, kind: str, facts: dict, category=Category.TRANSACTIONAL) -> Notice:
     return Notice(key=key, kind=kind, to=member.user.email, facts=facts, category=category, user_id=member.user_id)
-
-
-def _queue(notice: Notice) -> bool:
-    return queue(
-        key=notice.key,
-        kind=notice.kind,
-        to=notice.to,
-        facts=notice.facts,
-        category=notice.category,
-        user_id=notice.user_id,
-    )
 
 
 # Keys: each format is written here only.
@@ -58,19 +47,19 @@ def auto_renew_notice_key(*, member_id: int, subscription_id: str, charge_on: da
 
 def queue_welcome(member) -> bool:
     """Welcome, with the member number (sent once, at the first payment)."""
-    return _queue(_notice(member, key=f"welcome:{member.pk}", kind="welcome", facts={"member": member.pk}))
+    return queue_notice(_notice(member, key=f"welcome:{member.pk}", kind="welcome", facts={"member": member.pk}))
 
 
 def queue_receipt(payment) -> bool:
     """The receipt for one payment, with a link to its printable page."""
     facts = {"payment": payment.pk, "amount_cents": payment.amount_cents, "currency": payment.currency}
-    return _queue(_notice(payment.member, key=f"receipt:{payment.pk}", kind="receipt", facts=facts))
+    return queue_notice(_notice(payment.member, key=f"receipt:{payment.pk}", kind="receipt", facts=facts))
 
 
 def queue_payment_failed(failed) -> bool:
     """An auto-renew charge failed: the member is sent to fix their card (one email per attempt)."""
     key = f"payment-failed:{failed.stripe_invoice_id}:{failed.attempt_count}"
-    return _queue(_notice(failed.member, key=key, kind="payment-failed", facts={"failed": failed.pk}))
+    return queue_notice(_notice(failed.member, key=key, kind="payment-failed", facts={"failed": failed.pk}))
 
 
 def queue_auto_renew_cancelled(member, *, subscription_id: str) -> bool:
@@ -78,14 +67,14 @@ def queue_auto_renew_cancelled(member, *, subscription_id: str) -> bool:
     paid_through = member.paid_through()
     facts = {"member": member.pk, "paid_through": paid_through.isoformat() if paid_through else None}
     key = f"auto-renew-cancelled:{member.pk}:{subscription_id}"
-    return _queue(_notice(member, key=key, kind="auto-renew-cancelled", facts=facts))
+    return queue_notice(_notice(member, key=key, kind="auto-renew-cancelled", facts=facts))
 
 
 def queue_promise_noted(promise) -> bool:
     """Confirms a promise to pay offline, with how to pay."""
     facts = {"promise": promise.pk, "method": promise.method, "amount_cents": promise.amount_cents}
     key = f"promise:{promise.pk}:{promise.method}:{promise.amount_cents}"
-    return _queue(_notice(promise.member, key=key, kind="promise-noted", facts=facts))
+    return queue_notice(_notice(promise.member, key=key, kind="promise-noted", facts=facts))
 
 
 def renewal_reminder(member, *, term_id: int, label: str, offset: int) -> Notice:
@@ -107,28 +96,28 @@ def queue_renewal_receipt(payment) -> bool:
     """The receipt for a payment that renews a membership: it says renewal, never welcome."""
     facts = {"payment": payment.pk, "amount_cents": payment.amount_cents, "currency": payment.currency}
     key = f"renewal-receipt:{payment.member_id}:{payment.pk}"
-    return _queue(_notice(payment.member, key=key, kind="renewal-receipt", facts=facts))
+    return queue_notice(_notice(payment.member, key=key, kind="renewal-receipt", facts=facts))
 
 
 def queue_refund_receipt(payment, *, amount_cents: int) -> bool:
     """What was refunded from one payment (one email for each refund, named by the total so far)."""
     facts = {"payment": payment.pk, "amount_cents": amount_cents, "refunded_cents": payment.refunded_cents}
     key = f"refund-receipt:{payment.member_id}:{payment.pk}:{payment.refunded_cents}"
-    return _queue(_notice(payment.member, key=key, kind="refund-receipt", facts=facts))
+    return queue_notice(_notice(payment.member, key=key, kind="refund-receipt", facts=facts))
 
 
 def queue_dispute_opened(dispute, *, treasurer) -> bool:
     """Tells one treasurer (their Member profile) that a card payment is disputed (a chargeback)."""
     key = f"dispute-opened:{treasurer.user_id}:{dispute.stripe_dispute_id}"
     facts = {"dispute": dispute.pk, "member": treasurer.pk}
-    return _queue(_notice(treasurer, key=key, kind="dispute-opened", facts=facts))
+    return queue_notice(_notice(treasurer, key=key, kind="dispute-opened", facts=facts))
 
 
 def queue_promise_confirmation(promise_request) -> bool:
     """Asks the member to confirm a promise to pay offline made through a renewal link."""
     key = f"promise-confirm:{promise_request.member_id}:{promise_request.pk}"
     facts = {"promise_request": promise_request.pk}
-    return _queue(_notice(promise_request.member, key=key, kind="promise-confirm", facts=facts))
+    return queue_notice(_notice(promise_request.member, key=key, kind="promise-confirm", facts=facts))
 
 
 # Composers: run in a mail worker.
@@ -153,11 +142,15 @@ def compose_welcome(row):
     return _compose(row, "welcome", member, {})
 
 
-def compose_receipt(row):
+def _receipt(row, kind: str):
     payment = Payment.objects.select_related("member__user", "plan").get(pk=row.facts["payment"])
     url = absolute(reverse("members:receipt", args=[payment.receipt_number]))
     context = {"payment": payment, "receipt_url": url, "term": payment.terms.first()}
-    return _compose(row, "receipt", payment.member, context)
+    return _compose(row, kind, payment.member, context)
+
+
+def compose_receipt(row):
+    return _receipt(row, "receipt")
 
 
 def compose_payment_failed(row):
@@ -240,10 +233,7 @@ def compose_renewal_reminder(row):
 
 
 def compose_renewal_receipt(row):
-    payment = Payment.objects.select_related("member__user", "plan").get(pk=row.facts["payment"])
-    url = absolute(reverse("members:receipt", args=[payment.receipt_number]))
-    context = {"payment": payment, "receipt_url": url, "term": payment.terms.first()}
-    return _compose(row, "renewal-receipt", payment.member, context)
+    return _receipt(row, "renewal-receipt")
 
 
 def compose_refund_receipt(row):

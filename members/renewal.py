@@ -9,18 +9,7 @@ from members.models import Member, MembershipTerm, Payment, Plan
 def renewal_choice(member: Member) -> tuple[Plan | None, int | None]:
     """The plan and amount to offer: what the member paid last time, if the plan still exists
     (a plan closed to new members stays open to those who hold it); else the first open plan."""
-    last = (
-        Payment.objects.filter(member=member, status=Payment.Status.PAID, plan__isnull=False)
-        .select_related("plan")
-        .order_by("-received_on", "-pk")
-        .first()
-    )
-    if last is not None and not last.plan.is_lifetime:
-        plan = last.plan
-        amount = last.amount_cents if plan.is_sliding and plan.accepts(last.amount_cents) else plan.amount_cents
-        return plan, amount
-    plan = Plan.objects.filter(is_open=True, period=Plan.Period.YEARLY).first()
-    return plan, plan.amount_cents if plan else None
+    return renewal_choices([member])[member.pk]
 
 
 def renewal_choices(members) -> dict[int, tuple[Plan | None, int | None]]:

@@ -49,6 +49,7 @@ __all__ = [
     "queue",
     "queue_many",
     "queue_message",
+    "queue_notice",
     "queued_keys",
     "register_composer",
     "render",
@@ -95,6 +96,12 @@ def queue(
     if created and not blocked:
         nudge_on_commit()
     return created
+
+
+def queue_notice(notice: Notice) -> bool:
+    """`queue` for a `Notice` an app has made (its facts, category and user included)."""
+    return queue(key=notice.key, kind=notice.kind, to=notice.to, facts=notice.facts, category=notice.category,
+                 user_id=notice.user_id)  # fmt: skip
 
 
 def queue_many(notices: list[Notice]) -> int:
