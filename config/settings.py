@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "csp",
     "anymail",
     "config",
+    "audit",
     "notifications",
     "members",
     "events",

@@ -1,0 +1,166 @@
+"""Write and read the audit log.
+
+Every staff action is one function, in the module of its idea, that takes `by=` and
+calls `record` inside its own transaction, so the change and its row commit or roll
+back together::
+
+    with transaction.atomic():
+        before = audit.log.snapshot(member, ("plan", "status"))
+        ... change the member ...
+        audit.log.record(by, "member.edited", member, changes=audit.log.diff(before, member),
+                         reason=reason)
+
+Actions are dotted codes (`payment.recorded`); each app describes its own with
+`describe(code, label)` so the log's filter reads in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from audit.models import Entry
+
+# A person's own details: an entry says they changed, never what they were or became,
+# so closing an account needs nothing of the log.
+PERSONAL_FIELDS = frozenset(
+    {
+        "email",
+        "first_name",
+        "last_name",
+        "name",
+        "full_name",
+        "given_name",
+        "family_name",
+        "address",
+        "address_line1",
+        "address_line2",
+        "city",
+        "postcode",
+        "region",
+        "country",
+        "phone",
+        "notes",
+        "note",
+        "guest_names",
+    }
+)
+CHANGED = "(changed)"
+
+_labels: dict[str, str] = {}
+
+
+def describe(code: str, label: str) -> None:
+    """Name an action for people reading the log."""
+    _labels[code] = label
+
+
+def label_of(code: str) -> str:
+    return _labels.get(code, code)
+
+
+def actions() -> list[tuple[str, str]]:
+    return sorted(_labels.items(), key=lambda item: item[1])
+
+
+def person_label(user) -> str:
+    if user is None:
+        return ""
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    email = getattr(user, "email", "") or ""
+    if full and email:
+        return f"{full} <{email}>"
+    return full or email or str(user)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The values of `fields` now, to compare with after the change."""
+    return {name: _plain(getattr(obj, _attname(obj, name))) for name in fields}
+
+
+def diff(before: Mapping, after: models.Model | Mapping) -> dict:
+    """{field: [before, after]} for the fields of `before` whose value changed."""
+    changed = {}
+    for name, old in before.items():
+        value = after.get(name) if isinstance(after, Mapping) else getattr(after, _attname(after, name))
+        new = _plain(value)
+        if old != new:
+            changed[name] = [old, new]
+    return changed
+
+
+def record(
+    by,
+    action: str,
+    target: models.Model | None = None,
+    *,
+    changes: Mapping | None = None,
+    reason: str = "",
+    label: str | None = None,
+) -> Entry:
+    """Write one audit row. Call it inside the transaction that makes the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.log.record runs inside the transaction of the change it records")
+    masked = {}
+    for name, pair in (changes or {}).items():
+        old, new = pair
+        masked[name] = [CHANGED, CHANGED] if name in PERSONAL_FIELDS else [_plain(old), _plain(new)]
+    entry = Entry(
+        by=by if getattr(by, "pk", None) else None,
+        by_label=person_label(by) if getattr(by, "pk", None) else "",
+        action=action,
+        changes=masked,
+        reason=reason or "",
+    )
+    if target is not None:
+        entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        entry.target_id = str(target.pk)
+        entry.target_label = (label if label is not None else audit_label(target))[:200]
+    elif label:
+        entry.target_label = label[:200]
+    entry.save()
+    return entry
+
+
+def audit_label(obj: models.Model) -> str:
+    """How an object is named in the log: its own `audit_label` if it has one (a member's
+    says its number, not its name), else the model's name and key."""
+    own = getattr(obj, "audit_label", None)
+    if own is not None:
+        return own() if callable(own) else str(own)
+    return f"{obj._meta.verbose_name.capitalize()} {obj.pk}"
+
+
+def history(target: models.Model):
+    """The entries about one object, newest first."""
+    return Entry.objects.filter(
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=str(target.pk),
+    ).select_related("by")
+
+
+def _attname(obj, name):
+    try:
+        field = obj._meta.get_field(name)
+    except Exception:
+        return name
+    return getattr(field, "attname", name)
+
+
+def _plain(value):
+    """A value as JSON can keep it."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)

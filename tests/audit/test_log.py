@@ -1,0 +1,41 @@
+import pytest
+from django.db import transaction
+
+from audit import log
+from audit.models import AppendOnly, Entry
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_keeps_who_what_and_the_change_but_not_personal_values():
+    staff = UserFactory(email="treasurer@example.org")
+    target = UserFactory(email="vera@example.net")
+    before = log.snapshot(target, ("email", "is_active", "date_joined"))
+    target.email = "vera@new.example.net"
+    target.is_active = False
+    with transaction.atomic():
+        entry = log.record(staff, "member.edited", target, changes=log.diff(before, target), reason="asked by phone")
+    entry.refresh_from_db()
+    assert entry.by == staff and "treasurer@example.org" in entry.by_label
+    assert entry.changes == {"email": [log.CHANGED, log.CHANGED], "is_active": [True, False]}
+    assert entry.reason == "asked by phone"
+    assert "vera" not in entry.target_label
+    assert list(log.history(target)) == [entry]
+
+
+def test_an_entry_is_never_changed_or_deleted():
+    with transaction.atomic():
+        entry = log.record(None, "system.thing", label="Nightly retention")
+    entry.reason = "rewritten"
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+    assert Entry.objects.get().reason == ""
+
+
+def test_record_outside_a_transaction_is_refused(monkeypatch):
+    monkeypatch.setattr(log.transaction, "get_connection", lambda: type("C", (), {"in_atomic_block": False})())
+    with pytest.raises(RuntimeError):
+        log.record(None, "system.thing")
