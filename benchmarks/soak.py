@@ -1,5 +1,6 @@
-"""`make soak`: the fault tests, one after another, each in its own process and on its own
-databases, each printing one line with its counts. Exits 1 when any count is wrong.
+"""`make soak`: the fault tests, one after another (and the one that mostly waits beside
+them), each in its own process and on its own databases, each printing one line with its
+counts. Exits 1 when any count is wrong.
 
 Loopback only, bounded: every test has a fixed number of requests and rounds.
 """
@@ -22,23 +23,44 @@ TESTS = [
     ["soak_webhooks.py"],
     ["soak_outbox.py"],
     ["soak_scanner.py"],
+    ["soak_workers.py", "kills"],
+    ["soak_workers.py", "clones"],
+]
+# Mostly waiting (two beats side by side for five minutes, on a Redis database and ports of
+# its own), so it runs beside the others instead of adding its five minutes to the run.
+ALONGSIDE = [
+    ["soak_beats.py"],
 ]
 TIMEOUT = 15 * 60  # per test: a hung test fails rather than holding CI
 
 
+def start(test: list[str]) -> subprocess.Popen | str:
+    """One fault test started in its own process, or why it could not be."""
+    if not (HERE / test[0]).exists():
+        return f"FAIL {test[0]} is missing"
+    return subprocess.Popen(
+        [sys.executable, str(HERE / test[0]), *test[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finish(test: list[str], process: subprocess.Popen | str, *, deadline: float) -> tuple[bool, str]:
+    """Wait for a started test: passed?, and the lines it printed."""
+    if isinstance(process, str):
+        return False, process
+    try:
+        stdout, stderr = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return False, f"FAIL {' '.join(test)} did not finish in {TIMEOUT} s"
+    if process.returncode != 0 and not stdout.strip():
+        return False, f"FAIL {' '.join(test)} stopped: {stderr.strip()[-2000:]}"
+    return process.returncode == 0, stdout.strip()
+
+
 def run(test: list[str]) -> tuple[bool, str]:
     """One fault test in its own process: passed?, and the lines it printed."""
-    if not (HERE / test[0]).exists():
-        return False, f"FAIL {test[0]} is missing"
-    try:
-        result = subprocess.run(
-            [sys.executable, str(HERE / test[0]), *test[1:]], timeout=TIMEOUT, capture_output=True, text=True
-        )
-    except subprocess.TimeoutExpired:
-        return False, f"FAIL {' '.join(test)} did not finish in {TIMEOUT} s"
-    if result.returncode != 0 and not result.stdout.strip():
-        return False, f"FAIL {' '.join(test)} stopped: {result.stderr.strip()[-2000:]}"
-    return result.returncode == 0, result.stdout.strip()
+    return finish(test, start(test), deadline=time.monotonic() + TIMEOUT)
 
 
 def main() -> int:
@@ -46,13 +68,20 @@ def main() -> int:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = harness.machine()
     lines, failed = [], 0
+    beside = [(test, start(test), time.monotonic() + TIMEOUT) for test in ALONGSIDE]
     for test in TESTS:
         passed, output = run(test)
         print(output, flush=True)
         lines.append(output)
         failed += not passed
+    for test, process, deadline in beside:
+        passed, output = finish(test, process, deadline=deadline)
+        print(output, flush=True)
+        lines.append(output)
+        failed += not passed
     elapsed = time.monotonic() - started
-    summary = f"soak: {len(TESTS) - failed} of {len(TESTS)} fault tests passed in {elapsed / 60:.1f} min"
+    total = len(TESTS) + len(ALONGSIDE)
+    summary = f"soak: {total - failed} of {total} fault tests passed in {elapsed / 60:.1f} min"
     print(summary, flush=True)
     report = "\n".join(f"    {line}" for line in "\n".join(lines).splitlines())
     write_readme(
