@@ -21,6 +21,9 @@ from events.models import RSVP, Event
 from members.models import Member, Standing
 
 ANSWERS = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO)
+# What an answer or a promotion changes; saved alone, so a check-in or a name written at the
+# same moment by another request is never overwritten with what this one read.
+ANSWER_FIELDS = ["status", "guests", "revision", "answered_at", "status_changed_at", "waitlisted_at"]
 
 
 class RSVPRefused(Exception):
@@ -111,16 +114,27 @@ def rsvp_for(*, event: Event, email: str, name: str = "", user=None) -> RSVP:
 
 
 def respond(
-    *, rsvp_id: int, answer: str, guests: int = 0, now: datetime.datetime | None = None, notify: bool = True
+    *,
+    rsvp_id: int,
+    answer: str,
+    guests: int = 0,
+    now: datetime.datetime | None = None,
+    notify: bool = True,
+    unlocked: RSVP | None = None,
 ) -> Outcome:
     """Record an answer (yes, maybe, no) and its guests, taking a seat, joining the
     waitlist or freeing a seat for the first in line who fits. Raises RSVPRefused
     (and changes nothing) outside the RSVP window, on a cancelled event, for a
-    members-only event the person may not attend, or for too many guests."""
+    members-only event the person may not attend, or for too many guests.
+
+    `unlocked`: the RSVP with its event as the caller has just read it (the link's page
+    did), used only for the checks made before the lock; the answer itself is taken
+    on the rows read again under it."""
     now = now or timezone.now()
     if answer not in ANSWERS:
         raise RSVPRefused("Choose yes, maybe or no.", code="answer")
-    unlocked = RSVP.objects.select_related("event").get(pk=rsvp_id)
+    if unlocked is None or unlocked.pk != rsvp_id:
+        unlocked = RSVP.objects.select_related("event").get(pk=rsvp_id)
     _check_may_answer(unlocked.event, unlocked, answer, guests, now)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=unlocked.event_id)
@@ -136,7 +150,7 @@ def respond(
         if changed:
             rsvp.answered_at = now
             rsvp.revision += 1
-            rsvp.save()
+            rsvp.save(update_fields=ANSWER_FIELDS)
             _move_seats(event, _seats_of(rsvp) - seats_before)
         may_promote = _seats_of(rsvp) < seats_before or rsvp.status == RSVP.Status.WAITLISTED
         promoted = promote_waitlist(event, now=now, notify=notify) if may_promote else []
@@ -217,7 +231,7 @@ def promote_waitlist(event: Event, *, now: datetime.datetime, notify: bool = Tru
             continue
         _set_status(rsvp, RSVP.Status.YES, now)
         rsvp.revision += 1
-        rsvp.save()
+        rsvp.save(update_fields=ANSWER_FIELDS)
         promoted.append(rsvp)
         if left is not None:
             left -= rsvp.party_size

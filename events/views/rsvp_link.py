@@ -82,7 +82,9 @@ def rsvp_link(request, token):
     if not form.is_valid():
         return render(request, TEMPLATE, _page_context(request, found, form=form), status=400)
     try:
-        outcome = rsvp.respond(rsvp_id=found.pk, answer=form.cleaned_data["answer"], guests=form.cleaned_data["guests"])
+        outcome = rsvp.respond(
+            rsvp_id=found.pk, answer=form.cleaned_data["answer"], guests=form.cleaned_data["guests"], unlocked=found
+        )
     except rsvp.RSVPRefused as refusal:
         messages.error(request, refusal.message)
         return redirect(found.get_absolute_url())
