@@ -55,7 +55,6 @@ def crawl(client, start: str = "/manage/outbox/", limit: int = 300) -> dict[str,
 def sent_mail(client, celery_worker, smtp_server, settings):
     """Two events with different organisers, each with an answer; an invitation; an
     organiser's message to their attendees; a renewal reminder; a failed card payment."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ours, theirs = _staff("Organiser"), _staff("Organiser")
     rivers = EventFactory(title="Forum on clean rivers", organisers=[ours])
     bees = EventFactory(title="Symposium on bees", organisers=[theirs])
