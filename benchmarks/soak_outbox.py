@@ -105,7 +105,7 @@ def start_announcement() -> int:
         category=Category.NEWSLETTERS,
         segment="members:good-standing",
     )
-    announcements.start_sending(announcement_id=announcement.pk, user_id=None)
+    announcements.start_sending(announcement_id=announcement.pk, by=None)
     return announcement.pk
 
 

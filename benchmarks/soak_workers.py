@@ -93,7 +93,7 @@ def announce(subject: str) -> None:
     announcement = Announcement.objects.create(
         subject=subject, body="See you there.", category=Category.NEWSLETTERS, segment="members:good-standing"
     )
-    announcements.start_sending(announcement_id=announcement.pk, user_id=None)
+    announcements.start_sending(announcement_id=announcement.pk, by=None)
 
 
 def wait_until(predicate, seconds: float) -> bool:

@@ -12,7 +12,8 @@ import nh3
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import composing, fanout, outbox, registry
+import audit.log
+from notifications import access, composing, fanout, outbox, registry
 from notifications.models import Announcement
 from notifications.outbox import Notice
 from notifications.registry import Recipient
@@ -77,19 +78,33 @@ def email_key(announcement_id: int, email: str) -> str:
     return f"{job_key(announcement_id)}:{email if len(email) <= 150 else hashlib.sha256(email.encode()).hexdigest()}"
 
 
-def start_sending(*, announcement_id: int, user_id: int | None) -> Announcement:
-    """Send a draft to its audience: the fan-out starts when this commits."""
+audit.log.describe("announcement.started", "Started sending an announcement or a message to attendees")
+
+
+def start_sending(*, announcement_id: int, by) -> Announcement:
+    """Send a draft to its audience: the fan-out starts when this commits. `by` is the
+    person sending it, who must be allowed to write to that audience (an organiser only
+    to the attendees of their own events); None is Societas itself (a script)."""
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
         if announcement.status != Announcement.Status.DRAFT:
             raise AnnouncementError("This announcement has already been sent.")
         if announcement.segment not in dict(segment_choices()):
             raise AnnouncementError("Its audience no longer exists; edit the announcement and choose another.")
+        if by is not None and not access.may_use_segment(by, announcement.segment):
+            raise AnnouncementError("You may not write to this audience; choose one of your own.")
+        before = audit.log.snapshot(announcement, ("status", "sent_at", "sent_by"))
         announcement.status = Announcement.Status.SENDING
-        announcement.sent_at, announcement.sent_by_id = timezone.now(), user_id
+        announcement.sent_at, announcement.sent_by = timezone.now(), by
         announcement.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
+        audit.log.record(by, "announcement.started", announcement, changes=audit.log.diff(before, announcement))
         fanout.start(key=job_key(announcement.pk), source=FAN_OUT_SOURCE, params={"announcement": announcement.pk})
     return announcement
+
+
+def segment_choices_for(user) -> list[tuple[str, str]]:
+    """The audiences this person may write to, of those that exist now."""
+    return [(value, label) for value, label in segment_choices() if access.may_use_segment(user, value)]
 
 
 def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:

@@ -1,6 +1,7 @@
 from django import forms
 
 from notifications import announcements
+from notifications.kinds import kind_choices
 from notifications.models import OPTIONAL_CATEGORIES, Announcement, Category, Delivery, Preference
 
 
@@ -25,7 +26,7 @@ class OutboxSearchForm(forms.Form):
 
     def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Any")] + [(kind, kind) for kind in kinds]
+        self.fields["kind"].choices = [("", "Any"), *kind_choices(kinds)]
 
 
 class SuppressionForm(forms.Form):
@@ -43,12 +44,13 @@ class AnnouncementForm(forms.ModelForm):
         help_texts = {"category": "People who turned this kind of email off will not get it."}
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = announcements.segment_choices()
+        # Only the audiences this person may write to: an organiser, their events' attendees.
+        choices = announcements.segment_choices_for(user)
         self.fields["segment"].choices = [("", "Choose an audience"), *choices]
         if not choices:
-            self.fields["segment"].help_text = "No audiences are registered yet."
+            self.fields["segment"].help_text = "There is no audience you can write to now."
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -88,6 +88,9 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.kind} to {self.to} ({self.status})"
 
+    def audit_label(self) -> str:
+        return f"Email {self.pk} ({self.kind})"
+
     @property
     def can_retry(self) -> bool:
         return self.status in (self.Status.FAILED, self.Status.UNCERTAIN)
@@ -136,7 +139,8 @@ class UnsubscribeLink(models.Model):
 
 
 class Suppression(models.Model):
-    """An address that is never sent to again."""
+    """An address that is never sent to again, until staff lift it. A lifted row is kept
+    (with who lifted it and when) so the history stays; only rows not lifted count."""
 
     class Reason(models.TextChoices):
         BOUNCED = "bounced", "Hard bounce"
@@ -144,17 +148,33 @@ class Suppression(models.Model):
         REJECTED = "rejected", "Refused by the mail service"
         STAFF = "staff", "Suppressed by staff"
 
-    email = models.EmailField(unique=True)
+    email = models.EmailField(db_index=True)
     reason = models.CharField(max_length=12, choices=Reason.choices)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(lifted_at__isnull=True), name="one_suppression_in_force_per_address"
+            )
+        ]
 
     def __str__(self):
         return f"{self.email} ({self.get_reason_display()})"
+
+    def audit_label(self) -> str:
+        return f"Suppression {self.pk}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None
 
 
 class Announcement(models.Model):
@@ -192,6 +212,9 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def audit_label(self) -> str:
+        return f"Announcement {self.pk} to {self.segment_label or self.segment}"[:200]
 
 
 class FanOut(models.Model):

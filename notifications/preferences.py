@@ -110,19 +110,19 @@ def _reason(*, category: str, suppressed_for: str | None, preference: Preference
 # One query per email queued: is the address suppressed, and did it turn this category off?
 BLOCK_QUERIES = {
     "invitations": (
-        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s AND lifted_at IS NULL), "
         "(SELECT invitations FROM notifications_preference WHERE email = %s)"
     ),
     "reminders": (
-        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s AND lifted_at IS NULL), "
         "(SELECT reminders FROM notifications_preference WHERE email = %s)"
     ),
     "newsletters": (
-        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), "
+        "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s AND lifted_at IS NULL), "
         "(SELECT newsletters FROM notifications_preference WHERE email = %s)"
     ),
 }
-SUPPRESSION_QUERY = "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s), NULL"
+SUPPRESSION_QUERY = "SELECT (SELECT reason FROM notifications_suppression WHERE email = %s AND lifted_at IS NULL), NULL"
 
 
 def block_reason(*, email: str, category: str) -> str:
@@ -141,7 +141,8 @@ def blocked_reasons(items) -> dict:
     address, or opted out of its category); two queries for a whole batch."""
     items = list(items)
     addresses = {email for _, email, _ in items}
-    suppressed = dict(Suppression.objects.filter(email__in=addresses).values_list("email", "reason"))
+    in_force = Suppression.objects.filter(email__in=addresses, lifted_at__isnull=True)
+    suppressed = dict(in_force.values_list("email", "reason"))
     optional = {email for _, email, category in items if category != Category.TRANSACTIONAL}
     choices = {p.email: p for p in Preference.objects.filter(email__in=optional)} if optional else {}
     reasons = {}

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+import audit.log
 from notifications import composing, preferences
 from notifications.composing import Composed, Skip
 from notifications.delivery_errors import classify
@@ -316,28 +317,38 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     return SweepResult(requeued=requeued, uncertain=uncertain, due=due)
 
 
-def retry(*, delivery_id: int) -> Delivery:
+audit.log.describe("delivery.resent", "Sent an email again")
+audit.log.describe("delivery.marked_sent", "Marked an email as arrived")
+
+STAFF_FIELDS = ("status", "next_attempt_at", "sent_at")
+
+
+def retry(*, delivery_id: int, by) -> Delivery:
     """Send a failed or uncertain delivery again (staff's choice); the worker is nudged on commit."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
         if not delivery.can_retry:
             state = delivery.get_status_display().lower()
             raise OutboxError(f"Only a failed or uncertain delivery can be sent again; this one is {state}.")
+        before = audit.log.snapshot(delivery, STAFF_FIELDS)
         delivery.status, delivery.next_attempt_at = Status.QUEUED, timezone.now()
         delivery.claim = delivery.handed_at = None
         delivery.updated_at = timezone.now()
         delivery.save(update_fields=["status", "next_attempt_at", "claim", "handed_at", "updated_at"])
+        audit.log.record(by, "delivery.resent", delivery, changes=audit.log.diff(before, delivery))
         nudge_on_commit()
     return delivery
 
 
-def mark_sent(*, delivery_id: int) -> Delivery:
+def mark_sent(*, delivery_id: int, by) -> Delivery:
     """Record that an uncertain delivery did arrive (staff checked with the mail service)."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.status != Status.UNCERTAIN:
             raise OutboxError("Only an uncertain delivery can be marked as sent.")
+        before = audit.log.snapshot(delivery, STAFF_FIELDS)
         delivery.status, delivery.sent_at = Status.SENT, delivery.handed_at or timezone.now()
         delivery.claim, delivery.updated_at = None, timezone.now()
         delivery.save(update_fields=["status", "sent_at", "claim", "updated_at"])
+        audit.log.record(by, "delivery.marked_sent", delivery, changes=audit.log.diff(before, delivery))
     return delivery

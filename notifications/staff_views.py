@@ -1,4 +1,7 @@
-"""Staff pages: the outbox, suppressions and announcements (/manage/outbox/, /manage/announcements/)."""
+"""Staff pages: the outbox, suppressions and announcements (/manage/outbox/, /manage/announcements/).
+
+Each person sees the part of the outbox their role looks after (`access.visible_deliveries`):
+anything outside it is a 404, on every page and action."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import announcements, sending, suppression
-from notifications.access import mail_staff_required
+from notifications.access import mail_staff_required, visible_announcements, visible_deliveries
 from notifications.forms import AnnouncementForm, OutboxSearchForm, SuppressionForm
 from notifications.models import Announcement, Delivery, Suppression
 
@@ -31,9 +34,10 @@ LIST_FIELDS = [
 @mail_staff_required
 @require_safe
 def outbox_list(request):
-    kinds = list(Delivery.objects.order_by("kind").values_list("kind", flat=True).distinct())
+    visible = visible_deliveries(request.user)
+    kinds = list(visible.order_by("kind").values_list("kind", flat=True).distinct())
     form = OutboxSearchForm(request.GET or None, kinds=kinds)
-    deliveries = Delivery.objects.only(*LIST_FIELDS).order_by("-created_at", "-pk")
+    deliveries = visible.only(*LIST_FIELDS).order_by("-created_at", "-pk")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -43,7 +47,7 @@ def outbox_list(request):
         if data["status"]:
             deliveries = deliveries.filter(status=data["status"])
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     query = request.GET.copy()
     query.pop("page", None)
     status_counts = [(value, label, counts.get(value, 0)) for value, label in Delivery.Status.choices]
@@ -54,16 +58,16 @@ def outbox_list(request):
 @mail_staff_required
 @require_safe
 def delivery_detail(request, pk):
-    delivery = get_object_or_404(Delivery.objects.select_related("announcement"), pk=pk)
+    delivery = get_object_or_404(visible_deliveries(request.user).select_related("announcement"), pk=pk)
     return render(request, "notifications/manage/delivery_detail.html", {"delivery": delivery})
 
 
 @mail_staff_required
 @require_POST
 def delivery_retry(request, pk):
-    delivery = get_object_or_404(Delivery, pk=pk)
+    delivery = get_object_or_404(visible_deliveries(request.user), pk=pk)
     try:
-        sending.retry(delivery_id=delivery.pk)
+        sending.retry(delivery_id=delivery.pk, by=request.user)
     except sending.OutboxError as error:
         messages.error(request, str(error))
     else:
@@ -74,9 +78,9 @@ def delivery_retry(request, pk):
 @mail_staff_required
 @require_POST
 def delivery_mark_sent(request, pk):
-    delivery = get_object_or_404(Delivery, pk=pk)
+    delivery = get_object_or_404(visible_deliveries(request.user), pk=pk)
     try:
-        sending.mark_sent(delivery_id=delivery.pk)
+        sending.mark_sent(delivery_id=delivery.pk, by=request.user)
     except sending.OutboxError as error:
         messages.error(request, str(error))
     else:
@@ -89,22 +93,33 @@ def delivery_mark_sent(request, pk):
 def suppression_list(request):
     form = SuppressionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        suppression.suppress(
-            email=email, reason=Suppression.Reason.STAFF, detail=form.cleaned_data["detail"], user_id=request.user.pk
+        row, created = suppression.add_by_staff(
+            email=form.cleaned_data["email"], detail=form.cleaned_data["detail"], by=request.user
         )
-        messages.success(request, f"Nothing more will be sent to {email.lower()}.")
+        if created:
+            messages.success(request, f"Nothing more will be sent to {row.email}.")
+        else:
+            messages.info(request, f"{row.email} was already suppressed ({row.get_reason_display().lower()}).")
         return redirect("notifications:suppressions")
-    rows = Suppression.objects.select_related("created_by")[:500]
-    return render(request, "notifications/manage/suppressions.html", {"form": form, "suppressions": rows})
+    rows = Suppression.objects.select_related("created_by", "lifted_by")
+    context = {
+        "form": form,
+        "suppressions": rows.filter(lifted_at__isnull=True)[:500],
+        "lifted": rows.filter(lifted_at__isnull=False).order_by("-lifted_at", "-pk")[:100],
+    }
+    return render(request, "notifications/manage/suppressions.html", context)
 
 
 @mail_staff_required
 @require_POST
 def suppression_lift(request, pk):
     get_object_or_404(Suppression, pk=pk)
-    email = suppression.lift(suppression_id=pk)
-    messages.success(request, f"{email} can be sent to again.")
+    try:
+        lifted = suppression.lift(suppression_id=pk, by=request.user)
+    except suppression.SuppressionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{lifted.email} can be sent to again.")
     return redirect("notifications:suppressions")
 
 
@@ -114,7 +129,7 @@ def suppression_lift(request, pk):
 @mail_staff_required
 @require_safe
 def announcement_list(request):
-    rows = Announcement.objects.select_related("created_by")[:200]
+    rows = visible_announcements(request.user).select_related("created_by")[:200]
     return render(request, "notifications/manage/announcement_list.html", {"announcements": rows})
 
 
@@ -122,8 +137,9 @@ def announcement_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def announcement_edit(request, pk=None):
     """Write or change a draft. "Preview" shows the email without saving anything."""
-    announcement = get_object_or_404(Announcement, pk=pk, status=Announcement.Status.DRAFT) if pk else None
-    form = AnnouncementForm(request.POST or None, instance=announcement)
+    drafts = visible_announcements(request.user).filter(status=Announcement.Status.DRAFT)
+    announcement = get_object_or_404(drafts, pk=pk) if pk else None
+    form = AnnouncementForm(request.POST or None, instance=announcement, user=request.user)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -141,7 +157,7 @@ def announcement_edit(request, pk=None):
 @mail_staff_required
 @require_safe
 def announcement_detail(request, pk):
-    announcement = get_object_or_404(Announcement.objects.select_related("created_by", "sent_by"), pk=pk)
+    announcement = get_object_or_404(visible_announcements(request.user).select_related("created_by", "sent_by"), pk=pk)
     context = {"announcement": announcement, "preview": announcements.render_preview(announcement)}
     if announcement.status == Announcement.Status.DRAFT:
         try:
@@ -156,9 +172,9 @@ def announcement_detail(request, pk):
 @mail_staff_required
 @require_POST
 def announcement_send(request, pk):
-    announcement = get_object_or_404(Announcement, pk=pk)
+    announcement = get_object_or_404(visible_announcements(request.user), pk=pk)
     try:
-        announcements.start_sending(announcement_id=announcement.pk, user_id=request.user.pk)
+        announcements.start_sending(announcement_id=announcement.pk, by=request.user)
     except announcements.AnnouncementError as error:
         messages.error(request, str(error))
     else:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+import audit.log
 from notifications import preferences
 from notifications.models import Delivery, Suppression, UnsubscribeLink
 
@@ -20,26 +21,57 @@ SUPPRESSING_REJECTIONS = {"bounced", "invalid", "spam"}
 UNSUBSCRIBE_SUBJECT = re.compile(r"unsubscribe\s+([A-Za-z0-9_-]{20,64})", re.IGNORECASE)
 
 
-def suppress(*, email: str, reason: str, detail: str = "", user_id: int | None = None) -> Suppression:
-    """Never send to this address again; what is queued for it is marked suppressed now."""
+class SuppressionError(Exception):
+    """A change to a suppression that its state does not allow."""
+
+
+audit.log.describe("suppression.added", "Stopped all mail to an address")
+audit.log.describe("suppression.lifted", "Allowed mail to an address again")
+
+
+def suppress(*, email: str, reason: str, detail: str = "", user_id: int | None = None) -> tuple[Suppression, bool]:
+    """Never send to this address again; what is queued for it is marked suppressed now.
+    Returns the suppression in force and whether it is new (an address already
+    suppressed keeps its first reason)."""
     email = preferences.normalise(email)
     with transaction.atomic():
-        suppression, _ = Suppression.objects.get_or_create(
-            email=email, defaults={"reason": reason, "detail": detail[:2000], "created_by_id": user_id}
+        suppression, created = Suppression.objects.get_or_create(
+            email=email,
+            lifted_at=None,
+            defaults={"reason": reason, "detail": detail[:2000], "created_by_id": user_id},
         )
         label = suppression.get_reason_display().lower()
         Delivery.objects.filter(to=email, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.SUPPRESSED, last_error=f"Address suppressed ({label}).", updated_at=timezone.now()
         )
-    return suppression
+    return suppression, created
 
 
-def lift(*, suppression_id: int) -> str:
-    """Allow mail to an address again (staff's choice); returns the address."""
+def add_by_staff(*, email: str, detail: str, by) -> tuple[Suppression, bool]:
+    """Staff stop all mail to an address (the audit log says who, and why)."""
+    with transaction.atomic():
+        suppression, created = suppress(email=email, reason=Suppression.Reason.STAFF, detail=detail, user_id=by.pk)
+        if created:
+            after = {"email": suppression.email, "reason": suppression.reason}
+            audit.log.record(
+                by, "suppression.added", suppression, changes=audit.log.diff(dict.fromkeys(after), after), reason=detail
+            )
+    return suppression, created
+
+
+def lift(*, suppression_id: int, by, reason: str = "") -> Suppression:
+    """Allow mail to an address again (staff's choice). The row stays, marked lifted."""
     with transaction.atomic():
         suppression = Suppression.objects.select_for_update().get(pk=suppression_id)
-        suppression.delete()
-    return suppression.email
+        if not suppression.in_force:
+            raise SuppressionError(f"Mail to {suppression.email} was already allowed again.")
+        before = audit.log.snapshot(suppression, ("lifted_at", "lifted_by"))
+        suppression.lifted_at, suppression.lifted_by = timezone.now(), by
+        suppression.save(update_fields=["lifted_at", "lifted_by"])
+        audit.log.record(
+            by, "suppression.lifted", suppression, changes=audit.log.diff(before, suppression), reason=reason
+        )
+    return suppression
 
 
 def _webhooks_protected(esp_name: str) -> bool:

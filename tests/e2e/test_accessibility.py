@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from events.models import RSVP, Event
-from members.models import Member, Payment
-from notifications.models import Category, Delivery, UnsubscribeLink
+from members.models import Member, Payment, User
+from notifications.access import visible_deliveries
+from notifications.models import Category, UnsubscribeLink
 
 DEMO_PASSWORD = "societas-demo"
 
@@ -66,7 +67,7 @@ def test_organiser_pages(demo, page, check_page):
 def test_treasurer_and_staff_pages(demo, page, check_page):
     member = Member.objects.get(user__email="lapsed@example.org")
     payment = Payment.objects.first()
-    delivery = Delivery.objects.first()
+    delivery = visible_deliveries(User.objects.get(email="treasurer@example.org")).first()
     _sign_in(page, demo, "treasurer@example.org")
     _visit_all(page, demo, check_page, "treasurer",
                ["/manage/members/", f"/manage/members/{member.pk}/", f"/manage/members/{member.pk}/payments/new/",

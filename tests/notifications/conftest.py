@@ -30,3 +30,9 @@ def queue(key: str, to: str = "ann@example.org", *, category: str = Category.REM
 def fast_retries(settings):
     settings.OUTBOX_RETRY_DELAYS = [60, 300, 900]
     return settings.OUTBOX_RETRY_DELAYS
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The factories give every user a password; a slow hash makes no test truer here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

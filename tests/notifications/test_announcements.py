@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.db.models import Q
 
-from notifications import announcements, fanout, registry
+from notifications import access, announcements, fanout, registry
 from notifications.models import Announcement, Category, Delivery, FanOut, Preference, Suppression
 from notifications.registry import Recipient, SegmentSource
 from tests.factories import UserFactory
@@ -13,7 +14,10 @@ IN_THE_CLUB = [*PEOPLE, Recipient(PEOPLE[0].email, PEOPLE[0].name, cursor=8)]
 
 @pytest.fixture
 def segments(monkeypatch):
+    """A "club" audience that organisers may write to."""
     monkeypatch.setattr(registry, "segment_sources", {})
+    club = access.Scope(deliveries=lambda user: Q(pk__in=[]), segments=lambda user: ["club:all", "club:none"])
+    monkeypatch.setitem(access.scopes, "Organiser", club)
     registry.register_segment_source(
         "club",
         SegmentSource(
@@ -105,7 +109,7 @@ def test_running_the_fan_out_again_queues_nobody_twice(segments, monkeypatch):
     monkeypatch.setitem(fanout.sources, announcements.FAN_OUT_SOURCE, fanout.Source(announcements.next_batch, 3))
     announcement = Announcement.objects.create(subject="Hi", body="Hello", category=Category.NEWSLETTERS,
                                                segment="club:all")  # fmt: skip
-    announcements.start_sending(announcement_id=announcement.pk, user_id=None)
+    announcements.start_sending(announcement_id=announcement.pk, by=None)
     job = FanOut.objects.get(key=announcements.job_key(announcement.pk))
     assert fanout.run_batch(job.pk), "batches of 3: more to come"
     fanout.run(job.pk)
@@ -140,7 +144,7 @@ def test_the_sweep_resumes_a_fan_out_whose_worker_died(segments, monkeypatch):
     monkeypatch.setattr(tasks.run_fan_out, "delay", lambda pk: started.append(pk))
     announcement = Announcement.objects.create(subject="Hi", body="Hello", category=Category.NEWSLETTERS,
                                                segment="club:all")  # fmt: skip
-    announcements.start_sending(announcement_id=announcement.pk, user_id=None)
+    announcements.start_sending(announcement_id=announcement.pk, by=None)
     job = FanOut.objects.get(key=announcements.job_key(announcement.pk))
     started.clear()  # the first nudge, lost with the broker
     assert fanout.resume_stalled() == 0, "still fresh: its fan-out may be running"

@@ -1,9 +1,10 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from notifications import outbox, sending
+from notifications import access, outbox, sending
 from notifications.models import Category, Delivery
 from tests.factories import UserFactory
 from tests.notifications.conftest import queue
@@ -13,9 +14,12 @@ Status = Delivery.Status
 
 
 @pytest.fixture
-def organiser(client):
+def organiser(client, monkeypatch):
+    """An organiser whose role looks after the test kinds of email (tests/notifications/conftest.py)."""
     user = UserFactory()
     user.groups.add(Group.objects.get_or_create(name="Organiser")[0])
+    tests_mail = access.Scope(deliveries=lambda user: Q(kind__startswith="test-") | Q(kind="event-reminder"))
+    monkeypatch.setitem(access.scopes, "Organiser", tests_mail)
     client.force_login(user)
     return user
 
@@ -67,7 +71,10 @@ def test_a_delivery_shows_its_error_attempts_and_rendered_message(client, organi
     assert "List-Unsubscribe" in page and "/u/" not in page, "the unsubscribe link is hidden from staff"
 
 
-def test_a_message_with_a_sign_in_secret_is_not_shown(client, organiser):
+def test_a_message_with_a_sign_in_secret_is_not_shown(client):
+    treasurer = UserFactory()
+    treasurer.groups.add(Group.objects.get_or_create(name="Treasurer")[0])
+    client.force_login(treasurer)
     delivery = outbox.queue_message(
         key="account:login_code:1",
         to="x@example.org",
@@ -124,7 +131,9 @@ def test_staff_suppress_an_address_and_lift_it(client, organiser):
     from notifications.models import Suppression
 
     client.post(f"/manage/outbox/suppressions/{Suppression.objects.get().pk}/lift/")
-    assert not Suppression.objects.exists()
+    lifted = Suppression.objects.get()
+    assert lifted.lifted_at is not None and lifted.lifted_by == organiser, "kept, marked lifted"
+    assert queue("after", "gone@example.org").delivery.status == Status.QUEUED
 
 
 def test_the_manage_page_shows_the_outbox_card_with_what_needs_attention(client, organiser):

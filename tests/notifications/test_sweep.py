@@ -81,7 +81,7 @@ def test_staff_send_an_uncertain_delivery_again_or_record_that_it_arrived():
     _hand_over(second)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
         sending.sweep()
-    assert sending.retry(delivery_id=first.pk).status == Status.QUEUED
-    assert sending.mark_sent(delivery_id=second.pk).status == Status.SENT
+    assert sending.retry(delivery_id=first.pk, by=None).status == Status.QUEUED
+    assert sending.mark_sent(delivery_id=second.pk, by=None).status == Status.SENT
     with pytest.raises(sending.OutboxError, match="can be sent again"):
-        sending.retry(delivery_id=second.pk)
+        sending.retry(delivery_id=second.pk, by=None)

@@ -1,0 +1,52 @@
+"""Which outbox mail is an organiser's: the emails of the events they organise (answers,
+invitations, reminders, change notices) and their messages to those events' attendees.
+
+Told to notifications from EventsConfig.ready(): it never imports events. Every events
+email's row records the RSVP it is for (`facts["rsvp"]`, see notices.py), so an
+organiser's mail is the rows whose RSVP belongs to one of their events.
+"""
+
+from django.db.models import BigIntegerField, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
+
+from events.models import RSVP, Event
+from events.reminders import SEGMENT_STATUSES
+from members.roles import ORGANISER
+from notifications.access import register_scope
+from notifications.kinds import describe_kind
+
+SEGMENT_SOURCE = "events"  # the name events/apps.py registers its announcement audiences under
+
+KINDS = {
+    "event-yes": "RSVP confirmation: yes",
+    "event-answer": "RSVP confirmation: maybe or no",
+    "event-waitlisted": "RSVP confirmation: waitlisted",
+    "event-promoted": "Seat from the waitlist",
+    "event-invitation": "Event invitation",
+    "event-rsvp-link": "Link to confirm an RSVP",
+    "event-moved": "Event moved",
+    "event-place": "Event changed place",
+    "event-cancelled": "Event cancelled",
+    "event-reminder": "Event reminder",
+}
+
+
+def organiser_deliveries(user) -> Q:
+    """The rows of events emails whose RSVP is to an event this person organises."""
+    theirs = RSVP.objects.filter(event__organisers=user).values("pk")
+    return Q(kind__startswith="event-") & Q(In(Cast(KT("facts__rsvp"), BigIntegerField()), theirs))
+
+
+def organiser_segments(user) -> list[str]:
+    """The audiences of every event this person organises, past ones included (so their
+    earlier messages stay theirs), in the format of reminders.segment_choices."""
+    events = Event.objects.filter(organisers=user).values_list("pk", flat=True)
+    return [f"{SEGMENT_SOURCE}:event:{pk}:{status}" for pk in events for status in SEGMENT_STATUSES]
+
+
+def register() -> None:
+    for kind, label in KINDS.items():
+        describe_kind(kind, label)
+    register_scope(ORGANISER, deliveries=organiser_deliveries, segments=organiser_segments)

@@ -1,0 +1,43 @@
+"""Which outbox mail is a treasurer's: members' mail (welcome, receipts, dues and
+renewals, failed charges), account mail, and announcements to member segments.
+
+Told to notifications from MembersConfig.ready(): it never imports members.
+"""
+
+from django.db.models import Q
+
+from members import roles, segments
+from notifications.access import register_scope
+from notifications.kinds import describe_kind
+
+SEGMENT_SOURCE = "members"  # the name members/apps.py registers its announcement audiences under
+ACCOUNT_KINDS = "account-"  # allauth's emails (members/adapter.py): "account-<template>"
+
+KINDS = {
+    "welcome": "Welcome to the society",
+    "receipt": "Receipt",
+    "renewal-receipt": "Renewal receipt",
+    "refund-receipt": "Refund receipt",
+    "payment-failed": "Card payment failed",
+    "auto-renew-cancelled": "Auto-renew turned off",
+    "auto-renew-notice": "Auto-renew charge coming",
+    "renewal-reminder": "Renewal reminder",
+    "promise-noted": "Promise to pay noted",
+    "promise-confirm": "Confirm a promise to pay",
+    "dispute-opened": "Card payment disputed",
+}
+
+
+def treasurer_deliveries(user) -> Q:
+    return Q(kind__in=sorted(KINDS)) | Q(kind__startswith=ACCOUNT_KINDS)
+
+
+def treasurer_segments(user) -> list[str]:
+    return [f"{SEGMENT_SOURCE}:{key}" for key, _label in segments.segment_choices()]
+
+
+def register() -> None:
+    for kind, label in KINDS.items():
+        describe_kind(kind, label)
+    describe_kind(ACCOUNT_KINDS, "Account email")
+    register_scope(roles.TREASURER, deliveries=treasurer_deliveries, segments=treasurer_segments)
