@@ -22,6 +22,7 @@ TESTS = [
     ["soak_webhooks.py"],
     ["soak_outbox.py"],
     ["soak_scanner.py"],
+    ["soak_money.py"],
 ]
 TIMEOUT = 15 * 60  # per test: a hung test fails rather than holding CI
 
@@ -41,19 +42,23 @@ def run(test: list[str]) -> tuple[bool, str]:
     return result.returncode == 0, result.stdout.strip()
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """Every test, or (with names: `soak.py soak_money.py`) only those, not written to the README."""
     started = time.monotonic()
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = harness.machine()
+    tests = [test for test in TESTS if not names or test[0] in names]
     lines, failed = [], 0
-    for test in TESTS:
+    for test in tests:
         passed, output = run(test)
         print(output, flush=True)
         lines.append(output)
         failed += not passed
     elapsed = time.monotonic() - started
-    summary = f"soak: {len(TESTS) - failed} of {len(TESTS)} fault tests passed in {elapsed / 60:.1f} min"
+    summary = f"soak: {len(tests) - failed} of {len(tests)} fault tests passed in {elapsed / 60:.1f} min"
     print(summary, flush=True)
+    if names:
+        return 1 if failed or not tests else 0
     report = "\n".join(f"    {line}" for line in "\n".join(lines).splitlines())
     write_readme(
         f"Last run: {when}, {elapsed / 60:.1f} min in all. Machine: {machine}.\n\n{report}\n    {summary}",
@@ -65,4 +70,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
