@@ -23,6 +23,7 @@ TESTS = [
     ["soak_webhooks.py"],
     ["soak_outbox.py"],
     ["soak_scanner.py"],
+    ["soak_money.py"],
     ["soak_workers.py", "kills"],
     ["soak_workers.py", "clones"],
 ]
@@ -63,13 +64,15 @@ def run(test: list[str]) -> tuple[bool, str]:
     return finish(test, start(test), deadline=time.monotonic() + TIMEOUT)
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """Every test, or (with names: `soak.py soak_money.py`) only those, not written to the README."""
     started = time.monotonic()
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = harness.machine()
+    tests = [test for test in TESTS if not names or test[0] in names]
     lines, failed = [], 0
-    beside = [(test, start(test), time.monotonic() + TIMEOUT) for test in ALONGSIDE]
-    for test in TESTS:
+    beside = [(test, start(test), time.monotonic() + TIMEOUT) for test in ALONGSIDE if not names or test[0] in names]
+    for test in tests:
         passed, output = run(test)
         print(output, flush=True)
         lines.append(output)
@@ -80,9 +83,11 @@ def main() -> int:
         lines.append(output)
         failed += not passed
     elapsed = time.monotonic() - started
-    total = len(TESTS) + len(ALONGSIDE)
+    total = len(tests) + len(beside)
     summary = f"soak: {total - failed} of {total} fault tests passed in {elapsed / 60:.1f} min"
     print(summary, flush=True)
+    if names:
+        return 1 if failed or not total else 0
     report = "\n".join(f"    {line}" for line in "\n".join(lines).splitlines())
     write_readme(
         f"Last run: {when}, {elapsed / 60:.1f} min in all. Machine: {machine}.\n\n{report}\n    {summary}",
@@ -94,4 +99,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
