@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import manage_views, views
+from members import audit_views, manage_views, views
 
 app_name = "members"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("membership/billing/test/", views.local_test_portal, name="local-portal"),
     path("membership/card/<str:token>/", views.card_settings, name="card"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
+    path("manage/audit/", audit_views.audit_log, name="manage-audit"),
     path("manage/plans/", manage_views.plan_list, name="manage-plans"),
     path("manage/plans/new/", manage_views.plan_edit, name="manage-plan-new"),
     path("manage/plans/<int:pk>/", manage_views.plan_edit, name="manage-plan"),
