@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,11 +104,41 @@ def filtered(filters: dict):
     return entries
 
 
-def _value(name: str, value) -> str:
+def _field(entry: Entry, name: str):
+    """The model field a change names, if the entry's object has one by that name."""
+    model = entry.target_type.model_class() if entry.target_type_id else None
+    try:
+        return model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        return None
+
+
+def _related_labels(entries: list[Entry]) -> dict:
+    """How the log names each object a change points to (a payment's plan): one query per
+    kind of object on the page, however many rows."""
+    wanted: dict = {}
+    for entry in entries:
+        for name, pair in (entry.changes or {}).items():
+            field = _field(entry, name)
+            if field is not None and field.many_to_one and isinstance(pair, list):
+                wanted.setdefault(field.related_model, set()).update(v for v in pair if isinstance(v, int))
+    labels = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            labels[(model, obj.pk)] = audit.log.audit_label(obj)
+    return labels
+
+
+def _value(entry: Entry, name: str, value, labels: dict) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    field = _field(entry, name)
+    if field is not None and field.many_to_one:
+        return labels.get((field.related_model, value), f"#{value}")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
     if name.endswith("_cents") and isinstance(value, int):
         return format_money(value, settings.CURRENCY)
     if isinstance(value, list):
@@ -115,13 +146,13 @@ def _value(name: str, value) -> str:
     return str(value)
 
 
-def change_lines(entry: Entry) -> list[tuple[str, str, str]]:
+def change_lines(entry: Entry, labels: dict | None = None) -> list[tuple[str, str, str]]:
     """Each change as (field, before, after), in words: "amount: $60.00 → $0.00"."""
     lines = []
     for name, pair in (entry.changes or {}).items():
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         label = name.removesuffix("_cents").replace("_", " ")
-        lines.append((label, _value(name, old), _value(name, new)))
+        lines.append((label, _value(entry, name, old, labels or {}), _value(entry, name, new, labels or {})))
     return lines
 
 
@@ -171,14 +202,14 @@ def _target_url(entry: Entry, keys: dict) -> str:
 def rows(entries) -> list[dict]:
     """The entries of one page as the template shows them."""
     entries = list(entries)
-    keys = _keys_for_page(entries)
+    keys, labels = _keys_for_page(entries), _related_labels(entries)
     return [
         {
             "entry": entry,
             "who": entry.by_label or _("Societas (automatic)"),
             "what": audit.log.label_of(entry.action),
             "url": _target_url(entry, keys),
-            "changes": change_lines(entry),
+            "changes": change_lines(entry, labels),
         }
         for entry in entries
     ]
