@@ -45,9 +45,7 @@ class AuditFilterForm(forms.Form):
     by = forms.ChoiceField(label=gettext_lazy("Person"), required=False)
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     type = forms.ChoiceField(label=gettext_lazy("Kind of object"), required=False)
-    q = forms.CharField(
-        label=gettext_lazy("Object"), required=False, widget=forms.TextInput(attrs={"placeholder": "Member 42"})
-    )
+    q = forms.CharField(label=gettext_lazy("Object, e.g. Member 42"), required=False)
     id = forms.CharField(required=False, widget=forms.HiddenInput)
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
