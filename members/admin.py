@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from members import plans, profiles
 from members.accounts import ensure_member
 from members.models import (
     Checkout,
@@ -17,6 +18,17 @@ from members.models import (
     UnappliedMoney,
     User,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the webhook keeps or the treasurer's pages change, each change with its
+    audit row: read here, never added or edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -50,7 +62,16 @@ class MemberAdmin(admin.ModelAdmin):
         "auto_renew",
         "renews_on",
         "subscription_synced_at",
+        "user",
     ]
+
+    # A profile comes with its account (signing up, an import, the user admin).
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Through the same function as every staff edit, so the change has its audit row."""
+        profiles.edit_member(member=obj, values={f: getattr(obj, f) for f in profiles.DETAIL_FIELDS}, by=request.user)
 
 
 @admin.register(Plan)
@@ -59,9 +80,14 @@ class PlanAdmin(admin.ModelAdmin):
     list_editable = ["is_open", "display_order"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        """Through `plans.save_plan`, so the change has its audit row."""
+        values = {name: getattr(obj, name) for name in plans.PLAN_FIELDS}
+        obj.pk = plans.save_plan(plan=obj if change else None, values=values, by=request.user).pk
+
 
 @admin.register(MembershipTerm)
-class MembershipTermAdmin(admin.ModelAdmin):
+class MembershipTermAdmin(ReadOnlyAdmin):
     list_display = ["member", "plan", "start", "end", "cancelled_on"]
     list_select_related = ["member__user", "plan"]
     search_fields = ["member__user__email", "member__last_name"]
@@ -69,7 +95,7 @@ class MembershipTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["receipt_number", "member", "amount_cents", "currency", "method", "status", "received_on"]
     list_select_related = ["member__user"]
     list_filter = ["method", "status"]
@@ -100,14 +126,14 @@ class CheckoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(FailedPayment)
-class FailedPaymentAdmin(admin.ModelAdmin):
+class FailedPaymentAdmin(ReadOnlyAdmin):
     list_display = ["member", "amount_cents", "attempt_count", "last_failed_at", "resolved_at", "resolution"]
     list_select_related = ["member__user"]
     raw_id_fields = ["member", "resolved_by"]
 
 
 @admin.register(PaymentPromise)
-class PaymentPromiseAdmin(admin.ModelAdmin):
+class PaymentPromiseAdmin(ReadOnlyAdmin):
     list_display = ["member", "plan", "amount_cents", "method", "status", "created_at"]
     list_filter = ["status", "method"]
     list_select_related = ["member__user", "plan"]
@@ -115,17 +141,10 @@ class PaymentPromiseAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberNote)
-class MemberNoteAdmin(admin.ModelAdmin):
+class MemberNoteAdmin(ReadOnlyAdmin):
     list_display = ["member", "author", "created_at"]
     list_select_related = ["member__user", "author"]
     raw_id_fields = ["member", "author"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the webhook keeps: settled on the treasurer's pages, never edited here."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(UnappliedMoney)

@@ -7,9 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit.log
 from members import emails
 from members.dues import DuesError
 from members.models import FailedPayment, Member, MemberNote, PaymentPromise, Plan, PromiseRequest
+
+audit.log.describe("promise.withdrawn", "Closed a promise to pay without a payment")
+audit.log.describe("failed_charge.resolved", "Resolved a failed card charge")
+audit.log.describe("member.note_added", "Added a note to a member")
 
 
 def promise_payment(*, member: Member, plan: Plan, amount_cents: int, method: str) -> PaymentPromise:
@@ -66,12 +71,14 @@ def confirm_promise(*, member: Member, request_id: int) -> PaymentPromise:
 def withdraw_promise(*, promise: PaymentPromise, by, note: str = "") -> PaymentPromise:
     """Close an open promise without a payment (the member changed their mind, or paid otherwise)."""
     with transaction.atomic():
-        promise = PaymentPromise.objects.select_for_update().get(pk=promise.pk)
+        promise = PaymentPromise.objects.select_for_update(of=("self",)).select_related("member").get(pk=promise.pk)
         if promise.status != PaymentPromise.Status.OPEN:
             raise DuesError("This promise is already closed.")
+        before = audit.log.snapshot(promise, ("status",))
         promise.status = PaymentPromise.Status.WITHDRAWN
         promise.resolved_at, promise.resolved_by, promise.note = timezone.now(), by, note.strip()
         promise.save(update_fields=["status", "resolved_at", "resolved_by", "note"])
+        audit.log.record(by, "promise.withdrawn", promise, changes=audit.log.diff(before, promise), reason=note.strip())
     return promise
 
 
@@ -127,14 +134,20 @@ def resolve_failed_charge(*, failed: FailedPayment, by, note: str) -> FailedPaym
         failed = FailedPayment.objects.select_for_update().get(pk=failed.pk)
         if not failed.is_open:
             raise DuesError("This failed payment is already resolved.")
+        before = audit.log.snapshot(failed, ("resolution",))
         failed.resolved_at, failed.resolved_by = timezone.now(), by
         failed.resolution, failed.resolution_note = FailedPayment.Resolution.RESOLVED, note.strip()
         failed.save(update_fields=["resolved_at", "resolved_by", "resolution", "resolution_note"])
+        changes = audit.log.diff(before, failed)
+        audit.log.record(by, "failed_charge.resolved", failed, changes=changes, reason=note.strip())
     return failed
 
 
-def add_note(*, member: Member, author, text: str) -> MemberNote:
-    """Keep a treasurer's note on a member."""
+def add_note(*, member: Member, text: str, by) -> MemberNote:
+    """Keep a treasurer's note on a member (the log says a note was added, not what it says)."""
     if not text.strip():
         raise DuesError("The note is empty.")
-    return MemberNote.objects.create(member=member, author=author, text=text.strip())
+    with transaction.atomic():
+        note = MemberNote.objects.create(member=member, author=by, text=text.strip())
+        audit.log.record(by, "member.note_added", member, changes={"note": ["", note.text]})
+    return note

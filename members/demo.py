@@ -105,7 +105,7 @@ def _pay(member: Member, spec, *, treasurer) -> Payment:
         method=method,
         received_on=timezone.localdate() - datetime.timedelta(days=days_ago),
         reference=reference,
-        recorded_by=None if method == M.CARD else treasurer,
+        by=None if method == M.CARD else treasurer,
         stripe=refs,
         notify=False,  # the demo's history happened before today: no receipts to send now
     )

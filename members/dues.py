@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+import audit.log
 from members import emails
 from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Plan, Standing, grace_period
 from members.money import format_money
@@ -21,6 +22,15 @@ from members.money import format_money
 
 class DuesError(Exception):
     """A change to dues that is not allowed; the message says why, for a person to read."""
+
+
+audit.log.describe("payment.recorded", "Recorded a payment")
+audit.log.describe("payment.refunded", "Refunded a payment (in full or in part)")
+audit.log.describe("payment.voided", "Voided a payment")
+audit.log.describe("term.reinstated", "Let a term cut short run to its end")
+
+# What the log keeps of a new payment (its reference may name who took the cash).
+RECORDED_FIELDS = ("plan", "amount_cents", "currency", "method", "received_on", "receipt_number")
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def record_payment(
     amount_cents: int,
     method: str,
     received_on: datetime.date,
-    recorded_by=None,
+    by,
     reference: str = "",
     currency: str | None = None,
     stripe: StripeRefs | None = None,
@@ -110,6 +120,7 @@ def record_payment(
     to pay, and queues the receipt: a renewal receipt when an earlier term counts, else a
     receipt and, if the payment makes the member active, the welcome.
     `covers_from` places the term (a Stripe invoice's period); else `received_on` does.
+    `by` is the treasurer who recorded it; None for money Stripe told us of.
     """
     _check_payment(plan=plan, amount_cents=amount_cents, method=method, received_on=received_on)
     refs = stripe or StripeRefs()
@@ -124,7 +135,7 @@ def record_payment(
             received_on=received_on,
             reference=reference,
             receipt_number=next_receipt_number(received_on.year),
-            recorded_by=recorded_by,
+            recorded_by=by,
             stripe_checkout_session_id=refs.checkout_session_id or None,
             stripe_invoice_id=refs.invoice_id or None,
             stripe_payment_intent_id=refs.payment_intent_id or None,
@@ -135,8 +146,10 @@ def record_payment(
         MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
         _number_at_first_payment(member)
         PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).update(
-            status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=recorded_by
+            status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=by
         )
+        changes = audit.log.diff(dict.fromkeys(RECORDED_FIELDS), payment)
+        audit.log.record(by, "payment.recorded", payment, changes=changes, reason=payment.date_confirmation)
         if notify:
             _queue_payment_emails(member, payment, renewal=renewal)
     return payment
@@ -179,11 +192,18 @@ def _number_at_first_payment(member: Member) -> bool:
     return True
 
 
-def _cut_terms(payment: Payment, *, from_day: datetime.date | None) -> None:
-    """End the terms `payment` bought on `from_day` (None: as if they never began)."""
+def _cut_terms(payment: Payment, *, from_day: datetime.date | None) -> dict:
+    """End the terms `payment` bought on `from_day` (None: as if they never began);
+    the change for the audit log, {"term_cancelled_on": [before, after]}, if any."""
+    before, after = [], []
     for term in payment.terms.select_for_update():
-        term.cancelled_on = term.start if from_day is None else max(term.start, from_day)
+        day = term.start if from_day is None else max(term.start, from_day)
+        if term.cancelled_on != day:
+            before.append(term.cancelled_on.isoformat() if term.cancelled_on else "")
+            after.append(day.isoformat())
+        term.cancelled_on = day
         term.save(update_fields=["cancelled_on"])
+    return {"term_cancelled_on": [", ".join(before) or None, ", ".join(after)]} if after else {}
 
 
 def _change_status(*, payment: Payment, status: str, reason: str, by, refunded_cents: int = 0) -> Payment:
@@ -199,7 +219,7 @@ def _change_status(*, payment: Payment, status: str, reason: str, by, refunded_c
     return payment
 
 
-def refund_payment(*, payment: Payment, reason: str, by=None, end_term: bool = True) -> Payment:
+def refund_payment(*, payment: Payment, reason: str, by, end_term: bool = True) -> Payment:
     """Mark all that remains of a payment refunded. Unless told otherwise, the term it bought ends today."""
     return record_refund(payment=payment, amount_cents=None, reason=reason, by=by, end_term=end_term)
 
@@ -232,18 +252,22 @@ def record_refund(
         raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        before = audit.log.snapshot(payment, ("status", "refunded_cents"))
         amount = check_refund(payment=payment, amount_cents=amount_cents)
         total = payment.refunded_cents + amount
+        cut = {}
         if total >= payment.amount_cents:
             payment = _change_status(
                 payment=payment, status=Payment.Status.REFUNDED, reason=reason.strip(), by=by, refunded_cents=total
             )
             if end_term:
-                _cut_terms(payment, from_day=timezone.localdate())
+                cut = _cut_terms(payment, from_day=timezone.localdate())
         else:
             payment.refunded_cents, payment.status_reason = total, reason.strip()
             payment.status_changed_at, payment.status_changed_by = timezone.now(), by
             payment.save(update_fields=["refunded_cents", "status_reason", "status_changed_at", "status_changed_by"])
+        changes = {**audit.log.diff(before, payment), **cut}
+        audit.log.record(by, "payment.refunded", payment, changes=changes, reason=reason.strip())
         if notify:
             emails.queue_refund_receipt(payment, amount_cents=amount)
     return payment
@@ -261,9 +285,11 @@ def void_payment(*, payment: Payment, reason: str, by, end_term: bool = True) ->
         raise DuesError("A card payment cannot be voided; refund it instead.")
     with transaction.atomic():
         payment = _change_status(payment=payment, status=Payment.Status.VOIDED, reason=reason.strip(), by=by)
+        changes = {"status": [Payment.Status.PAID.value, payment.status]}
         if end_term:
-            _cut_terms(payment, from_day=None)
+            changes.update(_cut_terms(payment, from_day=None))
         _reopen_promises(payment)
+        audit.log.record(by, "payment.voided", payment, changes=changes, reason=reason.strip())
     return payment
 
 
@@ -283,14 +309,16 @@ def _reopen_promises(payment: Payment) -> None:
         promise.save(update_fields=["status", "payment", "resolved_at", "resolved_by"])
 
 
-def reinstate_term(*, term: MembershipTerm) -> MembershipTerm:
+def reinstate_term(*, term: MembershipTerm, by) -> MembershipTerm:
     """Let a term that a refund or void cut short run to its end again (the treasurer's decision)."""
     with transaction.atomic():
-        term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
+        term = MembershipTerm.objects.select_for_update(of=("self",)).select_related("member").get(pk=term.pk)
         if term.cancelled_on is None:
             raise DuesError("This term was not cut short.")
+        before = audit.log.snapshot(term, ("cancelled_on",))
         term.cancelled_on = None
         term.save(update_fields=["cancelled_on"])
+        audit.log.record(by, "term.reinstated", term, changes=audit.log.diff(before, term))
     return term
 
 

@@ -5,6 +5,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members import roles
 from members.dues import date_concerns
 from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
@@ -259,3 +260,11 @@ class PaymentFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The end of the range is before its start.")
         return data
+
+
+class RoleGrantForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email address of their account"))
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=[(roles.ORGANISER, gettext_lazy("Organiser")), (roles.TREASURER, gettext_lazy("Treasurer"))],
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from members import arrears, dues, roster, unapplied
+from members import arrears, audit_listing, dues, plans, roster, unapplied
 from members import stripe as card
 from members.dues import DuesError
 from members.forms import (
@@ -70,7 +70,7 @@ def plan_edit(request, pk=None):
     plan = get_object_or_404(Plan, pk=pk) if pk else None
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = plans.save_plan(plan=plan, values=form.cleaned_data, by=request.user)
         messages.success(request, f"The plan “{saved.name}” is saved.")
         return redirect("members:manage-plans")
     return render(request, "members/manage/plan_form.html", {"form": form, "plan": plan})
@@ -110,6 +110,7 @@ def member_detail(request, pk):
         "failed": member.failed_payments.all(),
         "promises": member.promises.select_related("plan"),
         "note_form": NoteForm(),
+        "history": audit_listing.recent_history(member),
         "stripe_links": {
             "customer": card.dashboard_url(member.stripe_customer_id),
             "subscription": card.dashboard_url(member.stripe_subscription_id),
@@ -124,7 +125,7 @@ def member_note(request, pk):
     member = get_object_or_404(Member, pk=pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        arrears.add_note(member=member, author=request.user, text=form.cleaned_data["text"])
+        arrears.add_note(member=member, text=form.cleaned_data["text"], by=request.user)
         messages.success(request, "Note added.")
     else:
         messages.error(request, "The note is empty.")
@@ -148,7 +149,7 @@ def record_offline_payment(request, pk):
                 method=data["method"],
                 received_on=data["received_on"],
                 reference=data["reference"],
-                recorded_by=request.user,
+                by=request.user,
                 date_confirmation=data["date_reason"],
             )
         except DuesError as error:
@@ -184,6 +185,7 @@ def payment_detail(request, pk):
         "refund_form": RefundForm(prefix="refund", currency=payment.currency),
         "void_form": VoidForm(prefix="void"),
         "remaining_cents": payment.amount_cents - payment.refunded_cents,
+        "history": audit_listing.recent_history(payment),
         "stripe_links": [
             card.dashboard_url(i)
             for i in (payment.stripe_payment_intent_id, payment.stripe_invoice_id)
@@ -237,7 +239,7 @@ def payment_receipt(request, pk):
 def term_reinstate(request, pk):
     term = get_object_or_404(MembershipTerm, pk=pk)
     try:
-        dues.reinstate_term(term=term)
+        dues.reinstate_term(term=term, by=request.user)
         messages.success(request, "The term runs to its end again.")
     except DuesError as error:
         messages.error(request, str(error))

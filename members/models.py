@@ -217,6 +217,10 @@ class Member(models.Model):
     def __str__(self):
         return self.name or self.user.email
 
+    def audit_label(self) -> str:
+        """How the audit log names a member: by number, never by name or email."""
+        return f"Member {self.member_number}" if self.member_number else f"Member id {self.pk} (no number yet)"
+
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -294,6 +298,9 @@ class Plan(models.Model):
     def __str__(self):
         return self.name
 
+    def audit_label(self) -> str:
+        return f"Plan {self.name}"
+
     @property
     def is_sliding(self) -> bool:
         return self.pricing == self.Pricing.SLIDING
@@ -366,6 +373,9 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.receipt_number}: {self.amount_cents / 100:.2f} {self.currency}"
 
+    def audit_label(self) -> str:
+        return f"Payment {self.receipt_number}"
+
     @property
     def is_paid(self) -> bool:
         return self.status == self.Status.PAID
@@ -405,6 +415,9 @@ class MembershipTerm(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.plan}: {self.start} to {self.end or 'lifetime'}"
+
+    def audit_label(self) -> str:
+        return f"Term {self.start} to {self.end or 'lifetime'} ({self.member.audit_label()})"
 
     @property
     def is_void(self) -> bool:

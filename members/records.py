@@ -120,6 +120,9 @@ class FailedPayment(models.Model):
     def __str__(self):
         return f"Failed charge {self.stripe_invoice_id} for {self.member}"
 
+    def audit_label(self) -> str:
+        return f"Failed charge {self.stripe_invoice_id}"
+
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
@@ -164,6 +167,9 @@ class PaymentPromise(models.Model):
     def __str__(self):
         return f"{self.member} will pay by {self.get_method_display().lower()}"
 
+    def audit_label(self) -> str:
+        return f"Promise to pay by {self.get_method_display().lower()} ({self.member.audit_label()})"
+
 
 class MemberNote(models.Model):
     """What a treasurer wrote down about a member."""
@@ -203,6 +209,11 @@ class UnappliedMoney(models.Model):
     currency = models.CharField(max_length=3)
     received_on = models.DateField()
     covers_from = models.DateField(null=True, blank=True, help_text="The first day an invoice's period pays for.")
+    # An invoice's subscription, the day it charges next and when Stripe said so: applying
+    # the money leaves the member on auto-renew as a matching invoice would have.
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    renews_on = models.DateField(null=True, blank=True)
+    stripe_event_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     payment = models.OneToOneField(
@@ -219,6 +230,9 @@ class UnappliedMoney(models.Model):
 
     def __str__(self):
         return f"Unapplied {self.stripe_object_id}"
+
+    def audit_label(self) -> str:
+        return f"Money held for review {self.stripe_object_id}"
 
     @property
     def is_open(self) -> bool:

@@ -258,6 +258,7 @@ def _one_time_checkout_paid(event: dict, session: dict, checkout: Checkout, memb
         currency=session["currency"].upper(),
         method=Payment.Method.CARD,
         received_on=local_day(event["created"]),
+        by=None,
         stripe=dues.StripeRefs(
             checkout_session_id=session["id"], payment_intent_id=_id(session.get("payment_intent")) or None
         ),
@@ -302,7 +303,8 @@ def _invoice_payment_intent(invoice: dict) -> str | None:
 
 
 def _hold_invoice(event: dict, invoice: dict, member: Member | None, plan: Plan | None, reason: str) -> None:
-    start, _end = _period(invoice)
+    start, end = _period(invoice)
+    subscription_id = _id(_subscription_details(invoice).get("subscription"))
     paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     unapplied.hold(
         stripe_object_id=invoice["id"],
@@ -316,6 +318,7 @@ def _hold_invoice(event: dict, invoice: dict, member: Member | None, plan: Plan 
         reason=reason,
         customer_id=_id(invoice.get("customer")),
         payment_intent_id=_invoice_payment_intent(invoice) or "",
+        subscription=(subscription_id, local_day(end), when(event["created"])),
     )
 
 
@@ -358,6 +361,7 @@ def _record_invoice(event: dict, invoice: dict, member: Member, plan: Plan, subs
         method=Payment.Method.CARD,
         received_on=local_day(paid_at),
         covers_from=local_day(start),
+        by=None,
         stripe=dues.StripeRefs(invoice_id=invoice["id"], payment_intent_id=_invoice_payment_intent(invoice)),
     )
     _link_checkout(metadata.get("checkout_id"), payment)

@@ -9,12 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import dues
+import audit.log
+from members import arrears, dues
 from members import stripe as card
 from members.dues import DuesError
 from members.models import Member, Payment, Plan, UnappliedMoney
 
 log = logging.getLogger(__name__)
+
+audit.log.describe("unapplied.applied", "Applied money held for review to a member")
+audit.log.describe("unapplied.refunded", "Refunded money held for review")
 
 
 def hold(
@@ -30,8 +34,10 @@ def hold(
     customer_id: str = "",
     payment_intent_id: str = "",
     covers_from: datetime.date | None = None,
+    subscription: tuple[str, datetime.date | None, datetime.datetime | None] = ("", None, None),
 ) -> UnappliedMoney:
-    """Put money in the treasurer's review queue, once per Stripe object however often it is told."""
+    """Put money in the treasurer's review queue, once per Stripe object however often it is told.
+    `subscription` is an invoice's (id, the day it charges next, when Stripe said so)."""
     item, created = UnappliedMoney.objects.get_or_create(
         stripe_object_id=stripe_object_id,
         defaults={
@@ -45,6 +51,9 @@ def hold(
             "reason": reason,
             "stripe_customer_id": customer_id,
             "stripe_payment_intent_id": payment_intent_id,
+            "stripe_subscription_id": subscription[0],
+            "renews_on": subscription[1],
+            "stripe_event_at": subscription[2],
         },
     )
     if created:
@@ -59,19 +68,37 @@ def _lock_open(item: UnappliedMoney) -> UnappliedMoney:
     return item
 
 
-def _settle(item: UnappliedMoney, *, status: str, by, payment: Payment | None = None) -> None:
+def _settle(item: UnappliedMoney, *, action: str, status: str, by, payment: Payment | None = None) -> None:
+    before = audit.log.snapshot(item, ("status", "payment"))
     item.status, item.payment, item.settled_by, item.settled_at = status, payment, by, timezone.now()
     item.save(update_fields=["status", "payment", "settled_by", "settled_at"])
+    audit.log.record(by, action, item, changes=audit.log.diff(before, item))
+
+
+def _keep_auto_renew(item: UnappliedMoney) -> None:
+    """What a matching invoice does before its term is recorded: the member is on auto-renew
+    with its subscription (unless Stripe has since said otherwise) and its failed charge is paid."""
+    if item.is_checkout or not item.stripe_subscription_id:
+        return
+    dues.update_auto_renew(
+        member=item.member,
+        subscription_id=item.stripe_subscription_id,
+        on=True,
+        renews_on=item.renews_on,
+        as_of=item.stripe_event_at or item.created_at,
+    )
+    arrears.mark_failed_charge_paid(invoice_id=item.stripe_object_id)
 
 
 def apply(*, item: UnappliedMoney, by) -> Payment:
     """The treasurer's decision that this money is the member's dues: recorded exactly as a
-    good webhook event would be (the term, the receipt, the welcome)."""
+    good webhook event would be (auto-renew for an invoice, the term, the receipt, the welcome)."""
     with transaction.atomic():
         item = _lock_open(item)
         if item.member_id is None or item.plan_id is None:
             raise DuesError(_("This money names no member or plan to apply it to; refund it instead."))
         checkout = item.is_checkout
+        _keep_auto_renew(item)
         payment = dues.record_payment(
             member=item.member,
             plan=item.plan,
@@ -80,14 +107,14 @@ def apply(*, item: UnappliedMoney, by) -> Payment:
             method=Payment.Method.CARD,
             received_on=item.received_on,
             covers_from=item.covers_from,
-            recorded_by=by,
+            by=by,
             stripe=dues.StripeRefs(
                 checkout_session_id=item.stripe_object_id if checkout else None,
                 invoice_id=None if checkout else item.stripe_object_id,
                 payment_intent_id=item.stripe_payment_intent_id or None,
             ),
         )
-        _settle(item, status=UnappliedMoney.Status.APPLIED, by=by, payment=payment)
+        _settle(item, action="unapplied.applied", status=UnappliedMoney.Status.APPLIED, by=by, payment=payment)
     return payment
 
 
@@ -98,7 +125,7 @@ def refund(*, item: UnappliedMoney, by) -> UnappliedMoney:
         item = _lock_open(item)
         if item.amount_cents:
             card.refund_unapplied(item)
-        _settle(item, status=UnappliedMoney.Status.REFUNDED, by=by)
+        _settle(item, action="unapplied.refunded", status=UnappliedMoney.Status.REFUNDED, by=by)
     return item
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import manage_views, views
+from members import audit_views, manage_views, role_views, views
 
 app_name = "members"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("membership/billing/test/", views.local_test_portal, name="local-portal"),
     path("membership/card/<str:token>/", views.card_settings, name="card"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
+    path("manage/audit/", audit_views.audit_log, name="manage-audit"),
+    path("manage/roles/", role_views.role_list, name="manage-roles"),
+    path("manage/roles/grant/", role_views.role_grant, name="manage-role-grant"),
+    path("manage/roles/<int:pk>/remove/", role_views.role_remove, name="manage-role-remove"),
     path("manage/plans/", manage_views.plan_list, name="manage-plans"),
     path("manage/plans/new/", manage_views.plan_edit, name="manage-plan-new"),
     path("manage/plans/<int:pk>/", manage_views.plan_edit, name="manage-plan"),

@@ -30,7 +30,7 @@ def _pay(member, plan, *, on=TODAY, method=Payment.Method.CHEQUE, amount=None, *
         amount_cents=plan.amount_cents if amount is None else amount,
         method=method,
         received_on=on,
-        **kwargs,
+        **{"by": None, **kwargs},
     )
 
 
@@ -178,7 +178,7 @@ def test_a_card_payment_cannot_be_voided(member, plan, treasurer):
 def test_treasurer_can_reinstate_a_term_a_refund_ended(member, plan, treasurer):
     payment = _pay(member, plan)
     dues.refund_payment(payment=payment, reason="Card refunded by mistake", by=treasurer)
-    dues.reinstate_term(term=payment.terms.get())
+    dues.reinstate_term(term=payment.terms.get(), by=treasurer)
     assert member.standing() == Standing.ACTIVE
 
 

@@ -13,7 +13,7 @@ from tests.factories import MemberFactory, PlanFactory
 
 def _first_payment(member, plan):
     return dues.record_payment(
-        member=member, plan=plan, amount_cents=6000, method="cheque", received_on=datetime.date.today()
+        by=None, member=member, plan=plan, amount_cents=6000, method="cheque", received_on=datetime.date.today()
     )
 
 

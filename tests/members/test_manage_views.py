@@ -26,6 +26,7 @@ def _csv(response) -> list[list[str]]:
 
 def _paid(member, plan, *, days_ago=0, method="cheque"):
     return dues.record_payment(
+        by=None,
         member=member,
         plan=plan,
         amount_cents=plan.amount_cents,
@@ -263,7 +264,13 @@ def test_csv_export_escapes_cells_a_spreadsheet_would_run(signed_in_treasurer, p
         country="Norway",
     )
     dues.record_payment(
-        member=person, plan=plan, amount_cents=6000, method="cheque", received_on=TODAY, reference="=cmd|' /C calc'!A0"
+        by=None,
+        member=person,
+        plan=plan,
+        amount_cents=6000,
+        method="cheque",
+        received_on=TODAY,
+        reference="=cmd|' /C calc'!A0",
     )
     [row] = [r for r in _csv(signed_in_treasurer.get("/manage/members/", {"format": "csv"})) if r[3] == person.email]
     assert row[1] == '\'=HYPERLINK("http://evil.example","click")'

@@ -203,7 +203,7 @@ def test_unknown_checkout_is_404(client, db):
 
 def test_membership_page_shows_standing_number_term_and_payments(client, member, plan):
     payment = dues.record_payment(
-        member=member, plan=plan, amount_cents=6000, method="cheque", received_on=datetime.date.today()
+        by=None, member=member, plan=plan, amount_cents=6000, method="cheque", received_on=datetime.date.today()
     )
     member.refresh_from_db()
     client.force_login(member.user)
@@ -224,7 +224,12 @@ def test_member_updates_their_own_details(client, member):
 def test_receipt_shows_what_a_receipt_must_say(client, member, plan, settings):
     settings.ORG_NAME, settings.ORG_ADDRESS = "The Learned Society", "7 Quay Street, Bristol"
     payment = dues.record_payment(
-        member=member, plan=plan, amount_cents=6000, method="bank_transfer", received_on=datetime.date(2026, 3, 2)
+        by=None,
+        member=member,
+        plan=plan,
+        amount_cents=6000,
+        method="bank_transfer",
+        received_on=datetime.date(2026, 3, 2),
     )
     client.force_login(member.user)
     page = client.get(f"/membership/receipts/{payment.receipt_number}/").content.decode()
@@ -235,7 +240,7 @@ def test_receipt_shows_what_a_receipt_must_say(client, member, plan, settings):
 def test_another_members_receipt_is_404(client, member, plan):
     other = MemberFactory()
     payment = dues.record_payment(
-        member=other, plan=plan, amount_cents=6000, method="cash", received_on=datetime.date.today()
+        by=None, member=other, plan=plan, amount_cents=6000, method="cash", received_on=datetime.date.today()
     )
     client.force_login(member.user)
     assert client.get(f"/membership/receipts/{payment.receipt_number}/").status_code == 404
@@ -253,6 +258,7 @@ def _renewal_link(member):
 @pytest.fixture
 def due_member(member, sliding_plan):
     dues.record_payment(
+        by=None,
         member=member,
         plan=sliding_plan,
         amount_cents=1800,
@@ -401,7 +407,7 @@ def test_member_profile_exists_for_a_signed_in_user_without_one(client, db):
 def test_local_portal_takes_the_yearly_charge_for_a_member_without_a_checkout(client, member, plan, local_run):
     """Members put on auto-renew by the demo (or an import) have no checkout behind them."""
     payment = dues.record_payment(
-        member=member, plan=plan, amount_cents=6000, method="card", received_on=datetime.date.today()
+        by=None, member=member, plan=plan, amount_cents=6000, method="card", received_on=datetime.date.today()
     )
     Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_local_demo")
     dues.update_auto_renew(
