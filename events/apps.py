@@ -6,7 +6,8 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from events import invitations, notices, organising, reminders
+        # The modules of staff actions describe their audit codes when imported.
+        from events import checkin, export, invitations, notices, organising, reminders  # noqa: F401
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         notices.register()

@@ -153,6 +153,9 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
 
+    def audit_label(self) -> str:
+        return self.title
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -305,6 +308,10 @@ class RSVP(models.Model):
     def get_absolute_url(self):
         return reverse("events:rsvp-link", args=[self.token])
 
+    def audit_label(self) -> str:
+        """Names the event, never the person who answered."""
+        return f"Answer {self.pk} to {self.event.title}"
+
     @property
     def display_name(self) -> str:
         return self.name or self.email
@@ -347,6 +354,9 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.get_segment_display()} to {self.event}"
+
+    def audit_label(self) -> str:
+        return f"Invitation {self.pk} to {self.event.title}"
 
     @property
     def audience(self) -> str:

@@ -35,10 +35,10 @@ def door_mark(request, slug, rsvp_id):
     event = get_event_for_organiser(request.user, slug)
     try:
         if request.POST.get("undo") == "1":
-            person = checkin.undo_check_in(event=event, rsvp_id=rsvp_id)
+            person = checkin.undo_check_in(event=event, rsvp_id=rsvp_id, by=request.user)
             messages.success(request, f"{person.display_name} is no longer marked arrived.")
         else:
-            person = checkin.check_in(event=event, rsvp_id=rsvp_id)
+            person = checkin.check_in(event=event, rsvp_id=rsvp_id, by=request.user)
             messages.success(request, f"{person.display_name} has arrived.")
     except checkin.CheckInRefused as refusal:
         messages.error(request, refusal.message)
@@ -58,7 +58,7 @@ def door_code(request, code):
     event = person.event
     if request.method == "POST":
         try:
-            person = checkin.check_in(event=event, rsvp_id=person.pk)
+            person = checkin.check_in(event=event, rsvp_id=person.pk, by=request.user)
             messages.success(request, f"{person.display_name} has arrived.")
         except checkin.CheckInRefused as refusal:
             messages.error(request, refusal.message)
