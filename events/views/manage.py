@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import export, invitations, organising, rsvp
+from events import export, history, invitations, organising, rsvp
 from events.forms import CancelForm, EventForm, InviteForm, RescheduleForm
 from events.models import RSVP, Event
 from events.views.access import get_event_for_organiser
@@ -87,6 +87,7 @@ def _dashboard_context(event: Event, invite_form: InviteForm | None = None) -> d
         "invitations": sent,
         "deliveries": invitations.delivery_counts(event),
         "invite_form": invite_form or InviteForm(event=event),
+        "history": history.recent(event),
         "now": timezone.now(),
     }
 
