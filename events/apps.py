@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         # The modules of staff actions describe their audit codes when imported.
-        from events import checkin, export, invitations, notices, organising, reminders  # noqa: F401
+        from events import checkin, door_helpers, export, invitations, notices, organising, reminders  # noqa: F401
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         notices.register()

@@ -119,6 +119,9 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     cancellation_message = models.TextField(blank=True)
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    # People the organisers named to check attendees in at the door of this event, and
+    # who may open nothing else under /manage/ (events/door_helpers.py).
+    door_helpers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="door_events", blank=True)
     reminder_offsets = models.CharField(
         max_length=100,
         default=DEFAULT_REMINDER_OFFSETS,

@@ -98,7 +98,7 @@ def update_event(*, event_id: int, changes: dict, by, organisers=None) -> Event:
             event.sequence += 1
         if offsets_changed or times_changed:
             event.reminders_planned_at = timezone.now()  # reminders already due are not sent late
-        event.full_clean(exclude=["organisers", "uid"])
+        event.full_clean(exclude=["organisers", "door_helpers", "uid"])
         event.save()
         if organisers is not None:
             event.organisers.set(organisers)

@@ -4,13 +4,13 @@ role, 404 for events they do not organise."""
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import export, history, invitations, organising, rsvp
-from events.forms import CancelForm, EventForm, InviteForm, RescheduleForm
+from events import door_helpers, export, history, invitations, organising, rsvp
+from events.forms import CancelForm, DoorHelperForm, EventForm, InviteForm, RescheduleForm
 from events.models import RSVP, Event
 from events.views.access import get_event_for_organiser
 from members.roles import ORGANISER, role_required
@@ -74,7 +74,7 @@ def event_dashboard(request, slug):
     return render(request, "events/manage/dashboard.html", _dashboard_context(event))
 
 
-def _dashboard_context(event: Event, invite_form: InviteForm | None = None) -> dict:
+def _dashboard_context(event: Event, invite_form: InviteForm | None = None, door_form=None) -> dict:
     sent = list(event.invitations.select_related("past_event", "created_by")[:10])
     progress = invitations.progress(sent)
     for invitation in sent:
@@ -87,6 +87,8 @@ def _dashboard_context(event: Event, invite_form: InviteForm | None = None) -> d
         "invitations": sent,
         "deliveries": invitations.delivery_counts(event),
         "invite_form": invite_form or InviteForm(event=event),
+        "door_helpers": list(door_helpers.helpers_of(event)),
+        "door_form": door_form or DoorHelperForm(),
         "history": history.recent(event),
         "now": timezone.now(),
     }
@@ -113,6 +115,36 @@ def event_invite(request, slug):
             messages.success(request, "The invitations are being sent. The counts below update as they go out.")
         return redirect(reverse("events:manage-event", args=[event.slug]) + "#invitations")
     return render(request, "events/manage/dashboard.html", _dashboard_context(event, invite_form=form), status=400)
+
+
+@organiser_only
+@require_POST
+def door_helper_add(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    form = DoorHelperForm(request.POST)
+    if form.is_valid():
+        try:
+            helper = door_helpers.add_door_helper(event=event, email=form.cleaned_data["email"], by=request.user)
+        except door_helpers.DoorHelperRefused as refusal:
+            form.add_error("email", refusal.message)
+        else:
+            messages.success(request, f"{helper.email} can now check people in at this event's door, and nothing else.")
+            return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
+    return render(request, "events/manage/dashboard.html", _dashboard_context(event, door_form=form), status=400)
+
+
+@organiser_only
+@require_POST
+def door_helper_remove(request, slug, user_id):
+    event = get_event_for_organiser(request.user, slug)
+    helper = get_object_or_404(event.door_helpers, pk=user_id)
+    try:
+        door_helpers.remove_door_helper(event=event, user=helper, by=request.user)
+    except door_helpers.DoorHelperRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"{helper.email} is no longer a door helper for this event.")
+    return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
 
 
 def _act(request, event: Event, action, success: str):

@@ -162,6 +162,7 @@ def test_each_action_reads_in_words_in_the_log():
     codes = [
         "event.created", "event.edited", "event.published", "event.cancelled", "event.rescheduled",
         "event.duplicated", "event.invited", "event.answers_exported", "rsvp.checked_in", "rsvp.check_in_undone",
+        "event.door_helper_added", "event.door_helper_removed",
     ]  # fmt: skip
     assert all(log.label_of(code) != code for code in codes)
 
