@@ -96,7 +96,7 @@ def rsvp_and_waitlist(client, people):
     event = seed.event("one-seat-forum", capacity=1, members_only=True, starts_in_days=1)
     organiser = seed.staff("organiser@example.org", ORGANISER)
     event.organisers.add(organiser)
-    invitations.invite(event=event, segment="good_standing", created_by=organiser)
+    invitations.invite(event=event, segment="good_standing", by=organiser)
     first, second = (RSVP.objects.get(event=event, email=person.user.email) for person in people)
     for rsvp, answer in ((first, "yes"), (second, "yes"), (first, "no")):
         _ok(client.post(f"/r/{rsvp.token}/", {"answer": answer, "guests": "0"}))

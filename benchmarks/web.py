@@ -318,7 +318,7 @@ def fan_out_figure(server, env: dict) -> Figure:
             busy = Side("RSVP POST, during the fan-out", "/", {round_number: [rsvp_post(t) for t in tokens[SLICE:]]})
             alone.append(quiet.run(server.url, round_number, SECONDS))
             emails = [[f"b7-{round_number}-invited{n}@example.org", ""] for n in range(INVITED)]
-            invitations.invite(event=event, segment="emails", emails=emails, created_by=None)
+            invitations.invite(event=event, segment="emails", emails=emails, by=None)
             during.append(busy.run(server.url, round_number, SECONDS))
             _wait_until_sent(Delivery, (round_number + 1) * INVITED)
     finally:

@@ -1,12 +1,12 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from config import health
 from events.models import Event
-from members.roles import ALL_ROLES, ORGANISER, TREASURER, role_names, role_required
+from members.roles import ALL_ROLES, DOOR_HELPER, ORGANISER, TREASURER, role_names, role_required
 
 NEXT_EVENTS = 3
 
@@ -28,9 +28,11 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, DOOR_HELPER)
 @require_safe
 def manage(request):
     roles = role_names(request.user)
+    if not roles & set(ALL_ROLES):
+        return redirect("events:door-lists")  # a door helper's part of /manage/ is their door lists
     context = {"is_organiser": ORGANISER in roles, "is_treasurer": TREASURER in roles}
     return render(request, "manage/index.html", context)

@@ -6,7 +6,17 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from events import invitations, mail_scope, notices, organising, reminders
+        # The modules of staff actions describe their audit codes when imported.
+        from events import (  # noqa: F401
+            checkin,
+            door_helpers,
+            export,
+            invitations,
+            mail_scope,
+            notices,
+            organising,
+            reminders,
+        )
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         notices.register()

@@ -14,9 +14,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+import audit.log
 from events.models import RSVP, Event
 
 SALT = "events.check-in"
+
+audit.log.describe("rsvp.checked_in", "Checked someone in at an event's door")
+audit.log.describe("rsvp.check_in_undone", "Took back a check-in at an event's door")
 
 
 class CheckInRefused(Exception):
@@ -69,8 +73,9 @@ def door_counts(event: Event) -> DoorCounts:
     return DoorCounts(**{key: value or 0 for key, value in totals.items()})
 
 
-def check_in(*, event: Event, rsvp_id: int, now: datetime.datetime | None = None) -> RSVP:
-    """Mark a yes RSVP (and the guests with them) arrived. Pressing twice keeps the first time."""
+def check_in(*, event: Event, rsvp_id: int, by, now: datetime.datetime | None = None) -> RSVP:
+    """Mark a yes RSVP (and the guests with them) arrived. Pressing twice keeps the first
+    time, and writes no second audit entry."""
     with transaction.atomic():
         rsvp = _locked(event, rsvp_id)
         if not rsvp.is_yes:
@@ -78,16 +83,18 @@ def check_in(*, event: Event, rsvp_id: int, now: datetime.datetime | None = None
         if rsvp.checked_in_at is None:
             rsvp.checked_in_at = now or timezone.now()
             rsvp.save(update_fields=["checked_in_at"])
+            audit.log.record(by, "rsvp.checked_in", rsvp, changes={"checked_in_at": [None, rsvp.checked_in_at]})
     return rsvp
 
 
-def undo_check_in(*, event: Event, rsvp_id: int) -> RSVP:
+def undo_check_in(*, event: Event, rsvp_id: int, by) -> RSVP:
     """Take back an arrival pressed by mistake."""
     with transaction.atomic():
         rsvp = _locked(event, rsvp_id)
         if rsvp.checked_in_at is not None:
-            rsvp.checked_in_at = None
+            arrived, rsvp.checked_in_at = rsvp.checked_in_at, None
             rsvp.save(update_fields=["checked_in_at"])
+            audit.log.record(by, "rsvp.check_in_undone", rsvp, changes={"checked_in_at": [arrived, None]})
     return rsvp
 
 
@@ -95,4 +102,5 @@ def _locked(event: Event, rsvp_id: int) -> RSVP:
     rsvp = event.rsvps.select_for_update().filter(pk=rsvp_id).first()
     if rsvp is None:
         raise CheckInRefused("That person is not on this event's list.")
+    rsvp.event = event  # its audit label names the event
     return rsvp

@@ -40,10 +40,10 @@ def _event(slug: str, **fields) -> Event | None:
     if Event.objects.filter(slug=slug).exists():
         return None
     organisers = [u for u in map(_user, ORGANISERS) if u]
-    event = Event(slug=slug, **fields)
-    organising.create_event(event=event, organisers=organisers, created_by=organisers[0] if organisers else None)
+    by = organisers[0] if organisers else None
+    event = organising.create_event(details={"slug": slug, **fields}, organisers=organisers, by=by)
     published = min(timezone.now(), event.starts_at - datetime.timedelta(days=40))
-    organising.publish(event_id=event.pk, now=published)
+    organising.publish(event_id=event.pk, now=published, by=by)
     event.refresh_from_db()
     return event
 
@@ -106,9 +106,7 @@ def _forum() -> Event | None:
         visibility=Event.Visibility.MEMBERS,
     )
     if event:
-        invitation = invitations.invite(
-            event=event, segment=Invitation.Segment.GOOD_STANDING, created_by=_user(ORGANISERS[0])
-        )
+        invitation = invitations.invite(event=event, segment=Invitation.Segment.GOOD_STANDING, by=_user(ORGANISERS[0]))
         fanout.drain(keys_starting=invitations.job_key(invitation))
         _answer(event, "member@example.org", "yes")
         _answer(event, "renewing@example.org", "maybe")
@@ -156,7 +154,9 @@ def _symposium() -> Event | None:
     _answer(event, "lapsed@example.org", "yes", now=answered, notify=False)  # said yes, did not come
     _answer(event, "treasurer@example.org", "no", now=answered, notify=False)
     for person in event.rsvps.filter(email__in=came[:3]):
-        checkin.check_in(event=event, rsvp_id=person.pk, now=starts + datetime.timedelta(minutes=20))
+        checkin.check_in(
+            event=event, rsvp_id=person.pk, by=_user(ORGANISERS[0]), now=starts + datetime.timedelta(minutes=20)
+        )
     return event
 
 

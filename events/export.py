@@ -10,8 +10,13 @@ import datetime
 import io
 from collections.abc import Iterator
 
+from django.db import transaction
+
+import audit.log
 from events.models import RSVP, Event
 from members.roster import safe_cell
+
+audit.log.describe("event.answers_exported", "Downloaded the answers to an event (names and emails)")
 
 
 def _times(moment: datetime.datetime | None, event: Event) -> list[str]:
@@ -51,9 +56,13 @@ def rows(event: Event) -> Iterator[list[str]]:
         ]
 
 
-def rsvps_csv(event: Event) -> str:
+def rsvps_csv(event: Event, *, by) -> str:
+    """Everyone who answered, as CSV; who took the list, and how many rows it had, is audited."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header(event))
-    writer.writerows(rows(event))
+    with transaction.atomic():
+        listed = list(rows(event))
+        writer.writerows(listed)
+        audit.log.record(by, "event.answers_exported", event, changes={"rows": [None, len(listed)]})
     return buffer.getvalue()

@@ -223,6 +223,13 @@ class InviteForm(forms.Form):
         return data
 
 
+class DoorHelperForm(forms.Form):
+    email = forms.EmailField(
+        label="Email of their account",
+        help_text="They must have signed up already. They will see this event's door list and nothing else.",
+    )
+
+
 def guest_choices(event: Event) -> list[tuple[int, str]]:
     return [
         (n, "Just me" if n == 0 else f"Me and {n} guest{'s' if n > 1 else ''}") for n in range(event.guests_allowed + 1)

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+import audit.log
 from events import notices
 from events.models import RSVP, Event, Invitation
 from members.models import Member
@@ -26,6 +27,8 @@ from notifications import fanout, outbox
 BATCH = 500
 FAN_OUT_SOURCE = "events.invitation"
 SEPARATORS = re.compile(r"[\n,;]+")
+
+audit.log.describe("event.invited", "Invited people to an event")
 
 
 class InvitationRefused(Exception):
@@ -64,9 +67,10 @@ def parse_emails(text: str) -> tuple[list[list[str]], list[str]]:
 
 
 def invite(
-    *, event: Event, segment: str, created_by, past_event: Event | None = None, emails: list | None = None
+    *, event: Event, segment: str, by, past_event: Event | None = None, emails: list | None = None
 ) -> Invitation:
-    """Record an invitation of a segment and start sending it in the background."""
+    """Record an invitation of a segment and start sending it in the background. The
+    audit entry says which invitation and to whom, by segment and count, never by address."""
     now = timezone.now()
     if not event.is_published or event.is_over(now):
         raise InvitationRefused("Only a published event that is not over can be invited to.")
@@ -76,10 +80,20 @@ def invite(
         raise InvitationRefused("Paste at least one email address.")
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            event=event, segment=segment, past_event=past_event, emails=emails or [], created_by=created_by
+            event=event, segment=segment, past_event=past_event, emails=emails or [], created_by=by
         )
         fanout.start(key=job_key(invitation), source=FAN_OUT_SOURCE, params={"invitation": invitation.pk})
+        audit.log.record(by, "event.invited", event, changes=_invited(invitation), reason=invitation.audience)
     return invitation
+
+
+def _invited(invitation: Invitation) -> dict:
+    changes = {"invitation": [None, invitation.pk], "segment": [None, invitation.segment]}
+    if invitation.segment == Invitation.Segment.EMAILS:
+        changes["addresses"] = [None, len(invitation.emails)]
+    if invitation.past_event_id:
+        changes["past_event"] = [None, invitation.past_event_id]
+    return changes
 
 
 def job_key(invitation: Invitation) -> str:

@@ -119,6 +119,9 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     cancellation_message = models.TextField(blank=True)
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    # People the organisers named to check attendees in at the door of this event, and
+    # who may open nothing else under /manage/ (events/door_helpers.py).
+    door_helpers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="door_events", blank=True)
     reminder_offsets = models.CharField(
         max_length=100,
         default=DEFAULT_REMINDER_OFFSETS,
@@ -152,6 +155,9 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
+
+    def audit_label(self) -> str:
+        return self.title
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -305,6 +311,10 @@ class RSVP(models.Model):
     def get_absolute_url(self):
         return reverse("events:rsvp-link", args=[self.token])
 
+    def audit_label(self) -> str:
+        """Names the event, never the person who answered."""
+        return f"Answer {self.pk} to {self.event.title}"
+
     @property
     def display_name(self) -> str:
         return self.name or self.email
@@ -347,6 +357,9 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.get_segment_display()} to {self.event}"
+
+    def audit_label(self) -> str:
+        return f"Invitation {self.pk} to {self.event.title}"
 
     @property
     def audience(self) -> str:

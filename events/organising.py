@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+import audit.log
 from events import notices
 from events import rsvp as seats
 from events.models import RSVP, Event
@@ -44,25 +45,50 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def create_event(*, event: Event, organisers, created_by) -> Event:
-    """Save a new draft event, its creator among its organisers."""
+# What a new event's entry keeps: enough to recognise it, not its whole text.
+CREATED_FACTS = ("title", "kind", "starts_at", "ends_at", "capacity", "visibility", "status")
+
+audit.log.describe("event.created", "Created an event")
+audit.log.describe("event.edited", "Edited an event")
+audit.log.describe("event.published", "Published an event")
+audit.log.describe("event.cancelled", "Cancelled an event")
+audit.log.describe("event.rescheduled", "Changed an event's date")
+audit.log.describe("event.duplicated", "Copied an event into a new draft")
+
+
+def create_event(*, details: dict, organisers, by) -> Event:
+    """Save a new draft event from an organiser's details, its creator among its organisers."""
     with transaction.atomic():
-        event.slug = event.slug or unique_slug(event.title)
-        event.status = Event.Status.DRAFT
-        event.reminders_planned_at = timezone.now()
-        event.save()
-        event.organisers.set({user for user in (*organisers, created_by) if user is not None})
+        event = _new_draft(details, organisers=organisers, by=by)
+        audit.log.record(by, "event.created", event, changes=_as_created(event))
     return event
 
 
-def update_event(*, event_id: int, changes: dict, organisers=None) -> Event:
+def _new_draft(details: dict, *, organisers, by) -> Event:
+    event = Event(**details)
+    event.slug = event.slug or unique_slug(event.title)
+    event.status = Event.Status.DRAFT
+    event.reminders_planned_at = timezone.now()
+    event.save()
+    event.organisers.set({user for user in (*organisers, by) if user is not None})
+    return event
+
+
+def _as_created(event: Event) -> dict:
+    return {name: [None, value] for name, value in audit.log.snapshot(event, CREATED_FACTS).items()}
+
+
+def update_event(*, event_id: int, changes: dict, by, organisers=None) -> Event:
     """Apply an organiser's edits. A new place on a published event bumps SEQUENCE and
     tells the people who answered; more seats promote the waitlist. Times of a
-    published event change only through `reschedule`, which tells people."""
+    published event change only through `reschedule`, which tells people. The audit
+    entry keeps each field that changed, seats taken too when the waitlist moved up."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if not event.is_draft and _differs(event, changes, TIME_FIELDS):
             raise EventChangeRefused("Use “Change the date” to move a published event: it tells the people coming.")
+        before = audit.log.snapshot(event, (*changes, "seats_taken"))
+        organisers_before = _organiser_ids(event)
         times_changed = _differs(event, changes, TIME_FIELDS)
         place_changed = _differs(event, changes, PLACE_FIELDS)
         offsets_changed = _differs(event, changes, ("reminder_offsets",))
@@ -72,21 +98,30 @@ def update_event(*, event_id: int, changes: dict, organisers=None) -> Event:
             event.sequence += 1
         if offsets_changed or times_changed:
             event.reminders_planned_at = timezone.now()  # reminders already due are not sent late
-        event.full_clean(exclude=["organisers", "uid"])
+        event.full_clean(exclude=["organisers", "door_helpers", "uid"])
         event.save()
         if organisers is not None:
             event.organisers.set(organisers)
         seats.promote_waitlist(event, now=timezone.now())
         if place_changed and event.is_published:
             _tell_on_commit(event, "place", "")
+        edited = audit.log.diff(before, event)
+        if organisers_before != _organiser_ids(event):
+            edited["organisers"] = [organisers_before, _organiser_ids(event)]
+        if edited:
+            audit.log.record(by, "event.edited", event, changes=edited)
     return event
+
+
+def _organiser_ids(event: Event) -> list[int]:
+    return sorted(event.organisers.values_list("pk", flat=True))
 
 
 def _differs(event: Event, changes: dict, names) -> bool:
     return any(name in changes and changes[name] != getattr(event, name) for name in names)
 
 
-def publish(*, event_id: int, now: datetime.datetime | None = None) -> Event:
+def publish(*, event_id: int, by, now: datetime.datetime | None = None) -> Event:
     """Make a draft visible to everyone and open its RSVPs."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -95,30 +130,39 @@ def publish(*, event_id: int, now: datetime.datetime | None = None) -> Event:
             raise EventChangeRefused(f"Only a draft can be published; this event is {event.get_status_display()}.")
         if event.ends_at <= now:
             raise EventChangeRefused("This event is already over: change its date before publishing it.")
+        before = audit.log.snapshot(event, ("status", "published_at"))
         event.status = Event.Status.PUBLISHED
         event.published_at = now
         event.save(update_fields=["status", "published_at"])
+        audit.log.record(by, "event.published", event, changes=audit.log.diff(before, event))
     return event
 
 
-def cancel(*, event_id: int, message: str) -> Event:
+def cancel(*, event_id: int, message: str, by) -> Event:
     """Cancel a published event: answers stop, calendars mark it cancelled, and
-    everyone invited or answering is told, with the organisers' message."""
+    everyone invited or answering is told, with the organisers' message (which the
+    audit entry keeps as its reason)."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.is_cancelled:
             raise EventChangeRefused("This event is already cancelled.")
         if event.is_draft:
             raise EventChangeRefused("A draft is not public yet, so there is nothing to cancel.")
+        before = audit.log.snapshot(event, ("status",))
         event.status = Event.Status.CANCELLED
         event.cancellation_message = message.strip()
         event.sequence += 1
         event.save(update_fields=["status", "cancellation_message", "sequence"])
         _tell_on_commit(event, "cancelled", message)
+        audit.log.record(
+            by, "event.cancelled", event, changes=audit.log.diff(before, event), reason=event.cancellation_message
+        )
     return event
 
 
-def reschedule(*, event_id: int, starts_at: datetime.datetime, ends_at: datetime.datetime, message: str = "") -> Event:
+def reschedule(
+    *, event_id: int, starts_at: datetime.datetime, ends_at: datetime.datetime, by, message: str = ""
+) -> Event:
     """Move an event. Calendars update (SEQUENCE), reminders are planned anew from
     the new date (any already due are skipped, not sent late), and the people who
     answered are told."""
@@ -130,6 +174,7 @@ def reschedule(*, event_id: int, starts_at: datetime.datetime, ends_at: datetime
             raise EventChangeRefused("The event must end after it starts.")
         if (starts_at, ends_at) == (event.starts_at, event.ends_at):
             raise EventChangeRefused("That is the date it already has.")
+        before = audit.log.snapshot(event, TIME_FIELDS)
         event.starts_at, event.ends_at = starts_at, ends_at
         event.sequence += 1
         event.schedule_version += 1
@@ -137,6 +182,7 @@ def reschedule(*, event_id: int, starts_at: datetime.datetime, ends_at: datetime
         event.save(update_fields=["starts_at", "ends_at", "sequence", "schedule_version", "reminders_planned_at"])
         if event.is_published:
             _tell_on_commit(event, "moved", message)
+        audit.log.record(by, "event.rescheduled", event, changes=audit.log.diff(before, event), reason=message.strip())
     return event
 
 
@@ -146,13 +192,15 @@ COPIED_FIELDS = (
 )  # fmt: skip
 
 
-def duplicate(*, event_id: int, created_by) -> Event:
+def duplicate(*, event_id: int, by) -> Event:
     """A new draft with the same details and organisers, and no RSVPs, to edit and publish."""
     with transaction.atomic():
         original = Event.objects.get(pk=event_id)
-        copy = Event(**{name: getattr(original, name) for name in COPIED_FIELDS})
-        copy.title = f"{original.title} (copy)"
-        create_event(event=copy, organisers=list(original.organisers.all()), created_by=created_by)
+        details = {name: getattr(original, name) for name in COPIED_FIELDS}
+        details["title"] = f"{original.title} (copy)"
+        copy = _new_draft(details, organisers=list(original.organisers.all()), by=by)
+        changes = {"copied_from": [None, original.pk], **_as_created(copy)}
+        audit.log.record(by, "event.duplicated", copy, changes=changes, reason=f"A copy of {original.title}")
     return copy
 
 

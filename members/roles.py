@@ -17,6 +17,9 @@ import audit.log
 ORGANISER = "Organiser"
 TREASURER = "Treasurer"
 ALL_ROLES = (ORGANISER, TREASURER)
+# Someone an event's organisers named to check people in at its door: they open that
+# event's door list and nothing else (events/door_helpers.py keeps the group in step).
+DOOR_HELPER = "Door helper"
 
 audit.log.describe("role.granted", "Gave a person a staff role")
 audit.log.describe("role.removed", "Took a staff role from a person")
@@ -43,6 +46,10 @@ def is_organiser(user) -> bool:
 
 def is_treasurer(user) -> bool:
     return TREASURER in role_names(user)
+
+
+def is_door_helper(user) -> bool:
+    return DOOR_HELPER in role_names(user)
 
 
 def can_manage(user) -> bool:

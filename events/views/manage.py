@@ -4,13 +4,13 @@ role, 404 for events they do not organise."""
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import export, invitations, organising, rsvp
-from events.forms import CancelForm, EventForm, InviteForm, RescheduleForm
+from events import door_helpers, export, history, invitations, organising, rsvp
+from events.forms import CancelForm, DoorHelperForm, EventForm, InviteForm, RescheduleForm
 from events.models import RSVP, Event
 from events.views.access import get_event_for_organiser
 from members.roles import ORGANISER, role_required
@@ -33,8 +33,9 @@ def manage_list(request):
 def event_create(request):
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        event = Event(**form.changes())
-        organising.create_event(event=event, organisers=form.cleaned_data["organisers"], created_by=request.user)
+        event = organising.create_event(
+            details=form.changes(), organisers=form.cleaned_data["organisers"], by=request.user
+        )
         messages.success(request, "The event is saved as a draft. Publish it when it is ready.")
         return redirect("events:manage-event", slug=event.slug)
     return render(request, "events/manage/form.html", {"form": form, "event": None})
@@ -48,7 +49,7 @@ def event_edit(request, slug):
     if request.method == "POST" and form.is_valid():
         organisers = {*form.cleaned_data["organisers"], request.user}
         try:
-            organising.update_event(event_id=event.pk, changes=form.changes(), organisers=organisers)
+            organising.update_event(event_id=event.pk, changes=form.changes(), organisers=organisers, by=request.user)
         except organising.EventChangeRefused as refusal:
             messages.error(request, refusal.message)
         else:
@@ -70,10 +71,10 @@ def _rsvp_counts(event: Event) -> dict:
 @require_safe
 def event_dashboard(request, slug):
     event = get_event_for_organiser(request.user, slug)
-    return render(request, "events/manage/dashboard.html", _dashboard_context(event, InviteForm(event=event)))
+    return render(request, "events/manage/dashboard.html", _dashboard_context(event))
 
 
-def _dashboard_context(event: Event, invite_form: InviteForm) -> dict:
+def _dashboard_context(event: Event, invite_form: InviteForm | None = None, door_form=None) -> dict:
     sent = list(event.invitations.select_related("past_event", "created_by")[:10])
     progress = invitations.progress(sent)
     for invitation in sent:
@@ -85,7 +86,10 @@ def _dashboard_context(event: Event, invite_form: InviteForm) -> dict:
         "seats_left": rsvp.seats_left(event),
         "invitations": sent,
         "deliveries": invitations.delivery_counts(event),
-        "invite_form": invite_form,
+        "invite_form": invite_form or InviteForm(event=event),
+        "door_helpers": list(door_helpers.helpers_of(event)),
+        "door_form": door_form or DoorHelperForm(),
+        "history": history.recent(event),
         "now": timezone.now(),
     }
 
@@ -101,7 +105,7 @@ def event_invite(request, slug):
             invitations.invite(
                 event=event,
                 segment=data["segment"],
-                created_by=request.user,
+                by=request.user,
                 past_event=data.get("past_event"),
                 emails=data.get("email_list"),
             )
@@ -110,7 +114,37 @@ def event_invite(request, slug):
         else:
             messages.success(request, "The invitations are being sent. The counts below update as they go out.")
         return redirect(reverse("events:manage-event", args=[event.slug]) + "#invitations")
-    return render(request, "events/manage/dashboard.html", _dashboard_context(event, form), status=400)
+    return render(request, "events/manage/dashboard.html", _dashboard_context(event, invite_form=form), status=400)
+
+
+@organiser_only
+@require_POST
+def door_helper_add(request, slug):
+    event = get_event_for_organiser(request.user, slug)
+    form = DoorHelperForm(request.POST)
+    if form.is_valid():
+        try:
+            helper = door_helpers.add_door_helper(event=event, email=form.cleaned_data["email"], by=request.user)
+        except door_helpers.DoorHelperRefused as refusal:
+            form.add_error("email", refusal.message)
+        else:
+            messages.success(request, f"{helper.email} can now check people in at this event's door, and nothing else.")
+            return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
+    return render(request, "events/manage/dashboard.html", _dashboard_context(event, door_form=form), status=400)
+
+
+@organiser_only
+@require_POST
+def door_helper_remove(request, slug, user_id):
+    event = get_event_for_organiser(request.user, slug)
+    helper = get_object_or_404(event.door_helpers, pk=user_id)
+    try:
+        door_helpers.remove_door_helper(event=event, user=helper, by=request.user)
+    except door_helpers.DoorHelperRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"{helper.email} is no longer a door helper for this event.")
+    return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
 
 
 def _act(request, event: Event, action, success: str):
@@ -130,7 +164,7 @@ def event_publish(request, slug):
     return _act(
         request,
         event,
-        lambda: organising.publish(event_id=event.pk),
+        lambda: organising.publish(event_id=event.pk, by=request.user),
         "Published: the event is on the public list and takes answers.",
     )
 
@@ -139,7 +173,7 @@ def event_publish(request, slug):
 @require_POST
 def event_duplicate(request, slug):
     event = get_event_for_organiser(request.user, slug)
-    copy = organising.duplicate(event_id=event.pk, created_by=request.user)
+    copy = organising.duplicate(event_id=event.pk, by=request.user)
     messages.success(request, "This is a new draft copied from the event. Set its date and title, then publish it.")
     return redirect("events:manage-edit", slug=copy.slug)
 
@@ -152,7 +186,9 @@ def event_cancel(request, slug):
     if request.method == "POST" and form.is_valid():
         message = form.cleaned_data["message"]
         done = "Cancelled. Everyone invited or answering is being told by email."
-        return _act(request, event, lambda: organising.cancel(event_id=event.pk, message=message), done)
+        return _act(
+            request, event, lambda: organising.cancel(event_id=event.pk, message=message, by=request.user), done
+        )
     return render(request, "events/manage/cancel.html", {"event": event, "form": form})
 
 
@@ -166,7 +202,11 @@ def event_reschedule(request, slug):
 
         def move():
             organising.reschedule(
-                event_id=event.pk, starts_at=data["starts_at"], ends_at=data["ends_at"], message=data["message"]
+                event_id=event.pk,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                message=data["message"],
+                by=request.user,
             )
 
         done = "The date is changed. People who answered are being told, with an updated calendar entry."
@@ -197,6 +237,6 @@ def rsvp_list(request, slug):
 @require_safe
 def rsvp_csv(request, slug):
     event = get_event_for_organiser(request.user, slug)
-    response = HttpResponse(export.rsvps_csv(event), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export.rsvps_csv(event, by=request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-rsvps.csv"'
     return response

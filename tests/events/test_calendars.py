@@ -44,6 +44,7 @@ def test_the_uid_is_stable_and_sequence_increases_on_a_date_change():
         event_id=event.pk,
         starts_at=event.starts_at + datetime.timedelta(days=1),
         ends_at=event.ends_at + datetime.timedelta(days=1),
+        by=None,
     )
     event.refresh_from_db()
     [after] = _events(calendars.event_ics(event))
@@ -54,7 +55,7 @@ def test_the_uid_is_stable_and_sequence_increases_on_a_date_change():
 
 def test_a_change_of_place_also_increases_the_sequence():
     event = EventFactory()
-    organising.update_event(event_id=event.pk, changes={"venue_name": "The Old Library"})
+    organising.update_event(event_id=event.pk, changes={"venue_name": "The Old Library"}, by=None)
     event.refresh_from_db()
     assert event.sequence == 1
     [entry] = _events(calendars.event_ics(event))
@@ -65,7 +66,7 @@ def test_a_cancelled_event_is_marked_cancelled_and_the_email_withdraws_it():
     event = EventFactory()
     person = RSVPFactory(event=event)
     answer(person, "yes")
-    organising.cancel(event_id=event.pk, message="The hall flooded.")
+    organising.cancel(event_id=event.pk, message="The hall flooded.", by=None)
     event.refresh_from_db()
     [entry] = _events(calendars.event_ics(event))
     assert str(entry["status"]) == "CANCELLED" and int(entry["sequence"]) == 1

@@ -53,8 +53,8 @@ def test_pressing_arrived_twice_keeps_the_first_time(organiser):
     event = EventFactory(organisers=[organiser])
     person = RSVPFactory(event=event)
     answer(person, "yes")
-    first = checkin.check_in(event=event, rsvp_id=person.pk).checked_in_at
-    assert checkin.check_in(event=event, rsvp_id=person.pk).checked_in_at == first
+    first = checkin.check_in(event=event, rsvp_id=person.pk, by=organiser).checked_in_at
+    assert checkin.check_in(event=event, rsvp_id=person.pk, by=organiser).checked_in_at == first
 
 
 def test_someone_who_did_not_say_yes_cannot_be_checked_in(organiser):
@@ -62,7 +62,7 @@ def test_someone_who_did_not_say_yes_cannot_be_checked_in(organiser):
     person = RSVPFactory(event=event)
     answer(person, "no")
     with pytest.raises(checkin.CheckInRefused):
-        checkin.check_in(event=event, rsvp_id=person.pk)
+        checkin.check_in(event=event, rsvp_id=person.pk, by=organiser)
 
 
 def test_an_rsvp_of_another_event_cannot_be_checked_in_here(client, organiser):

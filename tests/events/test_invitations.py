@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _invite_and_run(event, segment, **kwargs):
     """Invite, run the invitation's fan-out to its end in batches of 2, and return its progress."""
-    invitation = invitations.invite(event=event, segment=segment, created_by=None, **kwargs)
+    invitation = invitations.invite(event=event, segment=segment, by=None, **kwargs)
     job = FanOut.objects.get(key=invitations.job_key(invitation))
     while fanout.run_batch(job.pk):
         pass
@@ -109,7 +109,7 @@ def test_a_pasted_list_with_invalid_addresses_is_listed_back_and_nothing_is_sent
 
 def test_a_draft_cannot_be_invited_to():
     with pytest.raises(invitations.InvitationRefused):
-        invitations.invite(event=EventFactory(status="draft"), segment="good_standing", created_by=None)
+        invitations.invite(event=EventFactory(status="draft"), segment="good_standing", by=None)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -201,7 +201,9 @@ def test_changing_the_date_tells_the_people_coming_with_an_updated_calendar(
 def test_a_published_events_times_change_only_through_change_the_date():
     event = EventFactory()
     with pytest.raises(organising.EventChangeRefused, match="Change the date"):
-        organising.update_event(event_id=event.pk, changes={"starts_at": event.starts_at + datetime.timedelta(hours=1)})
+        organising.update_event(
+            event_id=event.pk, changes={"starts_at": event.starts_at + datetime.timedelta(hours=1)}, by=None
+        )
 
 
 def test_the_rsvp_list_shows_counts_guests_seats_and_the_waitlist_in_order(client, organiser):
@@ -281,7 +283,7 @@ def test_publishing_an_event_that_is_over_is_refused():
         ends_at=timezone.now() - datetime.timedelta(days=1),
     )
     with pytest.raises(organising.EventChangeRefused, match="already over"):
-        organising.publish(event_id=event.pk)
+        organising.publish(event_id=event.pk, by=None)
 
 
 def test_a_member_cannot_see_the_organiser_list_even_with_an_rsvp(client):

@@ -131,7 +131,9 @@ def test_moving_an_event_re_plans_its_reminders():
     assert [d.key for d in deliveries("event-reminder")] == [f"event-reminder:{event.pk}:{coming.pk}:7d:s0"]
     new_start = START + datetime.timedelta(days=14)
     with time_machine.travel(START - datetime.timedelta(days=6), tick=False):
-        organising.reschedule(event_id=event.pk, starts_at=new_start, ends_at=new_start + datetime.timedelta(hours=2))
+        organising.reschedule(
+            event_id=event.pk, starts_at=new_start, ends_at=new_start + datetime.timedelta(hours=2), by=None
+        )
     # The old 1-day mark passes: nothing, the event is no longer then.
     assert _due(START - datetime.timedelta(days=1)) == 0
     # The new 7-day mark: a new reminder, with a new key.
@@ -145,7 +147,9 @@ def test_a_move_skips_offsets_already_past_at_the_new_date():
     event, _, _ = _event()
     new_start = START - datetime.timedelta(days=10)  # moved earlier, to 2 days after the move
     with time_machine.travel(new_start - datetime.timedelta(days=2), tick=False):
-        organising.reschedule(event_id=event.pk, starts_at=new_start, ends_at=new_start + datetime.timedelta(hours=2))
+        organising.reschedule(
+            event_id=event.pk, starts_at=new_start, ends_at=new_start + datetime.timedelta(hours=2), by=None
+        )
     assert _due(new_start - datetime.timedelta(days=2) + datetime.timedelta(minutes=1)) == 0
     assert _due(new_start - datetime.timedelta(days=1)) == 1
     assert _labels() == ["1d"]
@@ -160,7 +164,7 @@ def test_organisers_choose_the_offsets_per_event():
 
 def test_cancelled_events_send_no_reminders():
     event, _, _ = _event()
-    organising.cancel(event_id=event.pk, message="Sorry.")
+    organising.cancel(event_id=event.pk, message="Sorry.", by=None)
     assert _due(START - datetime.timedelta(days=1)) == 0
 
 
