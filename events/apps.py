@@ -6,13 +6,14 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from events import invitations, notices, organising, reminders
+        from events import invitations, notices, organising, reminders, retention
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         notices.register()
         invitations.register()
         organising.register()
         reminders.register()
+        retention.register()
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_segment_source(
