@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events import rsvp as answers
-from events.models import RSVP, CalendarFeed, Event, new_token
+from events.models import RSVP, CalendarFeed, Event, Invitation, new_token
 from members import privacy
 from members.data_export import csv_text
 from members.models import User
@@ -51,6 +51,11 @@ def erase_rsvps(*, user_id: int, email: str, now: datetime.datetime) -> None:
         _give_back(rsvp.pk, now=now)
     anonymise(list(_theirs(user_id=user_id, email=email)))
     CalendarFeed.objects.filter(user_id=user_id).delete()
+    email = email.lower()
+    for invitation in Invitation.objects.filter(segment=Invitation.Segment.EMAILS, emails__icontains=email):
+        stand_in = [privacy.erased_address("invitee", user_id), ""]
+        invitation.emails = [stand_in if pair[0] == email else pair for pair in invitation.emails]
+        invitation.save(update_fields=["emails"])
 
 
 def _give_back(rsvp_id: int, *, now: datetime.datetime) -> None:
@@ -65,6 +70,8 @@ def _give_back(rsvp_id: int, *, now: datetime.datetime) -> None:
         if freed:
             event.seats_taken -= freed
             Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken)
+        # As a "no" would, while answers are taken: the first in line whose party fits is let in.
+        if not event.rsvp_closed_reason(now):
             answers.promote_waitlist(event, now=now)
 
 
@@ -86,7 +93,7 @@ def anonymise_visitors(*, now: datetime.datetime | None = None) -> int:
     old = RSVP.objects.filter(user__isnull=True, event__ends_at__lt=ended_before).exclude(
         email__endswith="@" + privacy.ERASED_DOMAIN
     )
-    done = 0
+    done = _anonymise_pasted_lists(ended_before)
     while batch := list(old.order_by("pk")[:500]):
         with transaction.atomic():
             # Each address's stand-in is named by one of its answers: no trace of the address itself.
@@ -94,6 +101,19 @@ def anonymise_visitors(*, now: datetime.datetime | None = None) -> int:
             done += anonymise(batch)
             _forget_addresses_left_alone(stand_ins)
     return done
+
+
+def _anonymise_pasted_lists(ended_before: datetime.datetime) -> int:
+    """Pasted invitation lists of those events: each address gives way to a stand-in (the count stays)."""
+    pasted = Invitation.objects.filter(segment=Invitation.Segment.EMAILS, event__ends_at__lt=ended_before)
+    changed = []
+    for invitation in pasted.exclude(emails=[]):
+        pairs = [[privacy.erased_address(f"invitee-{invitation.pk}", n), ""] for n in range(len(invitation.emails))]
+        if pairs != invitation.emails:
+            invitation.emails = pairs
+            changed.append(invitation)
+    Invitation.objects.bulk_update(changed, ["emails"])
+    return len(changed)
 
 
 def _forget_addresses_left_alone(stand_ins: dict[str, str]) -> None:

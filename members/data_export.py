@@ -38,6 +38,10 @@ audit.log.describe("member.data_exported", "Asked for a download of their own da
 TEMPLATES = "members/privacy/"
 
 
+class DownloadGone(PrivacyRefused):
+    """The download expired (and is deleted, or soon will be), or could not be made."""
+
+
 def request_export(*, member: Member, by, now: datetime.datetime | None = None) -> DataExport:
     """Start a download of the member's data; a worker builds it once this commits.
     Refused while an earlier one is still being prepared."""
@@ -96,13 +100,16 @@ def _ready_notice(export: DataExport) -> Notice:
 
 def export_for(*, user, public_id, now: datetime.datetime | None = None) -> DataExport:
     """The download `public_id`, for the signed-in member it belongs to. LookupError for
-    anyone else (the page is a 404, as if it did not exist); PrivacyRefused once expired."""
+    anyone else (the page is a 404, as if it did not exist); DownloadGone once expired;
+    PrivacyRefused while it is still being prepared."""
     now = now or timezone.now()
     export = DataExport.objects.filter(public_id=public_id, member__user=user).first()
     if export is None:
         raise LookupError("No such download for this account.")
-    if export.is_expired(now) or export.status == DataExport.Status.FAILED:
-        raise PrivacyRefused("This download has expired. You can ask for a new one on your membership page.")
+    if export.status == DataExport.Status.FAILED:
+        raise DownloadGone("We could not prepare this download. Please ask for a new one on your membership page.")
+    if export.is_expired(now):
+        raise DownloadGone("This download has expired. You can ask for a new one on your membership page.")
     if export.status != DataExport.Status.READY:
         raise PrivacyRefused("Your download is still being prepared; we will email you when it is ready.")
     return export

@@ -8,7 +8,8 @@ Erased: name, address, phone, email (the account's address becomes
 `erased-<member id>@erased.invalid`, with no usable password, inactive, so every session
 of it ends), its other addresses and two-factor keys, the treasurer's notes, the
 answers to events (events' part), the outbox's copies of the emails and the choices of
-the address (notifications'), pending downloads; the Stripe customer is deleted (its
+the address (notifications'), the bodies of Stripe's events about the customer,
+pending downloads; the Stripe customer is deleted (its
 subscription cancelled first) by a worker once the erasure commits. Kept: the payments
 with their amounts, dates and receipt numbers, shown as "Former member N", for
 PAYMENT_RETENTION_YEARS (members/retention.py), so the accounts still add up.
@@ -31,7 +32,7 @@ import audit.log
 from members import privacy
 from members import stripe as card
 from members.links import InvalidLink, absolute
-from members.models import FailedPayment, Member, PaymentPromise
+from members.models import FailedPayment, Member, PaymentPromise, StripeEvent
 from members.privacy import PrivacyRefused, erased_address
 from notifications import personal_data
 from notifications.outbox import Notice, Skip, composed_from, queue_notice, register_composer
@@ -134,6 +135,7 @@ def erase_member(*, member: Member, by, reason: str = "", now: datetime.datetime
         _erase_profile(locked, now)
         _erase_account(user, number=locked.pk)
         _close_open_matters(locked, now)
+        _forget_stripe_events(stripe_ids[0])
         for part in privacy.parts():
             part.erase(user_id=user.pk, email=email, now=now)
         personal_data.forget_address(email=email, replacement=user.email)
@@ -184,6 +186,14 @@ def _close_open_matters(member: Member, now: datetime.datetime) -> None:
     member.failed_payments.filter(resolved_at__isnull=True).update(
         resolved_at=now, resolution=FailedPayment.Resolution.RESOLVED, resolution_note="The account was closed."
     )
+
+
+def _forget_stripe_events(customer_id: str) -> None:
+    """The bodies of Stripe's events about the customer held their name, email and address;
+    those already applied are not needed again (the ids, types and times stay)."""
+    if customer_id:
+        applied = StripeEvent.objects.filter(processed_at__isnull=False, payload__data__object__customer=customer_id)
+        applied.update(payload={})
 
 
 def _masked(changes: dict, *, email_changed: bool) -> dict:

@@ -17,17 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # RFC 2606 keeps `.invalid` for names that can never be reached: an address written in
-# place of a person's can never be mistaken for one, nor receive mail.
-ERASED_DOMAIN = "erased.invalid"
+# place of a person's can never be mistaken for one, and the outbox never writes to it.
+from notifications.preferences import ERASED_DOMAIN, is_erased
+
+__all__ = ["ERASED_DOMAIN", "Part", "PrivacyRefused", "erased_address", "is_erased", "parts", "register_part"]
 
 
 def erased_address(what: str, number: int) -> str:
     """The address that takes a person's place: `erased-42@erased.invalid`, `rsvp-7@…`."""
     return f"{what}-{number}@{ERASED_DOMAIN}"
-
-
-def is_erased_address(email: str) -> bool:
-    return email.endswith("@" + ERASED_DOMAIN)
 
 
 class PrivacyRefused(Exception):

@@ -59,8 +59,8 @@ def download_export(request, public_id):
     except LookupError:
         raise Http404("No such download for this account.") from None
     except PrivacyRefused as refusal:
-        context = {"reason": str(refusal), "title": _("Download")}
-        return render(request, "members/renew_invalid.html", context, status=410)
+        status = 410 if isinstance(refusal, data_export.DownloadGone) else 409
+        return render(request, "members/renew_invalid.html", {"reason": str(refusal)}, status=status)
     response = HttpResponse(bytes(export.archive), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{data_export.filename(export)}"'
     return response

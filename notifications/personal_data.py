@@ -11,6 +11,8 @@ must not get any, whoever holds it next.
 import datetime
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
 
 from notifications.models import OPTIONAL_CATEGORIES, Category, Delivery, Preference, UnsubscribeLink
 from notifications.preferences import normalise, preference_for
@@ -50,8 +52,16 @@ def forget_address(*, email: str, replacement: str) -> int:
         Delivery.objects.filter(to=email, status=Status.QUEUED).update(
             status=Status.SUPPRESSED, last_error="The address was erased at the person's request."
         )
+        # Some keys hold the address (an announcement's, one per recipient): it goes from them too.
         return Delivery.objects.filter(to=email).update(
-            to=replacement, user=None, subject="", body_text="", body_html="", headers={}, attachments=[]
+            to=replacement,
+            key=Replace("key", Value(email), Value(replacement)),
+            user=None,
+            subject="",
+            body_text="",
+            body_html="",
+            headers={},
+            attachments=[],
         )
 
 

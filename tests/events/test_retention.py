@@ -76,7 +76,7 @@ def test_a_visitor_with_nothing_left_is_forgotten_by_the_outbox_too():
     retention.anonymise_visitors(now=NOW)
 
     assert not Delivery.objects.filter(to="vic@example.org").exists()
-    assert Delivery.objects.get(key="old:vic@example.org").to == f"visitor-{gone.pk}@erased.invalid"
+    assert Delivery.objects.get(key=f"old:visitor-{gone.pk}@erased.invalid").to == f"visitor-{gone.pk}@erased.invalid"
     assert not Preference.objects.filter(email="vic@example.org").exists()
     # Val answers a recent event too: her address is still in use.
     assert Delivery.objects.get(key="old:val@example.org").to == "val@example.org"
@@ -156,3 +156,20 @@ def test_the_nightly_task_runs_on_a_real_worker(celery_worker):
     while time.monotonic() < deadline and RSVP.objects.get(pk=rsvp.pk).email == "vic@example.org":
         time.sleep(0.05)
     assert RSVP.objects.get(pk=rsvp.pk).email == f"rsvp-{rsvp.pk}@erased.invalid"
+
+
+def test_pasted_invitation_lists_of_old_events_give_way_to_stand_ins():
+    from events.models import Invitation
+
+    limit = months_before(NOW, 12)
+    old = Invitation.objects.create(
+        event=_ended(limit - datetime.timedelta(days=1)), segment="emails", emails=[["vic@example.org", "Vic"]]
+    )
+    recent = Invitation.objects.create(
+        event=_ended(limit + datetime.timedelta(days=1)), segment="emails", emails=[["val@example.org", "Val"]]
+    )
+    retention.anonymise_visitors(now=NOW)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.emails == [[f"invitee-{old.pk}-0@erased.invalid", ""]]
+    assert recent.emails == [["val@example.org", "Val"]]

@@ -288,3 +288,54 @@ def test_a_get_of_the_staff_erasure_changes_nothing(client, member, treasurer):
     client.force_login(treasurer)
     assert client.get(f"/manage/members/{member.pk}/erase/").status_code == 405
     assert not Member.objects.get(pk=member.pk).is_erased
+
+
+def test_no_email_is_ever_queued_to_an_erased_address(member, treasurer):
+    erasure.erase_member(member=member, by=treasurer, reason="Asked by letter")
+    address = Member.objects.get(pk=member.pk).user.email
+    queue(key="after-erasure", kind="receipt", to=address)
+    row = Delivery.objects.get(key="after-erasure")
+    assert row.status == "suppressed" and "erased" in row.last_error
+
+
+def test_stripe_events_about_the_customer_lose_their_bodies(member, treasurer):
+    from members.models import StripeEvent
+
+    body = {"data": {"object": {"customer": "cus_test_Ann", "customer_details": {"email": "ann@example.org"}}}}
+    other = {"data": {"object": {"customer": "cus_test_Bob", "customer_details": {"email": "bob@example.org"}}}}
+    made = {"type": "checkout.session.completed", "created": timezone.now(), "processed_at": timezone.now()}
+    StripeEvent.objects.create(event_id="evt_ann", payload=body, **made)
+    StripeEvent.objects.create(event_id="evt_bob", payload=other, **made)
+    Member.objects.filter(pk=member.pk).update(stripe_customer_id="cus_test_Ann")
+
+    erasure.erase_member(member=Member.objects.get(pk=member.pk), by=treasurer, reason="Asked by letter")
+
+    assert StripeEvent.objects.get(event_id="evt_ann").payload == {}
+    assert StripeEvent.objects.get(event_id="evt_bob").payload == other
+
+
+def test_a_pasted_invitation_list_loses_the_address(member, treasurer):
+    from events.models import Invitation
+
+    event = EventFactory()
+    invitation = Invitation.objects.create(
+        event=event, segment="emails", emails=[["ann@example.org", "Ann"], ["bob@example.org", "Bob"]]
+    )
+    erasure.erase_member(member=member, by=treasurer, reason="Asked by letter")
+    invitation.refresh_from_db()
+    assert invitation.emails == [[f"invitee-{member.user_id}@erased.invalid", ""], ["bob@example.org", "Bob"]]
+
+
+def test_links_to_close_an_account_or_download_are_kept_out_of_logs():
+    from config.log_redaction import redact
+
+    assert redact('"GET /membership/close/eyJtIjo0fQ:1x:abc/ HTTP/1.1"') == '"GET /membership/close/[token]/ HTTP/1.1"'
+    assert redact("GET /membership/data/0f8b2c1e-4a5b/") == "GET /membership/data/[token]/"
+    assert redact("POST /membership/close/") == "POST /membership/close/"
+
+
+def test_outbox_keys_that_held_the_address_lose_it(member, treasurer):
+    queue(key="announcement:7:ann@example.org", kind="announcement", to="ann@example.org", category="newsletters")
+    erasure.erase_member(member=member, by=treasurer, reason="Asked by letter")
+    assert not Delivery.objects.filter(key__contains="ann@example.org").exists()
+    assert Delivery.objects.get(kind="announcement").key == f"announcement:7:erased-{member.pk}@erased.invalid"

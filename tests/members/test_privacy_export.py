@@ -197,3 +197,10 @@ def test_asking_on_the_membership_page_emails_a_link_that_downloads(client, cele
     assert json.loads(_open(download.content)["profile.json"])["first_name"] == "Bea"
     # The copy kept for staff hides the link.
     assert "[personal link]" in Delivery.objects.get(kind="data-export-ready").body_text
+
+
+def test_the_link_of_a_download_still_being_prepared_says_so(client, ann):
+    export = data_export.request_export(member=ann, by=ann.user)
+    client.force_login(ann.user)
+    response = client.get(f"/membership/data/{export.public_id}/")
+    assert response.status_code == 409 and "still being prepared" in response.content.decode()
