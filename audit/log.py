@@ -24,13 +24,13 @@ from django.db import models, transaction
 from audit.models import Entry
 
 # A person's own details: an entry says they changed, never what they were or became,
-# so closing an account needs nothing of the log.
+# so closing an account needs nothing of the log. A model adds its own (an answer's
+# `name`) with an `audit_personal_fields` attribute.
 PERSONAL_FIELDS = frozenset(
     {
         "email",
         "first_name",
         "last_name",
-        "name",
         "full_name",
         "given_name",
         "family_name",
@@ -39,11 +39,9 @@ PERSONAL_FIELDS = frozenset(
         "address_line2",
         "city",
         "postcode",
+        "postal_code",
         "region",
-        "country",
         "phone",
-        "notes",
-        "note",
         "guest_names",
     }
 )
@@ -66,8 +64,12 @@ def actions() -> list[tuple[str, str]]:
 
 
 def person_label(user) -> str:
+    """Who did it, as the row keeps it: staff by name and address; anyone else (a member
+    asking for their own data) by account number, so the log keeps no member's name."""
     if user is None:
         return ""
+    if not (user.is_superuser or user.is_staff or user.groups.exists()):
+        return f"Account {user.pk} (for themselves)"
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     email = getattr(user, "email", "") or ""
     if full and email:
@@ -103,10 +105,11 @@ def record(
     """Write one audit row. Call it inside the transaction that makes the change."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log.record runs inside the transaction of the change it records")
+    personal = PERSONAL_FIELDS | frozenset(getattr(target, "audit_personal_fields", ()))
     masked = {}
     for name, pair in (changes or {}).items():
         old, new = pair
-        masked[name] = [CHANGED, CHANGED] if name in PERSONAL_FIELDS else [_plain(old), _plain(new)]
+        masked[name] = [CHANGED, CHANGED] if name in personal else [_plain(old), _plain(new)]
     entry = Entry(
         by=by if getattr(by, "pk", None) else None,
         by_label=person_label(by) if getattr(by, "pk", None) else "",

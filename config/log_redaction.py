@@ -15,7 +15,7 @@ from gunicorn.glogging import Logger
 
 # Each: the path up to the token, the token (up to the next slash, query, quote or space).
 TOKEN_PATHS = re.compile(
-    r"(?P<prefix>/(?:r|u|renew|membership/card|manage/events/check-in|accounts/confirm-email)/)"
+    r"(?P<prefix>/(?:r|u|renew|membership/card|membership/close|membership/data|manage/events/check-in|accounts/confirm-email)/)"
     r"(?P<token>[^/?#\s\"']+)"
     r"|(?P<feed>/events/my-calendar/)[^/?#\s\"']+?(?=\.ics)"
     r"|(?P<reset>/accounts/password/reset/key/)(?!done/)[^/?#\s\"']+"

@@ -10,6 +10,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import email_settings_from_url, env_bool, env_int, env_int_item, env_list, env_str, env_url
@@ -213,6 +214,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
     },
 }
+# Each night: expired data downloads deleted, visitors' old answers anonymised, old email
+# bodies removed, erased members' payments deleted after their retention period.
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "members.tasks.apply_retention",
+    "schedule": crontab(hour=3, minute=17),
+    "options": {"expires": 3600},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email --------------------------------------------------------------------------
@@ -296,6 +304,19 @@ DUES_OFFLINE_INSTRUCTIONS = env_str("DUES_OFFLINE_INSTRUCTIONS") or (
     f"Make cheques payable to {ORG_NAME} and post them to {ORG_ADDRESS}. "
     "For a bank transfer or cash, please ask the treasurer; quote your name as the reference."
 )
+
+# Members' own data (members/data_export.py, members/erasure.py, members/retention.py) ------
+
+# Days the link to download "everything Societas holds about me" works; the file is then deleted.
+DATA_EXPORT_LINK_DAYS = env_int("DATA_EXPORT_LINK_DAYS", 7, minimum=1)
+# Hours the emailed link that confirms closing an account works.
+ACCOUNT_CLOSURE_LINK_HOURS = env_int("ACCOUNT_CLOSURE_LINK_HOURS", 48, minimum=1)
+# Years an erased member's payments are kept (amounts, dates, receipt numbers) for the accounts.
+PAYMENT_RETENTION_YEARS = env_int("PAYMENT_RETENTION_YEARS", 7, minimum=1)
+# Months after an event that the answers of visitors without an account are anonymised.
+RSVP_RETENTION_MONTHS = env_int("RSVP_RETENTION_MONTHS", 12, minimum=1)
+# Days the outbox keeps the text of each email sent (the log of what was sent stays).
+OUTBOX_BODY_RETENTION_DAYS = env_int("OUTBOX_BODY_RETENTION_DAYS", 90, minimum=1)
 
 # Accounts (django-allauth) -----------------------------------------------------
 

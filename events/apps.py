@@ -16,6 +16,7 @@ class EventsConfig(AppConfig):
             notices,
             organising,
             reminders,
+            retention,
         )
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
@@ -24,6 +25,7 @@ class EventsConfig(AppConfig):
         organising.register()
         reminders.register()
         mail_scope.register()  # which outbox mail is an organiser's
+        retention.register()
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_segment_source(

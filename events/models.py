@@ -272,6 +272,9 @@ class RSVPQuerySet(models.QuerySet):
 class RSVP(models.Model):
     """One person's answer to one event; the token is their key to it."""
 
+    # The audit log records that these changed, never their values.
+    audit_personal_fields = ("name", "email")
+
     class Status(models.TextChoices):
         INVITED = "invited", "Invited, no answer yet"
         YES = "yes", "Yes"

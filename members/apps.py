@@ -7,12 +7,14 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # Tell notifications what members has to send and to whom (it never imports us).
-        from members import emails, mail_scope, reminders, segments
+        from members import data_export, emails, erasure, mail_scope, reminders, segments
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         emails.register()
         reminders.register()
         mail_scope.register()  # which outbox mail is a treasurer's
+        data_export.register()
+        erasure.register()
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 class UserManager(BaseUserManager):
@@ -206,6 +207,9 @@ class Member(models.Model):
     # The Stripe event time of the subscription state stored above: older events
     # arriving late must not overwrite newer state.
     subscription_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the account was closed and the person's details erased (members/erasure.py);
+    # the payments stay, under "Former member N", for PAYMENT_RETENTION_YEARS.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -223,7 +227,13 @@ class Member(models.Model):
 
     @property
     def name(self) -> str:
+        if self.is_erased:
+            return gettext("Former member %(number)s") % {"number": self.member_number or self.pk}
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def email(self) -> str:
@@ -449,6 +459,7 @@ class MembershipTerm(models.Model):
 
 # The records kept around payments live in their own module; importing them here
 # registers them with the app.
+from members.privacy_records import DataExport  # noqa: E402
 from members.records import (  # noqa: E402
     Checkout,
     Counter,
@@ -466,6 +477,7 @@ __all__ = [
     "GOOD_STANDINGS",
     "Checkout",
     "Counter",
+    "DataExport",
     "Dispute",
     "FailedPayment",
     "Member",

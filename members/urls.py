@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import audit_views, manage_views, role_views, views
+from members import audit_views, manage_views, privacy_views, role_views, views
 
 app_name = "members"
 
@@ -50,4 +50,14 @@ urlpatterns = [
     ),
     path("manage/dues/failed/<int:pk>/resolve/", manage_views.failed_resolve, name="manage-failed-resolve"),
     path("manage/dues/promises/<int:pk>/withdraw/", manage_views.promise_withdraw, name="manage-promise-withdraw"),
+]
+
+# Each member's own data (members/privacy_views.py).
+urlpatterns += [
+    path("privacy/", privacy_views.privacy_page, name="privacy"),
+    path("membership/data/", privacy_views.request_export, name="data-export-request"),
+    path("membership/data/<uuid:public_id>/", privacy_views.download_export, name="data-export"),
+    path("membership/close/", privacy_views.request_closure, name="close-account"),
+    path("membership/close/<str:token>/", privacy_views.confirm_closure, name="close-account-confirm"),
+    path("manage/members/<int:pk>/erase/", privacy_views.staff_erase, name="manage-member-erase"),
 ]

@@ -14,9 +14,18 @@ from django.urls import reverse
 
 from notifications.models import OPTIONAL_CATEGORIES, Category, Preference, Suppression, UnsubscribeLink
 
+# Where an erased person's address is written (RFC 2606's `.invalid` can never be reached):
+# no email is ever sent to one, whatever list it turns up in.
+ERASED_DOMAIN = "erased.invalid"
+ERASED = "The address was erased: it belongs to nobody."
+
 
 def normalise(email: str) -> str:
     return email.strip().lower()
+
+
+def is_erased(email: str) -> bool:
+    return email.endswith("@" + ERASED_DOMAIN)
 
 
 def preference_for(email: str) -> Preference:
@@ -128,6 +137,8 @@ SUPPRESSION_QUERY = "SELECT (SELECT reason FROM notifications_suppression WHERE 
 def block_reason(*, email: str, category: str) -> str:
     """Why an email to this address in this category must not go out; empty if it may."""
     email = normalise(email)
+    if is_erased(email):
+        return ERASED
     query = BLOCK_QUERIES.get(category)
     with connection.cursor() as cursor:
         cursor.execute(query or SUPPRESSION_QUERY, [email, email] if query else [email])
@@ -148,6 +159,7 @@ def blocked_reasons(items) -> dict:
     reasons = {}
     for ident, email, category in items:
         reason = _reason(category=category, suppressed_for=suppressed.get(email), preference=choices.get(email))
+        reason = ERASED if is_erased(email) else reason
         if reason:
             reasons[ident] = reason
     return reasons

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_record_keeps_who_what_and_the_change_but_not_personal_values():
-    staff = UserFactory(email="treasurer@example.org")
+    staff = UserFactory(email="treasurer@example.org", is_staff=True)
     target = UserFactory(email="vera@example.net")
     before = log.snapshot(target, ("email", "is_active", "date_joined"))
     target.email = "vera@new.example.net"

@@ -38,7 +38,7 @@ def test_public_pages(demo, page, check_page):
     event_pages = [f"/events/{slug}/" for slug in Event.objects.values_list("slug", flat=True)]
     link = UnsubscribeLink.objects.get_or_create(email="member@example.org", category=Category.REMINDERS)[0]
     rsvp = RSVP.objects.filter(status=RSVP.Status.YES, event__status="published").first()
-    paths = ["/", "/events/", *event_pages, "/join/", "/accounts/signup/", "/accounts/login/",
+    paths = ["/", "/privacy/", "/events/", *event_pages, "/join/", "/accounts/signup/", "/accounts/login/",
              "/accounts/login/code/", "/accounts/password/reset/", f"/u/{link.token}/",
              f"/u/{link.token}/preferences/", f"/r/{rsvp.token}/", f"/r/{rsvp.token}/?answer=no"]  # fmt: skip
     _visit_all(page, demo, check_page, "visitor", paths)
