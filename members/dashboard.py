@@ -216,8 +216,11 @@ def renewals_due(today: datetime.date, days: int = RENEWALS_DUE_DAYS) -> Tally:
     """Members whose paid-through date (the end of their latest uncancelled term, none for a
     lifetime member) falls within `days` days: the member list's "ends within" filter."""
     horizon = today + datetime.timedelta(days=days)
+    # Terms that ended before today cannot make a member due, nor change a later maximum:
+    # left out, the index on `end` reads only the current ones.
     count = (
         MembershipTerm.objects.filter(cancelled_on__isnull=True)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
         .values("member")
         .annotate(last=Max("end"), lifetime=Count("pk", filter=Q(end__isnull=True)))
         .filter(lifetime=0, last__gte=today, last__lte=horizon)

@@ -311,3 +311,11 @@ def test_a_payment_recorded_today_moves_the_numbers(society, treasurer_client):
     after = _board()
     usd = next(line for line in after.money if line.currency == "USD")
     assert usd.month_cents == next(line for line in before.money if line.currency == "USD").month_cents + 2500
+
+
+def test_a_change_filter_without_both_days_is_refused_with_a_message(society, treasurer_client):
+    response = treasurer_client.get("/manage/members/?change=lapsed&change_from=2026-03-01")
+    assert "Give both days: from and to." in response.content.decode()
+    assert response.context["page"].paginator.count == len(society) + 1  # unfiltered: everyone, the treasurer too
+    backwards = treasurer_client.get("/manage/members/?change=joined&change_from=2026-03-15&change_to=2026-03-01")
+    assert "The end of the range is before its start." in backwards.content.decode()
