@@ -54,6 +54,7 @@ test: lint
 bench: install-dev wrk
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python benchmarks/web.py
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/outbox.py --messages 10000 --concurrency 4
 
 soak: install-dev

@@ -5,7 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from config import health
+from events import dashboard as events_dashboard
 from events.models import Event
+from members import dashboard
 from members.roles import ALL_ROLES, DOOR_HELPER, ORGANISER, TREASURER, role_names, role_required
 
 NEXT_EVENTS = 3
@@ -31,8 +33,14 @@ def healthz(request):
 @role_required(*ALL_ROLES, DOOR_HELPER)
 @require_safe
 def manage(request):
+    """The board's numbers for treasurers, the next events for organisers (both for people
+    with both roles), then the cards of every staff page."""
     roles = role_names(request.user)
     if not roles & set(ALL_ROLES):
         return redirect("events:door-lists")  # a door helper's part of /manage/ is their door lists
     context = {"is_organiser": ORGANISER in roles, "is_treasurer": TREASURER in roles}
+    if context["is_treasurer"]:
+        context["board"] = dashboard.board(today=timezone.localdate())
+    if context["is_organiser"]:
+        context["my_events"] = events_dashboard.upcoming_for(request.user, now=timezone.now())
     return render(request, "manage/index.html", context)

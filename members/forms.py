@@ -247,6 +247,32 @@ class MemberFilterForm(forms.Form):
     auto_renew = forms.ChoiceField(
         label="Auto-renew", required=False, choices=[("", "Any"), ("yes", "On"), ("no", "Off")]
     )
+    # The board's numbers on /manage/ link here: who joined, renewed or lapsed between two days.
+    change = forms.ChoiceField(
+        label=gettext_lazy("Joined, renewed or lapsed"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("joined", gettext_lazy("Joined")),
+            ("renewed", gettext_lazy("Renewed")),
+            ("lapsed", gettext_lazy("Lapsed")),
+        ],
+    )
+    change_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    change_to = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("change_from"), data.get("change_to")
+        if data.get("change") and not (start and end):
+            self.add_error("change_to", _("Give both days: from and to."))
+        elif start and end and start > end:
+            self.add_error("change_to", _("The end of the range is before its start."))
+        return data
 
 
 class PaymentFilterForm(forms.Form):
@@ -254,6 +280,10 @@ class PaymentFilterForm(forms.Form):
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.ChoiceField(label="Method", required=False, choices=[("", "Any"), *Payment.Method.choices])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Payment.Status.choices])
+    currency = forms.CharField(label=gettext_lazy("Currency"), required=False, max_length=3)
+
+    def clean_currency(self):
+        return (self.cleaned_data.get("currency") or "").strip().upper()
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Q
 from django.utils import timezone
 
+from members import turnover
 from members.models import Member, Payment, Standing
 from members.money import plain_amount
 
@@ -59,6 +60,9 @@ def member_list(filters: dict, *, today: datetime.date | None = None):
         members = members.filter(paid_through__gte=today, paid_through__lte=horizon)
     if filters.get("auto_renew") in ("yes", "no"):
         members = members.filter(auto_renew=filters["auto_renew"] == "yes")
+    if filters.get("change") and filters.get("change_from") and filters.get("change_to"):
+        who = turnover.members_who(filters["change"], filters["change_from"], filters["change_to"])
+        members = members.filter(pk__in=who.values("pk"))
     return members.order_by("last_name", "first_name", "user__email", "pk")
 
 
@@ -112,6 +116,8 @@ def payment_list(filters: dict):
         payments = payments.filter(method=filters["method"])
     if filters.get("status"):
         payments = payments.filter(status=filters["status"])
+    if filters.get("currency"):
+        payments = payments.filter(currency=filters["currency"])
     return payments.order_by("-received_on", "-pk")
 
 

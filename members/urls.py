@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import audit_views, manage_views, privacy_views, role_views, views
+from members import audit_views, dashboard_views, manage_views, privacy_views, role_views, views
 
 app_name = "members"
 
@@ -50,6 +50,10 @@ urlpatterns = [
     ),
     path("manage/dues/failed/<int:pk>/resolve/", manage_views.failed_resolve, name="manage-failed-resolve"),
     path("manage/dues/promises/<int:pk>/withdraw/", manage_views.promise_withdraw, name="manage-promise-withdraw"),
+    path("manage/board/members.svg", dashboard_views.standing_chart, name="board-standing-chart"),
+    path("manage/board/members.csv", dashboard_views.standing_csv, name="board-standing-csv"),
+    path("manage/board/money.svg", dashboard_views.money_chart, name="board-money-chart"),
+    path("manage/board/money.csv", dashboard_views.money_csv, name="board-money-csv"),
 ]
 
 # Each member's own data (members/privacy_views.py).

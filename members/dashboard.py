@@ -1,0 +1,350 @@
+"""The board's numbers on /manage/: standing, turnover, renewals due, money owed and
+received, and two series of 24 months.
+
+Everything is counted from the dated terms and the payments when it is asked for, never
+from a stored counter, in a fixed number of queries however many members there are:
+each number is one aggregate in SQL, and each series one query. Each number carries
+the address of the list behind it, and equals the count of that list's rows.
+
+Money is net of refunds: a payment counts on the day it was received, less what was
+refunded from it (a payment refunded in full counts nothing; a void one is not money).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members import turnover
+from members.models import FailedPayment, MembershipTerm, Payment, PaymentPromise, grace_period
+
+MONTHS = 24
+RENEWALS_DUE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Period:
+    """Two days, both included."""
+
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A number and the list it counts."""
+
+    value: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Turnover:
+    """Joined, renewed or lapsed: this month so far, and the same days a year before."""
+
+    change: str
+    label: str
+    now: Tally
+    year_before: Tally
+    now_period: Period
+    year_before_period: Period
+
+
+@dataclass(frozen=True)
+class Received:
+    """Money of one kind in one currency: this month and this year so far."""
+
+    kind: str
+    label: str
+    currency: str
+    month_cents: int
+    month: Tally
+    year_cents: int
+    year: Tally
+
+
+@dataclass(frozen=True)
+class MoneySeries:
+    """Net money received per month: {(kind label, currency): [cents per month]}."""
+
+    months: list[datetime.date]
+    lines: dict[tuple[str, str], list[int]]
+
+    def rows(self) -> list[tuple[datetime.date, list[tuple[int, str]]]]:
+        """Month by month: [(month, [(cents, currency) for each line])], for a table."""
+        return [
+            (month, [(cents[n], currency) for (_label, currency), cents in self.lines.items()])
+            for n, month in enumerate(self.months)
+        ]
+
+
+@dataclass(frozen=True)
+class MoneyKind:
+    """A kind of money the society receives. Dues come with members; another app adds its
+    own (tickets, donations) with `register_money_kind`."""
+
+    code: str
+    label: str
+    received: Callable[[Period, Period], list[Received]]  # (this year, this month)
+    monthly: Callable[[list[datetime.date], datetime.date], dict[str, list[int]]]  # {currency: cents per month}
+
+
+@dataclass(frozen=True)
+class Board:
+    today: datetime.date
+    active: Tally
+    grace: Tally
+    turnover: list[Turnover]
+    renewals_due: Tally
+    open_promises: Tally
+    failed_charges: Tally
+    money: list[Received]
+    standing: list[tuple[datetime.date, int]]
+    money_series: MoneySeries
+    time_zone: str = field(default_factory=lambda: settings.TIME_ZONE)
+    month: Period = field(init=False)
+    year: Period = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "month", Period(self.today.replace(day=1), self.today))
+        object.__setattr__(self, "year", Period(self.today.replace(month=1, day=1), self.today))
+
+
+def _url(name: str, **query) -> str:
+    return reverse(name) + ("?" + urlencode(query) if query else "")
+
+
+def month_starts(today: datetime.date, count: int = MONTHS) -> list[datetime.date]:
+    """The first day of this month and of the `count - 1` months before it, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [datetime.date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(count - 1, -1, -1)]
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February: the 28th
+        return day.replace(year=day.year - 1, day=28)
+
+
+# Standing -----------------------------------------------------------------------------
+
+
+def _good_on(day: datetime.date) -> Q:
+    """A term that keeps its member in good standing (active or in grace) on `day`."""
+    return (
+        Q(start__lte=day)
+        & (Q(end__isnull=True) | Q(end__gte=day - grace_period()))
+        & (Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=day))
+    )
+
+
+def _active_on(day: datetime.date) -> Q:
+    return (
+        Q(start__lte=day)
+        & (Q(end__isnull=True) | Q(end__gte=day))
+        & (Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=day))
+    )
+
+
+def _flag(condition: Q):
+    return Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+
+def standing_counts(today: datetime.date, days: list[datetime.date] = ()) -> dict[str, int]:
+    """Members active and in good standing today, and in good standing on each of `days`,
+    in one query: one row per member (did any of their terms count that day?), summed."""
+    first = min([today, *days])
+    flags = {"active": _flag(_active_on(today)), "good": _flag(_good_on(today))}
+    flags.update({f"on_{n}": _flag(_good_on(day)) for n, day in enumerate(days)})
+    per_member = (
+        MembershipTerm.objects.effective()
+        .filter(start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=first - grace_period()))
+        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=first))
+        .values("member")
+        .annotate(**flags)
+    )
+    sums = per_member.aggregate(**{f"total_{name}": Sum(name) for name in flags})
+    return {name: sums[f"total_{name}"] or 0 for name in flags}
+
+
+def standing_series(today: datetime.date) -> list[tuple[datetime.date, int]]:
+    """Members in good standing on the first of each of the last 24 months."""
+    days = month_starts(today)
+    counts = standing_counts(today, days)
+    return [(day, counts[f"on_{n}"]) for n, day in enumerate(days)]
+
+
+# Turnover -----------------------------------------------------------------------------
+
+TURNOVER_LABELS = {
+    turnover.JOINED: _("Joined"),
+    turnover.RENEWED: _("Renewed"),
+    turnover.LAPSED: _("Lapsed"),
+}
+
+
+def _turnover(change: str, period: Period) -> Tally:
+    count = turnover.members_who(change, period.start, period.end).count()
+    url = _url(
+        "members:manage-members",
+        change=change,
+        change_from=period.start.isoformat(),
+        change_to=period.end.isoformat(),
+    )
+    return Tally(count, url)
+
+
+def month_turnover(today: datetime.date) -> list[Turnover]:
+    """Joined, renewed and lapsed this month so far, against the same days a year before."""
+    now = Period(today.replace(day=1), today)
+    before = Period(_year_before(now.start), _year_before(today))
+    return [
+        Turnover(change, TURNOVER_LABELS[change], _turnover(change, now), _turnover(change, before), now, before)
+        for change in turnover.CHANGES
+    ]
+
+
+def renewals_due(today: datetime.date, days: int = RENEWALS_DUE_DAYS) -> Tally:
+    """Members whose paid-through date (the end of their latest uncancelled term, none for a
+    lifetime member) falls within `days` days: the member list's "ends within" filter."""
+    horizon = today + datetime.timedelta(days=days)
+    # Terms that ended before today cannot make a member due, nor change a later maximum:
+    # left out, the index on `end` reads only the current ones.
+    count = (
+        MembershipTerm.objects.filter(cancelled_on__isnull=True)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .values("member")
+        .annotate(last=Max("end"), lifetime=Count("pk", filter=Q(end__isnull=True)))
+        .filter(lifetime=0, last__gte=today, last__lte=horizon)
+        .count()
+    )
+    return Tally(count, _url("members:manage-members", ends_within=days))
+
+
+def money_owed() -> tuple[Tally, Tally]:
+    """Open promises to pay offline, and failed card charges not yet resolved: the two
+    queues of /manage/dues/."""
+    arrears = reverse("members:manage-arrears")
+    promises = PaymentPromise.objects.filter(status=PaymentPromise.Status.OPEN).count()
+    failed = FailedPayment.objects.filter(resolved_at__isnull=True).count()
+    return Tally(promises, arrears + "#promises-heading"), Tally(failed, arrears + "#failed-heading")
+
+
+# Money --------------------------------------------------------------------------------
+
+NET = F("amount_cents") - F("refunded_cents")
+
+
+def _dues_url(period: Period, currency: str) -> str:
+    return _url(
+        "members:manage-payments",
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        status=Payment.Status.PAID,
+        currency=currency,
+    )
+
+
+def dues_received(year: Period, month: Period) -> list[Received]:
+    """Dues received this year and this month, net of refunds, per currency (the society's
+    own first, shown even when nothing came in)."""
+    in_month = Q(received_on__gte=month.start, received_on__lte=month.end)
+    rows = (
+        Payment.objects.filter(status=Payment.Status.PAID, received_on__gte=year.start, received_on__lte=year.end)
+        .values("currency")
+        .annotate(
+            year_cents=Sum(NET),
+            year_count=Count("pk"),
+            month_cents=Sum(NET, filter=in_month),
+            month_count=Count("pk", filter=in_month),
+        )
+    )
+    by_currency = {row["currency"]: row for row in rows}
+    by_currency.setdefault(settings.CURRENCY, {})
+    lines = []
+    for currency in sorted(by_currency, key=lambda c: (c != settings.CURRENCY, c)):
+        row = by_currency[currency]
+        lines.append(
+            Received(
+                kind="dues",
+                label=str(_("Dues")),
+                currency=currency,
+                month_cents=row.get("month_cents") or 0,
+                month=Tally(row.get("month_count") or 0, _dues_url(month, currency)),
+                year_cents=row.get("year_cents") or 0,
+                year=Tally(row.get("year_count") or 0, _dues_url(year, currency)),
+            )
+        )
+    return lines
+
+
+def dues_monthly(months: list[datetime.date], today: datetime.date) -> dict[str, list[int]]:
+    """Dues received per month, net of refunds: {currency: [cents for each of `months`]}."""
+    rows = (
+        Payment.objects.filter(status=Payment.Status.PAID, received_on__gte=months[0], received_on__lte=today)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month", "currency")
+        .annotate(cents=Sum(NET))
+    )
+    index = {month: n for n, month in enumerate(months)}
+    lines = {settings.CURRENCY: [0] * len(months)}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        lines.setdefault(row["currency"], [0] * len(months))[index[month]] += row["cents"] or 0
+    return lines
+
+
+MONEY_KINDS: list[MoneyKind] = [MoneyKind("dues", _("Dues"), dues_received, dues_monthly)]
+
+
+def register_money_kind(kind: MoneyKind) -> None:
+    """Add a kind of money to the board (once per code)."""
+    if all(existing.code != kind.code for existing in MONEY_KINDS):
+        MONEY_KINDS.append(kind)
+
+
+def money_received(today: datetime.date) -> list[Received]:
+    year, month = Period(today.replace(month=1, day=1), today), Period(today.replace(day=1), today)
+    return [line for kind in MONEY_KINDS for line in kind.received(year, month)]
+
+
+def money_series(today: datetime.date) -> MoneySeries:
+    """Net money received in each of the last 24 months, per kind and currency."""
+    months = month_starts(today)
+    lines = {}
+    for kind in MONEY_KINDS:
+        for currency, cents in kind.monthly(months, today).items():
+            lines[(str(kind.label), currency)] = cents
+    return MoneySeries(months, lines)
+
+
+# The board ----------------------------------------------------------------------------
+
+
+def board(*, today: datetime.date) -> Board:
+    """Every number of the treasurer's part of /manage/, as of `today` (the society's day)."""
+    days = month_starts(today)
+    counts = standing_counts(today, days)
+    members_url = "members:manage-members"
+    promises, failed = money_owed()
+    return Board(
+        today=today,
+        active=Tally(counts["active"], _url(members_url, standing="active")),
+        grace=Tally(counts["good"] - counts["active"], _url(members_url, standing="grace")),
+        turnover=month_turnover(today),
+        renewals_due=renewals_due(today),
+        open_promises=promises,
+        failed_charges=failed,
+        money=money_received(today),
+        standing=[(day, counts[f"on_{n}"]) for n, day in enumerate(days)],
+        money_series=money_series(today),
+    )
