@@ -43,6 +43,8 @@ PERSONAL_FIELDS = frozenset(
         "region",
         "phone",
         "guest_names",
+        "note",
+        "notes",
     }
 )
 CHANGED = "(changed)"

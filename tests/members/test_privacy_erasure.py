@@ -42,7 +42,7 @@ def _ann_with_a_history(member, plan):
     member.directory_consent = True
     member.stripe_customer_id, member.stripe_subscription_id, member.auto_renew = "cus_test_Ann", "sub_test_Ann", True
     member.save()
-    dues.record_payment(member=member, plan=plan, amount_cents=6000, method="cheque", received_on=TODAY)
+    dues.record_payment(member=member, plan=plan, amount_cents=6000, method="cheque", received_on=TODAY, by=None)
     PaymentFactory(member=member, amount_cents=4500, method=Payment.Method.CARD, received_on=TODAY)
     EmailAddress.objects.create(user=member.user, email=member.email, verified=True, primary=True)
     MemberNote.objects.create(member=member, text="Ann rang about her cheque")
@@ -166,7 +166,9 @@ def _closure_link(text: str) -> str:
 def test_closing_from_the_membership_page_end_to_end(client, celery_worker, smtp_server, stripe_keys, settings):
     member = MemberFactory(user__email="dora@example.org", first_name="Dora", last_name="Quill")
     with transaction.atomic():
-        dues.record_payment(member=member, plan=PlanFactory(), amount_cents=6000, method="cash", received_on=TODAY)
+        dues.record_payment(
+            member=member, plan=PlanFactory(), amount_cents=6000, method="cash", received_on=TODAY, by=None
+        )
     Member.objects.filter(pk=member.pk).update(
         stripe_customer_id="cus_test_Dora", stripe_subscription_id="sub_test_Dora"
     )
@@ -248,7 +250,7 @@ def test_a_get_of_the_closure_request_sends_nothing(client, member):
 
 
 def test_a_treasurer_closes_an_account_with_a_reason(client, member, plan, treasurer):
-    dues.record_payment(member=member, plan=plan, amount_cents=6000, method="cash", received_on=TODAY)
+    dues.record_payment(member=member, plan=plan, amount_cents=6000, method="cash", received_on=TODAY, by=None)
     client.force_login(treasurer)
     page = client.get(f"/manage/members/{member.pk}/").content.decode()
     assert f'action="/manage/members/{member.pk}/erase/"' in page

@@ -36,7 +36,7 @@ def ann(member):
 
 def _pay(member, plan):
     return dues.record_payment(
-        member=member, plan=plan, amount_cents=6000, method="cheque", received_on=timezone.localdate()
+        member=member, plan=plan, amount_cents=6000, method="cheque", received_on=timezone.localdate(), by=None
     )
 
 
