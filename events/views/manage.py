@@ -234,8 +234,9 @@ def rsvp_list(request, slug):
 
 
 @organiser_only
-@require_safe
+@require_POST
 def rsvp_csv(request, slug):
+    """A POST: handing out the answers is an audited action, and a GET changes nothing."""
     event = get_event_for_organiser(request.user, slug)
     response = HttpResponse(export.rsvps_csv(event, by=request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-rsvps.csv"'

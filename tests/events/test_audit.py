@@ -151,7 +151,7 @@ def test_the_qr_code_check_in_is_recorded_too(client, organiser, event):
 def test_downloading_the_answers_is_recorded_with_the_number_of_rows(client, organiser, event):
     yes_rsvps(event, 3)
     client.force_login(organiser)
-    response = client.get(_manage("manage-rsvps-csv", event))
+    response = client.post(_manage("manage-rsvps-csv", event))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     [entry] = entries(event)
     assert entry.action == "event.answers_exported" and entry.by == organiser
@@ -181,3 +181,10 @@ def test_the_demo_check_ins_keep_their_times_and_are_recorded(organiser):
     checkin.check_in(event=event, rsvp_id=person.pk, by=None, now=at)
     [entry] = entries(person)
     assert entry.by is None and entry.changes["checked_in_at"] == [None, at.isoformat()]
+
+
+def test_a_get_of_the_answers_csv_hands_out_nothing_and_records_nothing(client, organiser, event):
+    yes_rsvps(event, 2)
+    client.force_login(organiser)
+    assert client.get(_manage("manage-rsvps-csv", event)).status_code == 405
+    assert entries(event) == []

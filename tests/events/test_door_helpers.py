@@ -117,7 +117,7 @@ def test_a_helper_is_refused_another_events_door_and_its_qr_codes(client, helpin
         ("events:manage-event", "get"),
         ("events:manage-edit", "get"),
         ("events:manage-rsvps", "get"),
-        ("events:manage-rsvps-csv", "get"),
+        ("events:manage-rsvps-csv", "post"),
         ("events:manage-invite", "post"),
         ("events:manage-cancel", "get"),
         ("events:manage-door-helper-add", "post"),

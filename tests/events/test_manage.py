@@ -24,7 +24,7 @@ EVENT_PAGES = [
     ("manage-reschedule", "get"),
     ("manage-invite", "post"),
     ("manage-rsvps", "get"),
-    ("manage-rsvps-csv", "get"),
+    ("manage-rsvps-csv", "post"),
     ("check-in", "get"),
 ]
 
@@ -244,7 +244,7 @@ def test_csv_export_escapes_formulas_and_gives_local_and_utc_times(client, organ
     answered = datetime.datetime(2031, 1, 15, 17, 30, tzinfo=datetime.UTC)  # 09:30 PST
     answer(person, "yes", now=answered)
     client.force_login(organiser)
-    response = client.get(reverse("events:manage-rsvps-csv", args=[event.slug]))
+    response = client.post(reverse("events:manage-rsvps-csv", args=[event.slug]))
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="{event.slug}-rsvps.csv"' in response["Content-Disposition"]
     header, row = list(csv.reader(io.StringIO(response.content.decode())))
