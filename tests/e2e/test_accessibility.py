@@ -73,4 +73,5 @@ def test_treasurer_and_staff_pages(demo, page, check_page):
                ["/manage/members/", f"/manage/members/{member.pk}/", f"/manage/members/{member.pk}/payments/new/",
                 "/manage/payments/", f"/manage/payments/{payment.pk}/", "/manage/dues/", "/manage/dues/unapplied/",
                 "/manage/plans/", "/manage/plans/new/", "/manage/outbox/", f"/manage/outbox/{delivery.pk}/",
-                "/manage/outbox/suppressions/", "/manage/announcements/", "/manage/announcements/new/"])  # fmt: skip
+                "/manage/outbox/suppressions/", "/manage/announcements/", "/manage/announcements/new/",
+                "/manage/audit/"])  # fmt: skip

@@ -58,3 +58,9 @@ def test_treasurer_records_a_cheque_for_a_lapsed_member_by_keyboard(site, page, 
     assert lars.standing() == Standing.ACTIVE
     receipt = site.mail_to("lars@example.org", "Receipt")
     assert payment.receipt_number in receipt.get_body(preferencelist=("plain",)).get_content()
+
+    # The cheque is in the audit log, with who recorded it, on the member it was for.
+    page.goto(f"{site.url}/manage/audit/")
+    row = page.locator("tr", has_text=payment.audit_label())
+    expect(row.first).to_contain_text("tess@example.org")
+    check_page(page, "audit-log")
