@@ -9,6 +9,7 @@ from members import roles
 from members.dues import date_concerns
 from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
+from members.plan_form_options import PLAN_OPTION_FIELDS, clean_plan_options
 
 
 class ProfileForm(forms.ModelForm):
@@ -124,14 +125,17 @@ class PlanForm(forms.ModelForm):
             "auto_renew_offered",
             "is_open",
             "display_order",
+            *PLAN_OPTION_FIELDS,
         ]
         help_texts = {"slug": "Used in links such as /join/?plan=regular. Leave empty to make one from the name."}
+        widgets = {"approval_question": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["amount_cents"].label = f"Dues ({settings.CURRENCY})"
         self.fields["minimum_cents"].label = f"Minimum ({settings.CURRENCY})"
+        self.fields["covers_people"].required = False  # empty: one person
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
@@ -151,6 +155,7 @@ class PlanForm(forms.ModelForm):
         if data.get("pricing") == Plan.Pricing.SLIDING and minimum > amount:
             self.add_error("minimum_cents", "The minimum cannot be more than the suggested amount.")
         data["minimum_cents"] = minimum if data.get("pricing") == Plan.Pricing.SLIDING else 0
+        clean_plan_options(self, data)
         return data
 
 
