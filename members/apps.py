@@ -7,7 +7,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # Tell notifications what members has to send and to whom (it never imports us).
-        from members import data_export, emails, erasure, mail_scope, reminders, segments
+        from members import applications, data_export, emails, erasure, mail_scope, plan_emails, reminders, segments
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         emails.register()
@@ -15,6 +15,8 @@ class MembersConfig(AppConfig):
         mail_scope.register()  # which outbox mail is a treasurer's
         data_export.register()
         erasure.register()
+        plan_emails.register()  # applications to plans that need approval, and households
+        assert applications  # imported for the audit log's descriptions of its actions
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)
