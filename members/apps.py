@@ -7,7 +7,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # Tell notifications what members has to send and to whom (it never imports us).
-        from members import applications, data_export, emails, erasure, mail_scope, plan_emails, reminders, segments
+        from members import data_export, emails, erasure, mail_scope, reminders, segments
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         emails.register()
@@ -15,11 +15,16 @@ class MembersConfig(AppConfig):
         mail_scope.register()  # which outbox mail is a treasurer's
         data_export.register()
         erasure.register()
-        plan_emails.register()  # applications to plans that need approval, and households
-        assert applications  # imported for the audit log's descriptions of its actions
+        self.plans_ready()
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)
         register_segment_source(
             "members", SegmentSource(choices=segments.segment_choices, recipients=segments.segment_recipients)
         )
+
+    def plans_ready(self):
+        """Plans that need approval and households: their emails, and their actions named in the audit log."""
+        from members import applications, households, plan_emails  # noqa: F401 (they describe their audit actions)
+
+        plan_emails.register()

@@ -118,7 +118,8 @@ def record_payment(
         )
         renewal = MembershipTerm.objects.effective().filter(member=member).exists()
         start, end = next_term_dates(member=member, plan=plan, as_of=covers_from or received_on)
-        MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
+        term = MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
+        _cover_household(term)
         _number_at_first_payment(member)
         PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).update(
             status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=by
@@ -128,6 +129,13 @@ def record_payment(
         if notify:
             _queue_payment_emails(member, payment, renewal=renewal)
     return payment
+
+
+def _cover_household(term: MembershipTerm) -> None:
+    # Imported here: households uses this module's numbering and errors.
+    from members import households
+
+    households.cover_new_term(term)
 
 
 def _queue_payment_emails(member: Member, payment: Payment, *, renewal: bool) -> None:

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from members import application_views, audit_views, dashboard_views, manage_views, privacy_views, role_views, views
+import members.application_views as application_views
+import members.household_views as household_views
+from members import audit_views, dashboard_views, manage_views, privacy_views, role_views, views
 
 app_name = "members"
 
@@ -82,4 +84,10 @@ urlpatterns += [
         {"action": "decline"},
         name="manage-application-decline",
     ),
+]
+
+# Household and institutional memberships (members/household_views.py).
+urlpatterns += [
+    path("membership/household/add/", household_views.add_person, name="household-add"),
+    path("membership/household/<int:pk>/remove/", household_views.remove_person, name="household-remove"),
 ]

@@ -16,7 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from members import application_views, applications, arrears, local_checkout, stripe_webhooks
+import members.application_views as application_views
+import members.applications as applications
+from members import arrears, local_checkout, stripe_webhooks
 from members import stripe as card
 from members.accounts import ensure_member
 from members.dues import DuesError
