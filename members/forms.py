@@ -83,7 +83,7 @@ class DuesForm(forms.Form):
             amount.initial = plan.amount_cents
         else:
             del self.fields["amount"]
-        if not plan.offers_auto_renew:
+        if not plan.offers_auto_renew or plan.requires_auto_renew:
             del self.fields["auto_renew"]
 
     def clean_amount(self):
@@ -94,6 +94,15 @@ class DuesForm(forms.Form):
             least = format_money(self.plan.least_cents, self.plan.currency)
             raise forms.ValidationError(f"The least you can pay on this plan is {least}.", code="minimum")
         return cents
+
+    def clean(self):
+        data = super().clean()
+        if self.plan.requires_auto_renew:  # monthly dues: always a card subscription
+            data["auto_renew"] = True
+            if self.offline:
+                message = _("Monthly dues are paid by card, each month; choose a yearly plan to pay otherwise.")
+                self.add_error(None, message)
+        return data
 
     def clean_offline_method(self):
         method = self.cleaned_data.get("offline_method")

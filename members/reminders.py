@@ -102,8 +102,11 @@ def auto_renew_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     """The next members on auto-renew whom Stripe charges within the notice's days."""
     today = datetime.date.fromisoformat(params["today"])
     horizon = today + datetime.timedelta(days=settings.AUTO_RENEW_NOTICE_DAYS)
+    # Monthly dues are charged each month, as the member chose: no notice before each charge.
+    monthly = MembershipTerm.objects.filter(member=OuterRef("pk"), plan__period="monthly", end__gte=today)
     members = list(
         Member.objects.filter(auto_renew=True, user__is_active=True, renews_on__gt=today, renews_on__lte=horizon)
+        .exclude(Exists(monthly))
         .filter(pk__gt=int(cursor or 0))
         .select_related("user")
         .order_by("pk")[:limit]

@@ -31,6 +31,13 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _month_end(start: datetime.date) -> datetime.date:
+    """The last day of a month's term: the day before the same day next month, or, when next
+    month has no such day (a term from 31 January), its last day."""
+    later = add_months(start, 1)
+    return later if later.day < start.day else later - ONE_DAY
+
+
 def _on(year: int, month: int, day: int) -> datetime.date:
     """`day` of `month` in `year`, kept within the month (29 February in a common year is the 28th)."""
     return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
@@ -55,7 +62,7 @@ def term_end(plan: Plan, start: datetime.date) -> datetime.date | None:
     if plan.is_lifetime:
         return None
     if plan.is_monthly:
-        return add_months(start, 1) - ONE_DAY
+        return _month_end(start)
     if not plan.has_cycle:
         return add_years(start, 1) - ONE_DAY
     end = cycle_end_on_or_after(plan, start)
