@@ -144,7 +144,6 @@ class PlanForm(forms.ModelForm):
         self.fields["slug"].required = False
         self.fields["amount_cents"].label = f"Dues ({settings.CURRENCY})"
         self.fields["minimum_cents"].label = f"Minimum ({settings.CURRENCY})"
-        self.fields["covers_people"].required = False  # empty: one person
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))

@@ -4,9 +4,12 @@ ends on, approval before anyone pays, and how many people one payment covers.
 An abstract model that `members.models.Plan` inherits, so the plan keeps one table.
 """
 
+import calendar
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MONTHS = [
@@ -23,6 +26,26 @@ MONTHS = [
     (11, _("November")),
     (12, _("December")),
 ]
+
+
+MOST_PEOPLE = 100
+
+
+def _days_in(month: int) -> int:
+    # February counts 28 days: a cycle on the 29th would end on a day most years lack.
+    return calendar.monthrange(2025, month)[1]
+
+
+def _day_problem(month: int | None, day: int | None, what: str) -> tuple[str, str] | None:
+    """(which half, message) when a day of the year is half given or not a day; None if fine."""
+    if month is None and day is None:
+        return None
+    if month is None:
+        return "month", gettext("Choose the month of %(what)s.") % {"what": what}
+    if day is None or not 1 <= day <= _days_in(month):
+        message = gettext("Give the day of %(what)s: a number from 1 to %(last)s.")
+        return "day", message % {"what": what, "last": _days_in(month)}
+    return None
 
 
 class PlanOptions(models.Model):
@@ -55,6 +78,7 @@ class PlanOptions(models.Model):
     covers_people = models.PositiveSmallIntegerField(
         _("covers up to (people)"),
         default=1,
+        blank=True,
         help_text=_(
             "1 for one person; for a household or an institution, how many people one payment covers, payer included."
         ),
@@ -62,6 +86,25 @@ class PlanOptions(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        cycle = _day_problem(self.cycle_end_month, self.cycle_end_day, gettext("the cycle's end"))
+        cutoff = _day_problem(self.cutoff_month, self.cutoff_day, gettext("the cut-off"))
+        for problem, prefix in ((cycle, "cycle_end_"), (cutoff, "cutoff_")):
+            if problem is not None:
+                errors[prefix + problem[0]] = problem[1]
+        if self.has_cycle and self.period != "yearly":
+            errors.setdefault("cycle_end_month", gettext("Only a yearly plan can run on a fixed cycle."))
+        if (self.cutoff_month or self.cutoff_day) and not (self.cycle_end_month or self.cycle_end_day):
+            errors.setdefault("cutoff_month", gettext("A cut-off needs a cycle: say on which day every term ends."))
+        if self.needs_approval and not self.approval_question.strip():
+            errors["approval_question"] = gettext("Write the question applicants answer, so the treasurer can judge.")
+        if not 1 <= (self.covers_people or 0) <= MOST_PEOPLE:
+            errors["covers_people"] = gettext("A plan covers from 1 to %(most)s people.") % {"most": MOST_PEOPLE}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def has_cycle(self) -> bool:

@@ -12,7 +12,7 @@ from audit.models import Entry
 from members import dues, reminders, term_dates
 from members.models import Checkout, Member, MembershipTerm, Payment, Plan
 from notifications.models import Delivery
-from tests.factories import MemberFactory, PlanFactory
+from tests.factories import MemberFactory, PlanFactory, UserFactory
 from tests.mail import run_fan_outs
 from tests.members import stripe_payloads as sp
 
@@ -335,4 +335,22 @@ def test_a_cycle_that_cannot_be_worked_out_is_refused_and_nothing_saved(client, 
     response = client.post("/manage/plans/new/", _plan_post(**changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
+    assert not Plan.objects.exists()
+
+
+def test_the_admin_refuses_a_cycle_that_cannot_be_worked_out_too(client, calendar_plan):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {"name": "Calendar member", "slug": "calendar", "pricing": "fixed", "amount_cents": "6000"}
+    form.update({"minimum_cents": "0", "currency": "USD", "period": "yearly", "display_order": "0"})
+    form.update({"cycle_end_month": "11", "cycle_end_day": "31", "covers_people": "1"})
+    response = client.post(f"/admin/members/plan/{calendar_plan.pk}/change/", form)
+    assert response.status_code == 200 and "a number from 1 to 30" in response.content.decode()
+    calendar_plan.refresh_from_db()
+    assert (calendar_plan.cycle_end_month, calendar_plan.cycle_end_day) == (12, 31)
+
+
+def test_a_plan_that_needs_approval_must_ask_its_question(client, treasurer):
+    client.force_login(treasurer)
+    response = client.post("/manage/plans/new/", _plan_post(needs_approval="on", approval_question="  "))
+    assert "Write the question applicants answer" in " ".join(response.context["form"].errors["approval_question"])
     assert not Plan.objects.exists()
