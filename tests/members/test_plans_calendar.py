@@ -354,3 +354,15 @@ def test_a_plan_that_needs_approval_must_ask_its_question(client, treasurer):
     response = client.post("/manage/plans/new/", _plan_post(needs_approval="on", approval_question="  "))
     assert "Write the question applicants answer" in " ".join(response.context["form"].errors["approval_question"])
     assert not Plan.objects.exists()
+
+
+def test_the_local_test_checkout_follows_the_cycle_too(client, member, calendar_plan, settings):
+    settings.DEBUG = True
+    client.force_login(member.user)
+    with _at(_day("2026-06-15")):
+        response = client.post("/join/", {"plan": "calendar", "pay": "card", "calendar-auto_renew": "on"})
+        client.post(response["Location"])  # "Pay": Stripe's events, signed, through the real webhook
+    member.refresh_from_db()
+    term = MembershipTerm.objects.get(member=member)
+    assert (term.start, term.end) == (_day("2026-06-15"), _day("2026-12-31"))
+    assert member.auto_renew and member.renews_on == _day("2027-01-01")
