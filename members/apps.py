@@ -15,9 +15,16 @@ class MembersConfig(AppConfig):
         mail_scope.register()  # which outbox mail is a treasurer's
         data_export.register()
         erasure.register()
+        self.plans_ready()
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)
         register_segment_source(
             "members", SegmentSource(choices=segments.segment_choices, recipients=segments.segment_recipients)
         )
+
+    def plans_ready(self):
+        """Plans that need approval and households: their emails, and their actions named in the audit log."""
+        from members import applications, households, plan_emails  # noqa: F401 (they describe their audit actions)
+
+        plan_emails.register()

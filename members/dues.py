@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 import audit.log
 from members import emails
-from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Plan, Standing, grace_period
+from members.models import Counter, Member, MembershipTerm, Payment, PaymentPromise, Plan, Standing
 from members.money import format_money
+from members.term_dates import add_years, next_term_dates  # noqa: F401 (the dates of a term, named here too)
 
 
 class DuesError(Exception):
@@ -40,32 +41,6 @@ class StripeRefs:
     checkout_session_id: str | None = None
     invoice_id: str | None = None
     payment_intent_id: str | None = None
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none: the next day
-        return datetime.date(day.year + years, 3, 1)
-
-
-def next_term_dates(*, member: Member, plan: Plan, as_of: datetime.date) -> tuple[datetime.date, datetime.date | None]:
-    """The first and last day of the term a payment on `as_of` buys.
-
-    A renewal before lapse (still active, or in grace) extends from the current end,
-    so paying early or a little late never loses a day; after lapse the new term
-    starts on the day of payment. Lifetime terms start on the day and never end.
-    """
-    if plan.is_lifetime:
-        return as_of, None
-    last_end = MembershipTerm.objects.filter(member=member, cancelled_on__isnull=True, end__isnull=False).aggregate(
-        last=Max("end")
-    )["last"]
-    if last_end is not None and as_of <= last_end + grace_period():
-        start = last_end + datetime.timedelta(days=1)
-    else:
-        start = as_of
-    return start, add_years(start, 1) - datetime.timedelta(days=1)
 
 
 def next_number(name: str, *, floor: int = 0) -> int:
@@ -143,7 +118,8 @@ def record_payment(
         )
         renewal = MembershipTerm.objects.effective().filter(member=member).exists()
         start, end = next_term_dates(member=member, plan=plan, as_of=covers_from or received_on)
-        MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
+        term = MembershipTerm.objects.create(member=member, plan=plan, start=start, end=end, payment=payment)
+        _cover_household(term)
         _number_at_first_payment(member)
         PaymentPromise.objects.filter(member=member, status=PaymentPromise.Status.OPEN).update(
             status=PaymentPromise.Status.FULFILLED, payment=payment, resolved_at=timezone.now(), resolved_by=by
@@ -153,6 +129,13 @@ def record_payment(
         if notify:
             _queue_payment_emails(member, payment, renewal=renewal)
     return payment
+
+
+def _cover_household(term: MembershipTerm) -> None:
+    # Imported here: households uses this module's numbering and errors.
+    from members import households
+
+    households.cover_new_term(term)
 
 
 def _queue_payment_emails(member: Member, payment: Payment, *, renewal: bool) -> None:

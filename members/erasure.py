@@ -178,6 +178,7 @@ def _close_open_matters(member: Member, now: datetime.datetime) -> None:
     member.notes.all().delete()
     member.promise_requests.all().delete()
     member.data_exports.all().delete()
+    member.applications.update(statement="")  # an applicant's answer may say where they study or work
     member.promises.filter(status=PaymentPromise.Status.OPEN).update(
         status=PaymentPromise.Status.WITHDRAWN, resolved_at=now
     )

@@ -9,6 +9,7 @@ from members import roles
 from members.dues import date_concerns
 from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
+from members.plan_form_options import PLAN_OPTION_FIELDS, clean_plan_options
 
 
 class ProfileForm(forms.ModelForm):
@@ -82,7 +83,7 @@ class DuesForm(forms.Form):
             amount.initial = plan.amount_cents
         else:
             del self.fields["amount"]
-        if not plan.offers_auto_renew:
+        if not plan.offers_auto_renew or plan.requires_auto_renew:
             del self.fields["auto_renew"]
 
     def clean_amount(self):
@@ -93,6 +94,15 @@ class DuesForm(forms.Form):
             least = format_money(self.plan.least_cents, self.plan.currency)
             raise forms.ValidationError(f"The least you can pay on this plan is {least}.", code="minimum")
         return cents
+
+    def clean(self):
+        data = super().clean()
+        if self.plan.requires_auto_renew:  # monthly dues: always a card subscription
+            data["auto_renew"] = True
+            if self.offline:
+                message = _("Monthly dues are paid by card, each month; choose a yearly plan to pay otherwise.")
+                self.add_error(None, message)
+        return data
 
     def clean_offline_method(self):
         method = self.cleaned_data.get("offline_method")
@@ -124,8 +134,10 @@ class PlanForm(forms.ModelForm):
             "auto_renew_offered",
             "is_open",
             "display_order",
+            *PLAN_OPTION_FIELDS,
         ]
         help_texts = {"slug": "Used in links such as /join/?plan=regular. Leave empty to make one from the name."}
+        widgets = {"approval_question": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,6 +163,7 @@ class PlanForm(forms.ModelForm):
         if data.get("pricing") == Plan.Pricing.SLIDING and minimum > amount:
             self.add_error("minimum_cents", "The minimum cannot be more than the suggested amount.")
         data["minimum_cents"] = minimum if data.get("pricing") == Plan.Pricing.SLIDING else 0
+        clean_plan_options(self, data)
         return data
 
 

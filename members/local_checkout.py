@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from members import stripe as card
 from members import stripe_webhooks
-from members.dues import add_years
 from members.links import absolute
-from members.models import Checkout, Member
+from members.models import Checkout, Member, Plan
 from members.renewal import renewal_choice
+from members.term_dates import add_months, add_years
 
 API_VERSION = card.API_VERSION
 
@@ -130,9 +130,19 @@ def invoice_object(
     }
 
 
-def _year_from(start: int) -> tuple[int, int]:
+def _year_from(start: int, *, monthly: bool = False) -> tuple[int, int]:
     begin = datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
-    return start, int(datetime.datetime.combine(add_years(begin.date(), 1), begin.timetz()).timestamp())
+    later = add_months(begin.date(), 1) if monthly else add_years(begin.date(), 1)
+    return start, int(datetime.datetime.combine(later, begin.timetz()).timestamp())
+
+
+def _first_period(checkout: Checkout) -> tuple[int, int]:
+    """What Stripe's first invoice would say: on a fixed cycle, free until the cycle's next first day."""
+    now = int(time.time())
+    charge_on = card.next_charge_day(checkout)
+    if charge_on is not None:
+        return now, card.day_starts(charge_on)
+    return _year_from(now, monthly=checkout.plan.is_monthly)
 
 
 def _timestamp(day: datetime.date | None) -> int:
@@ -154,7 +164,7 @@ def pay(checkout: Checkout) -> None:
             amount_cents=checkout.amount_cents,
             currency=checkout.currency,
             metadata=metadata,
-            period=_year_from(int(time.time())),
+            period=_first_period(checkout),
         )
         deliver(
             "checkout.session.completed",
@@ -176,6 +186,11 @@ def _subscription_terms(member: Member) -> tuple[dict, int, str]:
     if plan is None:
         raise LocalCheckoutError("There is no plan to renew.")
     return {"member_id": str(member.pk), "plan_id": str(plan.pk)}, amount, plan.currency
+
+
+def _renews_monthly(metadata: dict) -> bool:
+    plan_id = str(metadata.get("plan_id") or "")
+    return plan_id.isdigit() and Plan.objects.filter(pk=int(plan_id), period=Plan.Period.MONTHLY).exists()
 
 
 def _require_auto_renew(member: Member) -> None:
@@ -215,7 +230,7 @@ def renewal_charge(member: Member, *, succeeds: bool) -> None:
         amount_cents=amount_cents,
         currency=currency,
         metadata=metadata,
-        period=_year_from(_timestamp(member.renews_on)),
+        period=_year_from(_timestamp(member.renews_on), monthly=_renews_monthly(metadata)),
     )
     invoice["billing_reason"] = "subscription_cycle"
     if succeeds:

@@ -7,6 +7,7 @@ Told to notifications from MembersConfig.ready(): it never imports members.
 from django.db.models import Q
 
 from members import roles, segments
+from members.plan_emails import KINDS as PLAN_KINDS
 from notifications.access import register_scope
 from notifications.kinds import describe_kind
 
@@ -25,6 +26,7 @@ KINDS = {
     "promise-noted": "Promise to pay noted",
     "promise-confirm": "Confirm a promise to pay",
     "dispute-opened": "Card payment disputed",
+    **PLAN_KINDS,
 }
 
 

@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from members.plan_options import PlanOptions
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -269,7 +271,7 @@ def default_currency() -> str:
     return settings.CURRENCY
 
 
-class Plan(models.Model):
+class Plan(PlanOptions, models.Model):
     """What a membership costs and how long it lasts."""
 
     class Pricing(models.TextChoices):
@@ -278,6 +280,7 @@ class Plan(models.Model):
 
     class Period(models.TextChoices):
         YEARLY = "yearly", "Yearly"
+        MONTHLY = "monthly", "Monthly"
         LIFETIME = "lifetime", "Lifetime"
 
     name = models.CharField(max_length=100)
@@ -314,14 +317,6 @@ class Plan(models.Model):
     @property
     def is_sliding(self) -> bool:
         return self.pricing == self.Pricing.SLIDING
-
-    @property
-    def is_lifetime(self) -> bool:
-        return self.period == self.Period.LIFETIME
-
-    @property
-    def offers_auto_renew(self) -> bool:
-        return self.auto_renew_offered and not self.is_lifetime
 
     @property
     def least_cents(self) -> int:
@@ -459,6 +454,7 @@ class MembershipTerm(models.Model):
 
 # The records kept around payments live in their own module; importing them here
 # registers them with the app.
+from members.plan_records import Application, CoveredPerson  # noqa: E402, F401
 from members.privacy_records import DataExport  # noqa: E402
 from members.records import (  # noqa: E402
     Checkout,

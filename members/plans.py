@@ -23,6 +23,13 @@ PLAN_FIELDS = (
     "auto_renew_offered",
     "is_open",
     "display_order",
+    "cycle_end_month",
+    "cycle_end_day",
+    "cutoff_month",
+    "cutoff_day",
+    "needs_approval",
+    "approval_question",
+    "covers_people",
 )
 
 

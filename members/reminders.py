@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from members import emails
-from members.models import Member, MembershipTerm, PaymentPromise
+from members.models import CoveredPerson, Member, MembershipTerm, PaymentPromise
 from notifications import fanout
 
 RENEWALS = "members.renewal-reminders"
@@ -44,19 +44,23 @@ def latest_due(schedule: list[tuple[str, int]], days_after_end: int) -> tuple[st
 
 def _renewal_candidates(today: datetime.date, schedule: list[tuple[str, int]]):
     """Members whose latest term ends within the schedule's reach, who are not on
-    auto-renew, hold no lifetime membership and have not promised to pay offline."""
+    auto-renew, hold no lifetime membership, have not promised to pay offline and are
+    not covered by someone else's household membership."""
     latest = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_on__isnull=True).order_by(
         F("end").desc(nulls_first=True), "-pk"
     )
     earliest_end = today - datetime.timedelta(days=schedule[-1][1] + LATE_LIMIT_DAYS)
     latest_end = today - datetime.timedelta(days=schedule[0][1])
     open_promise = PaymentPromise.objects.filter(member=OuterRef("pk"), status=PaymentPromise.Status.OPEN)
+    # The payer of a household membership is reminded; the people it covers renew with them.
+    covered = CoveredPerson.objects.filter(person=OuterRef("pk"), removed_at__isnull=True)
     return (
         Member.objects.annotate(
             last_term_id=Subquery(latest.values("pk")[:1]), last_end=Subquery(latest.values("end")[:1])
         )
         .filter(auto_renew=False, user__is_active=True, last_end__gte=earliest_end, last_end__lte=latest_end)
         .exclude(Exists(open_promise))
+        .exclude(Exists(covered))
         .select_related("user")
         .order_by("pk")
     )
@@ -98,8 +102,11 @@ def auto_renew_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     """The next members on auto-renew whom Stripe charges within the notice's days."""
     today = datetime.date.fromisoformat(params["today"])
     horizon = today + datetime.timedelta(days=settings.AUTO_RENEW_NOTICE_DAYS)
+    # Monthly dues are charged each month, as the member chose: no notice before each charge.
+    monthly = MembershipTerm.objects.filter(member=OuterRef("pk"), plan__period="monthly", end__gte=today)
     members = list(
         Member.objects.filter(auto_renew=True, user__is_active=True, renews_on__gt=today, renews_on__lte=horizon)
+        .exclude(Exists(monthly))
         .filter(pk__gt=int(cursor or 0))
         .select_related("user")
         .order_by("pk")[:limit]

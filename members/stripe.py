@@ -5,6 +5,7 @@ Without STRIPE_SECRET_KEY and with DEBUG on, checkouts go to the local test chec
 instead (members/local_checkout.py); it cannot be reached with DEBUG off.
 """
 
+import datetime
 import logging
 import secrets
 
@@ -13,8 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from members import dues
+from members import dues, term_dates
 from members.dues import DuesError
 from members.links import absolute
 from members.models import Checkout, Member, Payment, Plan
@@ -120,11 +124,44 @@ def session_params(checkout: Checkout, *, customer_id: str) -> dict:
         "cancel_url": absolute(reverse("members:join")) + f"?plan={plan.slug}&cancelled=1",
     }
     if checkout.auto_renew:
-        price_data["recurring"] = {"interval": "year"}
+        price_data["recurring"] = {"interval": "month" if plan.is_monthly else "year"}
         params["subscription_data"] = {"metadata": metadata}
+        _follow_the_cycle(checkout, params)
     else:
         params["payment_intent_data"] = {"metadata": metadata}
     return params
+
+
+def next_charge_day(checkout: Checkout) -> datetime.date | None:
+    """On a plan with a fixed cycle, the day the subscription should charge next: the day
+    after the term this checkout pays for (None on other plans)."""
+    return term_dates.next_charge_day(member=checkout.member, plan=checkout.plan, as_of=timezone.localdate())
+
+
+def day_starts(day: datetime.date) -> int:
+    """The first second of `day` in the society's time zone, as a Stripe timestamp."""
+    return int(timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)).timestamp())
+
+
+def _follow_the_cycle(checkout: Checkout, params: dict) -> None:
+    """On a fixed cycle, the dues for this term are charged now, once, and the subscription
+    charges next on the cycle's first day, then every year on it: the recurring price is
+    free until then (a billing cycle anchor with no proration, or, when that day is more than
+    a year away as after a cut-off, a trial Stripe allows up to two years)."""
+    if not checkout.plan.has_cycle:
+        return
+    start, end = term_dates.next_term_dates(member=checkout.member, plan=checkout.plan, as_of=timezone.localdate())
+    charge_on = end + datetime.timedelta(days=1)
+    recurring = params["line_items"][0]["price_data"]
+    first_term = {key: value for key, value in recurring.items() if key != "recurring"}
+    span = {"start": date_format(start, "j F Y"), "end": date_format(end, "j F Y")}
+    first_term["product_data"] = {"name": f"{recurring['product_data']['name']}: " + _("%(start)s to %(end)s") % span}
+    params["line_items"].insert(0, {"quantity": 1, "price_data": first_term})
+    anchor = day_starts(charge_on)
+    if charge_on < term_dates.add_years(timezone.localdate(), 1):
+        params["subscription_data"].update(billing_cycle_anchor=anchor, proration_behavior="none")
+    else:
+        params["subscription_data"]["trial_end"] = anchor
 
 
 def start_checkout(

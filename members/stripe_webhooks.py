@@ -285,12 +285,12 @@ def _subscription_details(invoice: dict) -> dict:
 
 
 def _period(invoice: dict) -> tuple[int, int]:
-    """The period the invoice's subscription line pays for (Stripe timestamps)."""
-    for line in (invoice.get("lines") or {}).get("data") or []:
-        period = line.get("period") or {}
-        if period.get("start") and period.get("end"):
-            return period["start"], period["end"]
-    return invoice["period_start"], invoice["period_end"]
+    """The period the invoice's subscription line pays for (Stripe timestamps): on a fixed cycle a first
+    invoice also holds this term's dues as a one-time line, which does not say when the subscription renews."""
+    lines = [line for line in (invoice.get("lines") or {}).get("data") or [] if (line.get("period") or {}).get("end")]
+    ours = [line for line in lines if (line.get("parent") or {}).get("type") == "subscription_item_details"]
+    period = next(iter(ours or lines), {}).get("period") or invoice
+    return period.get("start") or invoice["period_start"], period.get("end") or invoice["period_end"]
 
 
 def _invoice_payment_intent(invoice: dict) -> str | None:

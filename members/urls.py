@@ -1,5 +1,7 @@
 from django.urls import path
 
+import members.application_views as application_views
+import members.household_views as household_views
 from members import audit_views, dashboard_views, manage_views, privacy_views, role_views, views
 
 app_name = "members"
@@ -64,4 +66,28 @@ urlpatterns += [
     path("membership/close/", privacy_views.request_closure, name="close-account"),
     path("membership/close/<str:token>/", privacy_views.confirm_closure, name="close-account-confirm"),
     path("manage/members/<int:pk>/erase/", privacy_views.staff_erase, name="manage-member-erase"),
+]
+
+# Plans that need approval (members/application_views.py).
+urlpatterns += [
+    path("join/apply/<slug:slug>/", application_views.apply, name="apply"),
+    path("manage/dues/applications/", application_views.application_queue, name="manage-applications"),
+    path(
+        "manage/dues/applications/<int:pk>/approve/",
+        application_views.application_decide,
+        {"action": "approve"},
+        name="manage-application-approve",
+    ),
+    path(
+        "manage/dues/applications/<int:pk>/decline/",
+        application_views.application_decide,
+        {"action": "decline"},
+        name="manage-application-decline",
+    ),
+]
+
+# Household and institutional memberships (members/household_views.py).
+urlpatterns += [
+    path("membership/household/add/", household_views.add_person, name="household-add"),
+    path("membership/household/<int:pk>/remove/", household_views.remove_person, name="household-remove"),
 ]

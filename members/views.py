@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+import members.application_views as application_views
+import members.applications as applications
 from members import arrears, local_checkout, stripe_webhooks
 from members import stripe as card
 from members.accounts import ensure_member
@@ -91,6 +93,7 @@ def _pay(request, member: Member, form: DuesForm, *, after_promise: str, confirm
     """Card: off to Stripe (or the local test checkout). Offline: the promise is recorded."""
     plan = form.plan
     try:
+        applications.check_may_pay(member, plan)
         if form.offline:
             _promise(request, member, form, confirm_by_email=confirm_by_email)
             return redirect(after_promise)
@@ -128,8 +131,10 @@ def join(request):
             return response
     if request.GET.get("cancelled"):
         messages.info(request, "You left the checkout, so nothing was charged. You can try again below.")
+    forms = _dues_forms(request, plans, chosen=chosen, bound=bound)
+    application_views.attach_applications(forms, member)
     context = {
-        "forms": _dues_forms(request, plans, chosen=chosen, bound=bound),
+        "forms": forms,
         "member": member,
         "standing": member.standing() if member else None,
         "card_available": card.card_payments_available(),
