@@ -9,8 +9,8 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -67,7 +67,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         member = getattr(self, "member", None)
-        return member.first_name if member and member.first_name else self.email
+        return member.name if member and member.name else self.email
 
 
 class Standing(models.TextChoices):
@@ -182,10 +182,22 @@ class MemberQuerySet(models.QuerySet):
         )
 
 
+def sort_key():
+    """What lists of members sort by: the name to sort by; for a member without one (named
+    only by given and family names, say), the family name, else the full name."""
+    empty = models.Value("")
+    return Coalesce(NullIf("sort_name", empty), NullIf("last_name", empty), "full_name")
+
+
 class Member(models.Model):
     """The profile every user has: who they are to the society."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    # The name as the person writes it, and the part lists sort by (members/names.py
+    # guesses it). Given and family names are kept as other systems export them; a
+    # member with no full name is named by them.
+    full_name = models.CharField(max_length=200, blank=True)
+    sort_name = models.CharField("name to sort by", max_length=200, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     address_line1 = models.CharField("address", max_length=200, blank=True)
@@ -196,6 +208,14 @@ class Member(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     member_number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
     directory_consent = models.BooleanField("list me in the members' directory", default=False)
+    # What a listing in the directory shows besides the name (members/directory.py).
+    directory_shows_place = models.BooleanField("show my city and country in the directory", default=False)
+    affiliation = models.CharField(max_length=200, blank=True)
+    interests = models.CharField(max_length=500, blank=True)
+    # A second record of one person, merged into the one kept (members/roster_edit.py).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="merged_records"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Stripe: the customer is created once and reused for every later checkout.
     stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
@@ -214,9 +234,9 @@ class Member(models.Model):
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        ordering = ["last_name", "first_name", "user__email"]
+        ordering = [sort_key().asc(), "full_name", "first_name", "user__email"]
         # The treasurer's list is sorted by name: the page is read off this index, not a sort of everyone.
-        indexes = [models.Index(fields=["last_name", "first_name"], name="member_name_order_idx")]
+        indexes = [models.Index(sort_key(), F("full_name"), name="member_sort_key_idx")]
 
     def __str__(self):
         return self.name or self.user.email
@@ -229,7 +249,7 @@ class Member(models.Model):
     def name(self) -> str:
         if self.is_erased:
             return gettext("Former member %(number)s") % {"number": self.member_number or self.pk}
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.full_name or f"{self.first_name} {self.last_name}".strip()
 
     @property
     def is_erased(self) -> bool:
@@ -294,6 +314,9 @@ class Plan(models.Model):
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEARLY)
     auto_renew_offered = models.BooleanField(default=True)
     is_open = models.BooleanField("open to new members", default=True)
+    needs_address = models.BooleanField(
+        "asks for a postal address", default=False, help_text="Joining on this plan asks for the member's address."
+    )
     display_order = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -22,6 +22,7 @@ PLAN_FIELDS = (
     "period",
     "auto_renew_offered",
     "is_open",
+    "needs_address",
     "display_order",
 )
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from members import audit_views, dashboard_views, manage_views, privacy_views, role_views, views
+from members import (
+    audit_views,
+    dashboard_views,
+    directory_views,
+    manage_views,
+    privacy_views,
+    role_views,
+    views,
+)
 
 app_name = "members"
 
@@ -64,4 +72,10 @@ urlpatterns += [
     path("membership/close/", privacy_views.request_closure, name="close-account"),
     path("membership/close/<str:token>/", privacy_views.confirm_closure, name="close-account-confirm"),
     path("manage/members/<int:pk>/erase/", privacy_views.staff_erase, name="manage-member-erase"),
+]
+
+# The members' directory.
+urlpatterns += [
+    path("directory/", directory_views.directory_page, name="directory"),
+    path("membership/directory/", directory_views.listing_update, name="directory-listing"),
 ]

@@ -23,6 +23,7 @@ def test_newcomer_joins_on_the_sliding_scale_and_pays(site, page, check_page):
     plan.get_by_label("Amount you will pay (USD):").fill("45.00")
     plan.get_by_role("button", name="Continue with this plan").click()
 
+    page.get_by_label("Full name:").fill("Nova Newcomer")
     page.get_by_label("Email:").fill("newcomer@example.org")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
@@ -64,4 +65,5 @@ def test_newcomer_joins_on_the_sliding_scale_and_pays(site, page, check_page):
     check_page(page, "receipt")
 
     receipt = site.mail_to("newcomer@example.org", "Receipt")
-    assert payment.receipt_number in receipt.get_body(preferencelist=("plain",)).get_content()
+    text = receipt.get_body(preferencelist=("plain",)).get_content()
+    assert payment.receipt_number in text and "Dear Nova Newcomer," in text and "Received from: Nova Newcomer" in text
