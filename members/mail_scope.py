@@ -25,6 +25,8 @@ KINDS = {
     "promise-noted": "Promise to pay noted",
     "promise-confirm": "Confirm a promise to pay",
     "dispute-opened": "Card payment disputed",
+    "member-added": "Welcome of a member added by hand",
+    "email-changed": "Email address changed",
 }
 
 

@@ -7,6 +7,7 @@ from members import (
     manage_views,
     privacy_views,
     role_views,
+    roster_views,
     views,
 )
 
@@ -74,8 +75,12 @@ urlpatterns += [
     path("manage/members/<int:pk>/erase/", privacy_views.staff_erase, name="manage-member-erase"),
 ]
 
-# The members' directory.
+# The roster kept by hand (members/roster_views.py) and the members' directory.
 urlpatterns += [
+    path("manage/members/new/", roster_views.member_add, name="manage-member-add"),
+    path("manage/members/<int:pk>/edit/", roster_views.member_edit, name="manage-member-edit"),
+    path("manage/members/<int:pk>/close/", roster_views.membership_close, name="manage-member-close"),
+    path("manage/members/<int:pk>/merge/", roster_views.member_merge, name="manage-member-merge"),
     path("directory/", directory_views.directory_page, name="directory"),
     path("membership/directory/", directory_views.listing_update, name="directory-listing"),
 ]
