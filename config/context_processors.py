@@ -1,14 +1,17 @@
 from django.conf import settings
 
+from members.directory import may_browse
 from members.roles import can_manage
 
 
 def society(request):
-    """The society's name and address, and whether to show the Manage link."""
+    """The society's name and address, and whether to show the Manage and Directory links."""
     user = getattr(request, "user", None)
     return {
         "org_name": settings.ORG_NAME,
         "org_address": settings.ORG_ADDRESS,
         "show_manage": bool(user is not None and can_manage(user)),
+        # Asked only when the menu shows it (signed-in pages): one query, then cached on the user.
+        "show_directory": lambda: bool(user is not None and may_browse(user)),
         "local_run": settings.DEBUG,
     }

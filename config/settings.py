@@ -354,7 +354,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Tell people when their password or email addresses change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm"}
+ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm", "signup": "members.account_forms.SignupForm"}
 LOGIN_REDIRECT_URL = "/membership/"
 LOGIN_URL = "account_login"
 

@@ -13,6 +13,7 @@ class EventsConfig(AppConfig):
             export,
             invitations,
             mail_scope,
+            merging,
             notices,
             organising,
             reminders,
@@ -26,6 +27,7 @@ class EventsConfig(AppConfig):
         reminders.register()
         mail_scope.register()  # which outbox mail is an organiser's
         retention.register()
+        merging.register()  # moving answers when two records of one person are merged
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_segment_source(

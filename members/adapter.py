@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from config.client_ip import client_ip
 from members.accounts import ensure_member
+from members.profiles import save_own_details
 
 
 def on_site(url: str) -> str:
@@ -45,7 +46,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            ensure_member(user)
+            member = ensure_member(user)
+            # The name asked on the sign-up form (members/account_forms.py), kept on the profile.
+            if hasattr(form, "names"):
+                save_own_details(member=member, values=form.names())
         return user
 
     def send_mail(self, template_prefix, email, context):

@@ -7,7 +7,8 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # Tell notifications what members has to send and to whom (it never imports us).
-        from members import data_export, emails, erasure, mail_scope, reminders, segments
+        # roster_edit describes its audit actions when imported.
+        from members import data_export, emails, erasure, mail_scope, reminders, roster_edit, roster_emails, segments  # noqa: F401
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         emails.register()
@@ -16,6 +17,7 @@ class MembersConfig(AppConfig):
         data_export.register()
         erasure.register()
         self.plans_ready()
+        roster_emails.register()  # the roster kept by hand: welcome, change of address
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)

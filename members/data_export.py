@@ -157,6 +157,8 @@ def _profile(member: Member) -> dict:
     return {
         "email": user.email,
         "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
+        "full_name": member.full_name,
+        "name_to_sort_by": member.sort_name,
         "first_name": member.first_name,
         "last_name": member.last_name,
         "address": [member.address_line1, member.address_line2],
@@ -166,6 +168,9 @@ def _profile(member: Member) -> dict:
         "phone": member.phone,
         "member_number": member.member_number,
         "listed_in_directory": member.directory_consent,
+        "directory_shows_city_and_country": member.directory_shows_place,
+        "affiliation": member.affiliation,
+        "interests": member.interests,
         "account_created": user.date_joined,
         "auto_renew": member.auto_renew,
         "auto_renew_charges_on": member.renews_on,

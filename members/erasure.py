@@ -43,6 +43,10 @@ audit.log.describe("member.erased", "Closed an account and erased the person's d
 
 CLOSURE_SALT = "members.close-account"
 PROFILE_FIELDS = (
+    "full_name",
+    "sort_name",
+    "affiliation",
+    "interests",
     "first_name",
     "last_name",
     "address_line1",
@@ -154,7 +158,7 @@ def erase_member(*, member: Member, by, reason: str = "", now: datetime.datetime
 def _erase_profile(member: Member, now: datetime.datetime) -> None:
     for name in PROFILE_FIELDS:
         setattr(member, name, "")
-    member.directory_consent = False
+    member.directory_consent = member.directory_shows_place = False
     member.erased_at = now
     member.stripe_customer_id, member.stripe_subscription_id = None, ""
     member.auto_renew, member.renews_on = False, None

@@ -6,36 +6,62 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members import roles
+from members.account_forms import NameFields
 from members.dues import date_concerns
 from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
 from members.plan_form_options import PLAN_OPTION_FIELDS, clean_plan_options
 
+ADDRESS_WIDGETS = {
+    "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+    "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+}
 
-class ProfileForm(forms.ModelForm):
+
+class ProfileForm(NameFields, forms.ModelForm):
+    """A member's own details on /membership/ (the directory listing has its own form)."""
+
     class Meta:
         model = Member
-        fields = [
-            "first_name",
-            "last_name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "postal_code",
-            "country",
-            "phone",
-            "directory_consent",
-        ]
-        widgets = {
-            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
-            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
-            "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
-            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
-            "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-        }
+        fields = ["full_name", "sort_name", "address_line1", "address_line2", "city", "postal_code", "country", "phone"]
+        widgets = ADDRESS_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.full_name:
+            self.initial["full_name"] = self.instance.name
+
+
+class JoinDetailsForm(NameFields):
+    """What joining asks besides the dues: the name, if the account has none, and the
+    postal address, if the plan needs one and the member has not given it."""
+
+    address_line1 = forms.CharField(
+        label=gettext_lazy("Address"), max_length=200, widget=ADDRESS_WIDGETS["address_line1"]
+    )
+    address_line2 = forms.CharField(
+        label=gettext_lazy("Address (line 2)"), max_length=200, required=False, widget=ADDRESS_WIDGETS["address_line2"]
+    )
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100, widget=ADDRESS_WIDGETS["city"])
+    postal_code = forms.CharField(
+        label=gettext_lazy("Postal code"), max_length=20, required=False, widget=ADDRESS_WIDGETS["postal_code"]
+    )
+    country = forms.CharField(label=gettext_lazy("Country"), max_length=100, widget=ADDRESS_WIDGETS["country"])
+
+    NAME = ("full_name", "sort_name")
+    ADDRESS = ("address_line1", "address_line2", "city", "postal_code", "country")
+
+    def __init__(self, *args, ask_name: bool = False, ask_address: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (() if ask_name else self.NAME) + (() if ask_address else self.ADDRESS):
+            del self.fields[name]
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class AmountField(forms.CharField):
@@ -69,9 +95,10 @@ class DuesForm(forms.Form):
         label="How you will pay", choices=[("", "Choose…"), *PaymentPromise.Method.choices], required=False
     )
 
-    def __init__(self, *args, plan: Plan, offline: bool = False, **kwargs):
+    def __init__(self, *args, plan: Plan, offline: bool = False, ask_name=False, ask_address=False, **kwargs):
         self.plan, self.offline = plan, offline
         super().__init__(*args, **kwargs)
+        self.details = JoinDetailsForm(*args, ask_name=ask_name, ask_address=ask_address, **kwargs)
         if plan.is_sliding:
             amount = self.fields["amount"]
             amount.currency = plan.currency
@@ -110,6 +137,10 @@ class DuesForm(forms.Form):
             raise forms.ValidationError("Choose how you will pay: cheque, bank transfer or cash.", code="required")
         return method
 
+    def is_valid(self) -> bool:
+        own, details = super().is_valid(), self.details.is_valid()
+        return own and details
+
     @property
     def amount_cents(self) -> int:
         return self.cleaned_data.get("amount") or self.plan.amount_cents
@@ -133,6 +164,7 @@ class PlanForm(forms.ModelForm):
             "period",
             "auto_renew_offered",
             "is_open",
+            "needs_address",
             "display_order",
             *PLAN_OPTION_FIELDS,
         ]

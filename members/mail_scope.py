@@ -27,6 +27,8 @@ KINDS = {
     "promise-confirm": "Confirm a promise to pay",
     "dispute-opened": "Card payment disputed",
     **PLAN_KINDS,
+    "member-added": "Welcome of a member added by hand",
+    "email-changed": "Email address changed",
 }
 
 

@@ -7,69 +7,14 @@ A member's standing is never stored: it is read off the dates of their terms
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from members.plan_options import PlanOptions
-
-
-class UserManager(BaseUserManager):
-    use_in_migrations = True
-
-    def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save(using=self._db)
-        Member.objects.get_or_create(user=user)
-        return user
-
-    def create_user(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", False)
-        extra_fields.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra_fields)
-
-    def create_superuser(self, email, password=None, **extra_fields):
-        extra_fields["is_staff"] = True
-        extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
-
-
-class User(AbstractBaseUser, PermissionsMixin):
-    """A person who can sign in. The email address is the login; there is no username."""
-
-    email = models.EmailField("email address", unique=True)
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
-
-    objects = UserManager()
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-
-    class Meta:
-        ordering = ["email"]
-
-    def __str__(self):
-        return self.email
-
-    def get_full_name(self):
-        member = getattr(self, "member", None)
-        return member.name if member and member.name else self.email
-
-    def get_short_name(self):
-        member = getattr(self, "member", None)
-        return member.first_name if member and member.first_name else self.email
+from members.users import User, UserManager  # noqa: F401 - the user model lives with its manager
 
 
 class Standing(models.TextChoices):
@@ -184,10 +129,22 @@ class MemberQuerySet(models.QuerySet):
         )
 
 
+def sort_key():
+    """What lists of members sort by: the name to sort by; for a member without one (named
+    only by given and family names, say), the family name, else the full name."""
+    empty = models.Value("")
+    return Coalesce(NullIf("sort_name", empty), NullIf("last_name", empty), "full_name")
+
+
 class Member(models.Model):
     """The profile every user has: who they are to the society."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    # The name as the person writes it, and the part lists sort by (members/names.py
+    # guesses it). Given and family names are kept as other systems export them; a
+    # member with no full name is named by them.
+    full_name = models.CharField(max_length=200, blank=True)
+    sort_name = models.CharField("name to sort by", max_length=200, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     address_line1 = models.CharField("address", max_length=200, blank=True)
@@ -198,6 +155,14 @@ class Member(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     member_number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
     directory_consent = models.BooleanField("list me in the members' directory", default=False)
+    # What a listing in the directory shows besides the name (members/directory.py).
+    directory_shows_place = models.BooleanField("show my city and country in the directory", default=False)
+    affiliation = models.CharField(max_length=200, blank=True)
+    interests = models.CharField(max_length=500, blank=True)
+    # A second record of one person, merged into the one kept (members/roster_edit.py).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="merged_records"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Stripe: the customer is created once and reused for every later checkout.
     stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
@@ -216,9 +181,9 @@ class Member(models.Model):
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        ordering = ["last_name", "first_name", "user__email"]
+        ordering = [sort_key().asc(), "full_name", "first_name", "user__email"]
         # The treasurer's list is sorted by name: the page is read off this index, not a sort of everyone.
-        indexes = [models.Index(fields=["last_name", "first_name"], name="member_name_order_idx")]
+        indexes = [models.Index(sort_key(), F("full_name"), name="member_sort_key_idx")]
 
     def __str__(self):
         return self.name or self.user.email
@@ -231,7 +196,7 @@ class Member(models.Model):
     def name(self) -> str:
         if self.is_erased:
             return gettext("Former member %(number)s") % {"number": self.member_number or self.pk}
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.full_name or f"{self.first_name} {self.last_name}".strip()
 
     @property
     def is_erased(self) -> bool:
@@ -297,6 +262,9 @@ class Plan(PlanOptions, models.Model):
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEARLY)
     auto_renew_offered = models.BooleanField(default=True)
     is_open = models.BooleanField("open to new members", default=True)
+    needs_address = models.BooleanField(
+        "asks for a postal address", default=False, help_text="Joining on this plan asks for the member's address."
+    )
     display_order = models.PositiveIntegerField(default=0)
 
     class Meta:

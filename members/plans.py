@@ -22,6 +22,7 @@ PLAN_FIELDS = (
     "period",
     "auto_renew_offered",
     "is_open",
+    "needs_address",
     "display_order",
     "cycle_end_month",
     "cycle_end_day",

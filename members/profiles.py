@@ -1,4 +1,5 @@
-"""Staff changing a member's own details (name, address, phone, directory listing).
+"""A member's own details (name, address, phone, directory listing): changed by staff,
+with the audit row, or by the member themselves.
 
 The log says which details changed, never what they were or became: `audit.log.record`
 masks a person's own fields, and `PERSONAL` here adds the ones it does not know by name.
@@ -8,10 +9,13 @@ from django.db import transaction
 
 import audit.log
 from members.models import Member
+from members.names import sort_name_for, tidy
 
 audit.log.describe("member.edited", "Changed a member's details")
 
 DETAIL_FIELDS = (
+    "full_name",
+    "sort_name",
     "first_name",
     "last_name",
     "address_line1",
@@ -21,8 +25,27 @@ DETAIL_FIELDS = (
     "country",
     "phone",
     "directory_consent",
+    "directory_shows_place",
+    "affiliation",
+    "interests",
 )
-PERSONAL = frozenset({"postal_code"})
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "postal_code", "country")
+PERSONAL = frozenset({"postal_code", "sort_name", "affiliation", "interests"})
+
+
+def _with_names(values: dict) -> dict:
+    """A full name given comes with its name to sort by (guessed when left empty)."""
+    if "full_name" not in values:
+        return values
+    full = tidy(values["full_name"])
+    return {**values, "full_name": full, "sort_name": sort_name_for(full, values.get("sort_name", ""))}
+
+
+def _apply(member: Member, values: dict) -> list[str]:
+    changed = [name for name in DETAIL_FIELDS if name in values]
+    for name in changed:
+        setattr(member, name, values[name])
+    return changed
 
 
 def edit_member(*, member: Member, values: dict, by, reason: str = "") -> Member:
@@ -30,10 +53,8 @@ def edit_member(*, member: Member, values: dict, by, reason: str = "") -> Member
     with transaction.atomic():
         saved = Member.objects.select_for_update().get(pk=member.pk)
         before = audit.log.snapshot(saved, DETAIL_FIELDS)
-        for name in DETAIL_FIELDS:
-            if name in values:
-                setattr(saved, name, values[name])
-        saved.save(update_fields=list(DETAIL_FIELDS))
+        changed = _apply(saved, _with_names(values))
+        saved.save(update_fields=changed or list(DETAIL_FIELDS))
         changes = {
             name: [audit.log.CHANGED, audit.log.CHANGED] if name in PERSONAL else pair
             for name, pair in audit.log.diff(before, saved).items()
@@ -41,3 +62,17 @@ def edit_member(*, member: Member, values: dict, by, reason: str = "") -> Member
         if changes:
             audit.log.record(by, "member.edited", saved, changes=changes, reason=reason)
     return saved
+
+
+def save_own_details(*, member: Member, values: dict) -> Member:
+    """The member's own change of their details (signing up, joining, their membership page)."""
+    with transaction.atomic():
+        saved = Member.objects.select_for_update().get(pk=member.pk)
+        changed = _apply(saved, _with_names(values))
+        if changed:
+            saved.save(update_fields=changed)
+    return saved
+
+
+def has_address(member: Member) -> bool:
+    return bool(member.address_line1.strip() and member.city.strip())

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members import turnover
-from members.models import Member, Payment, Standing
+from members.models import Member, Payment, Standing, sort_key
 from members.money import plain_amount
 
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
@@ -37,7 +37,8 @@ def csv_rows(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 def search(members, text: str):
     """Every word must match a name, the email, or (if a number) the member number."""
     for word in text.split():
-        match = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(user__email__icontains=word)
+        match = Q(full_name__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        match |= Q(user__email__icontains=word)
         if word.lstrip("#").isdigit():
             match |= Q(member_number=int(word.lstrip("#")))
         members = members.filter(match)
@@ -63,7 +64,7 @@ def member_list(filters: dict, *, today: datetime.date | None = None):
     if filters.get("change") and filters.get("change_from") and filters.get("change_to"):
         who = turnover.members_who(filters["change"], filters["change_from"], filters["change_to"])
         members = members.filter(pk__in=who.values("pk"))
-    return members.order_by("last_name", "first_name", "user__email", "pk")
+    return members.filter(merged_into__isnull=True).order_by(sort_key(), "full_name", "first_name", "user__email", "pk")
 
 
 MEMBER_HEADER = [
@@ -82,6 +83,8 @@ MEMBER_HEADER = [
     "Country",
     "Phone",
     "Directory consent",
+    "Full name",
+    "Name to sort by",
 ]
 
 
@@ -103,6 +106,8 @@ def member_rows(members) -> Iterator[list]:
             m.country,
             m.phone,
             "yes" if m.directory_consent else "no",
+            m.name,
+            m.sort_name,
         ]
 
 

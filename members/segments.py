@@ -46,7 +46,8 @@ def segment_recipients(key: str, *, after: int = 0) -> Iterator[Recipient]:
         segment_members(key)
         .filter(_confirmed_address(), user__is_active=True, pk__gt=after)
         .order_by("pk")
-        .values_list("pk", "user__email", "first_name", "last_name", "user_id")
+        .values_list("pk", "user__email", "full_name", "first_name", "last_name", "user_id")
     )
-    for pk, email, first_name, last_name, user_id in rows.iterator(chunk_size=2000):
-        yield Recipient(email=email, name=f"{first_name} {last_name}".strip(), user_id=user_id, cursor=pk)
+    for pk, email, full_name, first_name, last_name, user_id in rows.iterator(chunk_size=2000):
+        name = full_name or f"{first_name} {last_name}".strip()
+        yield Recipient(email=email, name=name, user_id=user_id, cursor=pk)

@@ -324,6 +324,26 @@ def refund_unapplied(item) -> None:
     )
 
 
+def cancel_subscription(subscription_id: str) -> None:
+    """Ask Stripe to end a subscription now, so no more charges are made. One made up by the
+    local test checkout has nothing to ask; one Stripe no longer has is ended already."""
+    if not subscription_id or is_local_id(subscription_id):
+        return
+    try:
+        client().v1.subscriptions.cancel(subscription_id)
+    except stripe.InvalidRequestError as error:
+        if error.code != "resource_missing":
+            log.warning("Stripe refused to cancel subscription %s: %s", subscription_id, error)
+            raise CardPaymentsUnavailable(
+                f"Stripe did not cancel the subscription ({error.user_message or error}), so nothing was changed."
+            ) from error
+    except stripe.StripeError as error:
+        log.warning("Stripe failed to cancel subscription %s: %s", subscription_id, error)
+        raise CardPaymentsUnavailable(
+            "We could not reach Stripe to cancel the subscription, so nothing was changed. Try again in a few minutes."
+        ) from error
+
+
 def dashboard_url(stripe_id: str | None) -> str:
     """A link to the object in the Stripe dashboard (test or live by the key in use)."""
     if not stripe_id or is_local_id(stripe_id):

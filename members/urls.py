@@ -2,7 +2,16 @@ from django.urls import path
 
 import members.application_views as application_views
 import members.household_views as household_views
-from members import audit_views, dashboard_views, manage_views, privacy_views, role_views, views
+from members import (
+    audit_views,
+    dashboard_views,
+    directory_views,
+    manage_views,
+    privacy_views,
+    role_views,
+    roster_views,
+    views,
+)
 
 app_name = "members"
 
@@ -90,4 +99,14 @@ urlpatterns += [
 urlpatterns += [
     path("membership/household/add/", household_views.add_person, name="household-add"),
     path("membership/household/<int:pk>/remove/", household_views.remove_person, name="household-remove"),
+]
+
+# The roster kept by hand (members/roster_views.py) and the members' directory.
+urlpatterns += [
+    path("manage/members/new/", roster_views.member_add, name="manage-member-add"),
+    path("manage/members/<int:pk>/edit/", roster_views.member_edit, name="manage-member-edit"),
+    path("manage/members/<int:pk>/close/", roster_views.membership_close, name="manage-member-close"),
+    path("manage/members/<int:pk>/merge/", roster_views.member_merge, name="manage-member-merge"),
+    path("directory/", directory_views.directory_page, name="directory"),
+    path("membership/directory/", directory_views.listing_update, name="directory-listing"),
 ]

@@ -21,11 +21,13 @@ import members.applications as applications
 from members import arrears, local_checkout, stripe_webhooks
 from members import stripe as card
 from members.accounts import ensure_member
+from members.directory_forms import ListingForm
 from members.dues import DuesError
 from members.forms import DuesForm, ProfileForm
 from members.links import InvalidLink, read_card_token, read_promise_token, read_renewal_token, renewal_token
 from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan, PromiseRequest
 from members.money import AmountError, parse_amount
+from members.profiles import has_address, save_own_details
 from members.renewal import renewable_plans, renewal_choice
 from notifications.preferences import preferences_context
 
@@ -39,7 +41,17 @@ def _initial_from_query(request, plan: Plan) -> dict:
     return initial
 
 
-def _dues_forms(request, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None):
+def _asks(member: Member | None, plan: Plan) -> dict:
+    """What joining asks of a signed-in member besides the dues: a name if they have
+    none, an address if the plan needs one they have not given."""
+    if member is None:
+        return {}
+    return {"ask_name": not member.name, "ask_address": plan.needs_address and not has_address(member)}
+
+
+def _dues_forms(
+    request, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None, member=None
+):
     """One form per plan; the plan just submitted keeps its errors."""
     forms = []
     for plan in plans:
@@ -49,16 +61,16 @@ def _dues_forms(request, plans, *, chosen: Plan | None, bound: DuesForm | None, 
         initial = dict((defaults or {}).get(plan.pk, {}))
         if plan == chosen:
             initial.update(_initial_from_query(request, plan))
-        forms.append(DuesForm(plan=plan, prefix=plan.slug, initial=initial))
+        forms.append(DuesForm(plan=plan, prefix=plan.slug, initial=initial, **_asks(member, plan)))
     return forms
 
 
-def _bind(request, plans) -> DuesForm | None:
+def _bind(request, plans, *, member=None) -> DuesForm | None:
     plan = next((p for p in plans if p.slug == request.POST.get("plan")), None)
     if plan is None:
         return None
     offline = request.POST.get("pay") == "offline"
-    return DuesForm(request.POST, plan=plan, offline=offline, prefix=plan.slug)
+    return DuesForm(request.POST, plan=plan, offline=offline, prefix=plan.slug, **_asks(member, plan))
 
 
 CHECKOUTS_IN_SESSION = "members.checkouts"
@@ -117,8 +129,10 @@ def join(request):
     plans = list(Plan.objects.filter(is_open=True))
     member = ensure_member(request.user) if request.user.is_authenticated else None
     chosen = next((p for p in plans if p.slug == request.GET.get("plan")), None)
-    bound = _bind(request, plans) if request.method == "POST" else None
+    bound = _bind(request, plans, member=member) if request.method == "POST" else None
     if bound is not None and bound.is_valid():
+        if member is not None and bound.details.fields:
+            member = save_own_details(member=member, values=bound.details.values())
         if member is None:
             query = {"plan": bound.plan.slug, "auto_renew": "1" if bound.cleaned_data.get("auto_renew") else ""}
             if bound.plan.is_sliding:
@@ -131,7 +145,7 @@ def join(request):
             return response
     if request.GET.get("cancelled"):
         messages.info(request, "You left the checkout, so nothing was charged. You can try again below.")
-    forms = _dues_forms(request, plans, chosen=chosen, bound=bound)
+    forms = _dues_forms(request, plans, chosen=chosen, bound=bound, member=member)
     application_views.attach_applications(forms, member)
     context = {
         "forms": forms,
@@ -266,6 +280,8 @@ def membership(request):
         "renew_url": reverse("members:renew", args=[renewal_token(member, current)]),
         "can_manage_card": bool(member.stripe_customer_id) and card.card_payments_available(),
         "form": form,
+        "listing_form": ListingForm(instance=member),
+        "in_good_standing": member.in_good_standing(),
         **preferences_context(email=request.user.email, next_url=request.path),
     }
     return render(request, "members/membership.html", context)

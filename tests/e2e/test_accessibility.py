@@ -49,7 +49,8 @@ def test_member_pages(demo, page, check_page):
     receipt = Payment.objects.filter(member=member).first().receipt_number
     forum = Event.objects.get(visibility=Event.Visibility.MEMBERS)
     _sign_in(page, demo, "member@example.org")
-    paths = ["/membership/", f"/membership/receipts/{receipt}/", "/preferences/", f"/events/{forum.slug}/"]
+    paths = ["/membership/", f"/membership/receipts/{receipt}/", "/preferences/", f"/events/{forum.slug}/",
+             "/directory/", "/directory/?name=member"]  # fmt: skip
     _visit_all(page, demo, check_page, "member", paths)
     _sign_in(page, demo, "lapsed@example.org")
     _visit_all(page, demo, check_page, "lapsed", ["/membership/", f"/events/{forum.slug}/", "/join/"])
@@ -70,8 +71,11 @@ def test_treasurer_and_staff_pages(demo, page, check_page):
     delivery = visible_deliveries(User.objects.get(email="treasurer@example.org")).first()
     _sign_in(page, demo, "treasurer@example.org")
     _visit_all(page, demo, check_page, "treasurer",
-               ["/manage/", "/manage/members/", f"/manage/members/{member.pk}/", f"/manage/members/{member.pk}/payments/new/",
+               ["/manage/", "/manage/members/", f"/manage/members/{member.pk}/",
+                f"/manage/members/{member.pk}/payments/new/",
                 "/manage/payments/", f"/manage/payments/{payment.pk}/", "/manage/dues/", "/manage/dues/unapplied/",
                 "/manage/plans/", "/manage/plans/new/", "/manage/outbox/", f"/manage/outbox/{delivery.pk}/",
                 "/manage/outbox/suppressions/", "/manage/announcements/", "/manage/announcements/new/",
-                "/manage/audit/"])  # fmt: skip
+                "/manage/audit/",
+                "/manage/members/new/", f"/manage/members/{member.pk}/edit/", f"/manage/members/{member.pk}/close/",
+                f"/manage/members/{member.pk}/merge/?other=member@example.org"])  # fmt: skip

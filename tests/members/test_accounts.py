@@ -25,7 +25,8 @@ def _link_in(message) -> str:
 
 def test_signup_sends_confirmation_and_the_link_confirms_and_signs_in(client, mailoutbox):
     response = client.post(
-        reverse("account_signup"), {"email": "New.Person@Example.org", "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"full_name": "New Person", "email": "New.Person@Example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.org")

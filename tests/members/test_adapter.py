@@ -36,7 +36,7 @@ def _signed_in_again(client, user):
 
 
 def test_the_confirmation_link_is_on_the_site_address_not_the_requests_host(client, forged_host):
-    form = {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    form = {"full_name": "Nell New", "email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     client.post(reverse("account_signup"), form, **forged_host)
     mail = Delivery.objects.get(to="new@example.org")
     assert "https://members.example.org/accounts/confirm-email/" in mail.body_text

@@ -66,6 +66,7 @@ def test_new_person_signs_up_confirms_and_returns_to_their_choice(client, slidin
     signup = client.post(
         f"/accounts/signup/?next={next_url}",
         {
+            "full_name": "Nell Newcomer",
             "email": "new@example.org",
             "password1": "a long passphrase",
             "password2": "a long passphrase",
@@ -216,9 +217,9 @@ def test_membership_page_shows_standing_number_term_and_payments(client, member,
 
 def test_member_updates_their_own_details(client, member):
     client.force_login(member.user)
-    client.post("/membership/", {"first_name": "Annie", "last_name": "Ex", "city": "Lyon", "directory_consent": "on"})
+    client.post("/membership/", {"full_name": "Annie  Ex", "sort_name": "", "city": "Lyon"})
     member.refresh_from_db()
-    assert (member.first_name, member.city, member.directory_consent) == ("Annie", "Lyon", True)
+    assert (member.name, member.sort_name, member.city) == ("Annie Ex", "Ex", "Lyon")
 
 
 def test_receipt_shows_what_a_receipt_must_say(client, member, plan, settings):
