@@ -70,7 +70,8 @@ def test_treasurer_and_staff_pages(demo, page, check_page):
     delivery = visible_deliveries(User.objects.get(email="treasurer@example.org")).first()
     _sign_in(page, demo, "treasurer@example.org")
     _visit_all(page, demo, check_page, "treasurer",
-               ["/manage/", "/manage/members/", f"/manage/members/{member.pk}/", f"/manage/members/{member.pk}/payments/new/",
+               ["/manage/", "/manage/members/", f"/manage/members/{member.pk}/",
+                f"/manage/members/{member.pk}/payments/new/",
                 "/manage/payments/", f"/manage/payments/{payment.pk}/", "/manage/dues/", "/manage/dues/unapplied/",
                 "/manage/plans/", "/manage/plans/new/", "/manage/outbox/", f"/manage/outbox/{delivery.pk}/",
                 "/manage/outbox/suppressions/", "/manage/announcements/", "/manage/announcements/new/",
