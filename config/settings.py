@@ -259,6 +259,19 @@ UNSUBSCRIBE_EMAIL = env_str("UNSUBSCRIBE_EMAIL")
 # An ESP through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 # and its credentials as ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY=…).
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# The address whose mail the ESP's inbound webhook posts to us, to read the replies of
+# calendar programs (Accept, Decline) to event invitations; empty: replies are not read,
+# and the invitations in yes emails offer none (events/calendars.py).
+CALENDAR_REPLY_EMAIL = env_str("CALENDAR_REPLY_EMAIL")
+if CALENDAR_REPLY_EMAIL and (CALENDAR_REPLY_EMAIL.count("@") != 1 or "+" in CALENDAR_REPLY_EMAIL):
+    raise ImproperlyConfigured(
+        f"CALENDAR_REPLY_EMAIL={CALENDAR_REPLY_EMAIL!r} must be one plain address such as rsvp@example.org "
+        "(each invitation replies to rsvp+<code>@example.org)."
+    )
+if CALENDAR_REPLY_EMAIL and not ANYMAIL.get("WEBHOOK_SECRET"):
+    raise ImproperlyConfigured(
+        "CALENDAR_REPLY_EMAIL needs ANYMAIL_WEBHOOK_SECRET: replies are read only from a protected webhook."
+    )
 
 # Stripe ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         # The modules of staff actions describe their audit codes when imported.
         from events import (  # noqa: F401
+            calendar_replies,
             checkin,
             door_helpers,
             export,
@@ -19,7 +20,12 @@ class EventsConfig(AppConfig):
             reminders,
             retention,
         )
-        from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
+        from notifications.registry import (
+            SegmentSource,
+            register_inbound_handler,
+            register_reminder_source,
+            register_segment_source,
+        )
 
         notices.register()
         invitations.register()
@@ -30,6 +36,7 @@ class EventsConfig(AppConfig):
         merging.register()  # moving answers when two records of one person are merged
 
         register_reminder_source("events", reminders.queue_due_reminders)
+        register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies
         register_segment_source(
             "events", SegmentSource(choices=reminders.segment_choices, recipients=reminders.segment_recipients)
         )

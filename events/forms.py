@@ -8,16 +8,35 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from events import time_zones
 from events.invitations import parse_emails
 from events.models import RSVP, Event, Invitation
 from members.roles import ORGANISER
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ZoneInput(forms.TextInput):
+    """A text box with the current time zones as a list to search as one types
+    (<input list> and a <datalist>), the society's own zone first."""
+
+    template_name = "events/widgets/zone_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id') or name}-zones"
+        context["widget"]["attrs"]["list"] = list_id
+        context["widget"]["list_id"] = list_id
+        context["widget"]["zones"] = [(zone, time_zones.label(zone)) for zone in time_zones.choices()]
+        return context
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -66,7 +85,12 @@ class EventForm(forms.ModelForm):
 
     LOCAL_FIELDS = ("starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at")
 
-    time_zone = forms.ChoiceField(choices=ZONE_CHOICES, help_text="Times below are in this zone.")
+    time_zone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        widget=ZoneInput(),
+        help_text="Type a city or region and choose it from the list. Times below are in this zone.",
+    )
     starts_at = LocalDateTimeField(label="Starts")
     ends_at = LocalDateTimeField(label="Ends")
     rsvp_opens_at = LocalDateTimeField(label="RSVPs open", required=False, help_text="Blank: as soon as published.")
@@ -100,6 +124,8 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organisers"].queryset = organiser_choices()
         event = self.instance
+        if not event.pk:
+            self.initial.setdefault("time_zone", settings.TIME_ZONE)
         if event.pk:
             for name in self.LOCAL_FIELDS:
                 self.initial[name] = wall_clock(getattr(event, name), event.time_zone)
@@ -107,6 +133,11 @@ class EventForm(forms.ModelForm):
                 for name in ("starts_at", "ends_at"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = "Use “Change the date” to move a published event."
+
+    def clean_time_zone(self) -> str:
+        return time_zones.canonical(
+            self.cleaned_data["time_zone"], keep=self.instance.time_zone if self.instance.pk else ""
+        )
 
     def clean(self):
         data = super().clean()

@@ -30,6 +30,7 @@ KINDS = {
     "event-place": "Event changed place",
     "event-cancelled": "Event cancelled",
     "event-reminder": "Event reminder",
+    "event-reply-refused": "Calendar reply not taken",
 }
 
 

@@ -211,6 +211,11 @@ class Event(models.Model):
         return bool(self.venue_name or self.venue_address)
 
     @property
+    def is_online_only(self) -> bool:
+        """Online with no venue: there is no door, so no check-in code."""
+        return self.is_online and not self.has_venue
+
+    @property
     def place(self) -> str:
         """Where it happens, as the public may see it: the venue, or "Online"."""
         if self.has_venue:

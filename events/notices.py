@@ -20,7 +20,7 @@ import segno
 from django.urls import reverse
 from django.utils import timezone
 
-from events import calendars, checkin
+from events import calendar_links, calendars, checkin
 from events.models import RSVP, Event
 from events.text import render_markdown
 from notifications.outbox import Attachment, Category, Notice, Skip, composed_from, queue_notice, register_composer
@@ -58,10 +58,13 @@ def _notice(rsvp: RSVP, *, key: str, kind: str, facts: dict, category=Category.T
                   user_id=rsvp.user_id)  # fmt: skip
 
 
-def answer_recorded(rsvp: RSVP, *, waitlist_position: int | None) -> bool:
-    """Confirm a recorded answer. A yes carries the .ics and the check-in QR code."""
+def answer_recorded(rsvp: RSVP, *, waitlist_position: int | None, previous: str = "") -> bool:
+    """Confirm a recorded answer. A yes carries the calendar entry and the check-in QR code;
+    a no after a yes (`previous`) withdraws the entry from the person's calendar."""
     kind = {RSVP.Status.YES: "event-yes", RSVP.Status.WAITLISTED: "event-waitlisted"}.get(rsvp.status, "event-answer")
     facts = {"revision": rsvp.revision, "position": waitlist_position}
+    if rsvp.status == RSVP.Status.NO and previous == RSVP.Status.YES:
+        facts["withdrawn"] = True
     return queue_notice(_notice(rsvp, key=f"event-answer:{rsvp.pk}:{rsvp.revision}", kind=kind, facts=facts))
 
 
@@ -96,6 +99,13 @@ def event_cancelled(rsvp: RSVP, *, message: str) -> Notice:
     return _notice(rsvp, key=key, kind="event-cancelled", facts={"message": message})
 
 
+def reply_refused(rsvp: RSVP, *, answer: str, reason: str) -> bool:
+    """Tell someone the answer their calendar program sent could not be taken (answers are
+    closed, say), so they do not believe it counted. Once per answer they had."""
+    key = f"event-reply-refused:{rsvp.pk}:{rsvp.revision}:{answer}"
+    return queue_notice(_notice(rsvp, key=key, kind="event-reply-refused", facts={"answer": answer, "reason": reason}))
+
+
 def reminder(rsvp: RSVP, *, event: Event, label: str, offset: datetime.timedelta) -> Notice:
     """Remind someone the event is coming; the last reminder carries the online joining link."""
     facts = {"label": label, "offset": int(offset.total_seconds()), "schedule": event.schedule_version}
@@ -118,9 +128,16 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title="Your check-in code")
 
 
-def _ics(rsvp: RSVP, method: str) -> Attachment:
-    content = calendars.event_ics(rsvp.event, rsvp=rsvp, method=method)
-    return Attachment("event.ics", content, f"text/calendar; method={method}")
+def _calendar(rsvp: RSVP, method: str) -> tuple[Attachment, ...]:
+    """The person's calendar entry twice: as the iMIP part of the message, which mail
+    programs show as an invitation (or a cancellation), and as a file to open elsewhere
+    (application/ics, so that no program takes it for a second invitation)."""
+    organiser = calendars.reply_address(rsvp) if method == "REQUEST" else ""
+    content = calendars.email_ics(rsvp, method=method, organiser=organiser)
+    return (
+        Attachment("invite.ics", content, f"text/calendar; method={method}", alternative=True),
+        Attachment("event.ics", content, "application/ics"),
+    )
 
 
 def _context(rsvp: RSVP, **extra) -> dict:
@@ -137,6 +154,7 @@ def _context(rsvp: RSVP, **extra) -> dict:
         "maybe_url": rsvp_url(rsvp, answer=RSVP.Status.MAYBE),
         "no_url": rsvp_url(rsvp, answer=RSVP.Status.NO),
         "show_link": rsvp.is_yes and event.is_online,
+        "replies_read": calendars.replies_read(),
         **extra,
     }
 
@@ -154,10 +172,15 @@ def _rsvp(row) -> RSVP:
 
 
 def _ticket(rsvp: RSVP) -> tuple[dict, tuple[Attachment, ...]]:
-    """What a yes carries: the calendar entry, and the QR code an organiser scans at the door."""
+    """What a yes carries: the calendar entry with add-to-calendar links, and the QR code an
+    organiser scans at the door (none for an online event: it has no door)."""
+    context = {"calendar_links": calendar_links.add_to_calendar(rsvp.event, rsvp=rsvp)}
+    attachments = _calendar(rsvp, calendars.invitation_method())
+    if rsvp.event.is_online_only:
+        return context, attachments
     door_url = absolute(checkin.door_path(rsvp))
     qr = Attachment("check-in.png", qr_png(door_url), "image/png", content_id=QR_CONTENT_ID)
-    return {"door_url": door_url, "qr_cid": QR_CONTENT_ID}, (_ics(rsvp, "REQUEST"), qr)
+    return {**context, "door_url": door_url, "qr_cid": QR_CONTENT_ID}, (*attachments, qr)
 
 
 def _current(rsvp: RSVP, row) -> None:
@@ -173,7 +196,9 @@ def compose_answer(row):
         return _compose(row, "yes", _context(rsvp, **extra), attachments)
     if row.kind == "event-waitlisted":
         return _compose(row, "waitlisted", _context(rsvp, position=row.facts.get("position")))
-    return _compose(row, "answer", _context(rsvp))
+    withdrawn = bool(row.facts.get("withdrawn"))
+    attachments = _calendar(rsvp, "CANCEL") if withdrawn else ()
+    return _compose(row, "answer", _context(rsvp, withdrawn=withdrawn), attachments)
 
 
 def compose_promoted(row):
@@ -202,15 +227,21 @@ def compose_changed(row):
     rsvp = _rsvp(row)
     if rsvp.event.sequence != row.facts["sequence"]:
         raise Skip("a newer change to the event superseded this notice; that one is sent instead.")
-    attachments = (_ics(rsvp, "REQUEST"),) if rsvp.status in COMING else ()
+    attachments = _calendar(rsvp, calendars.invitation_method()) if rsvp.status in COMING else ()
     context = _context(rsvp, change=row.facts["change"], message=row.facts["message"])
     return _compose(row, "changed", context, attachments)
 
 
 def compose_cancelled(row):
     rsvp = _rsvp(row)
-    attachments = (_ics(rsvp, "CANCEL"),) if rsvp.status in COMING else ()
+    attachments = _calendar(rsvp, "CANCEL") if rsvp.status in COMING else ()
     return _compose(row, "cancelled", _context(rsvp), attachments)
+
+
+def compose_reply_refused(row):
+    rsvp = _rsvp(row)
+    context = _context(rsvp, answer=row.facts["answer"], reason=row.facts["reason"])
+    return _compose(row, "reply_refused", context)
 
 
 def starts_in(label: str) -> str:
@@ -247,3 +278,4 @@ def register() -> None:
     register_composer("event-place", compose_changed)
     register_composer("event-cancelled", compose_cancelled)
     register_composer("event-reminder", compose_reminder)
+    register_composer("event-reply-refused", compose_reply_refused)

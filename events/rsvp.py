@@ -160,7 +160,7 @@ def respond(
             changed = True
         position = waitlist_position(rsvp)
         if changed and notify and not promoted_self:
-            notices.answer_recorded(rsvp, waitlist_position=position)
+            notices.answer_recorded(rsvp, waitlist_position=position, previous=before[0])
     return Outcome(rsvp=rsvp, changed=changed, waitlist_position=position, promoted=promoted)
 
 

@@ -44,4 +44,7 @@ def register() -> None:
     for kind, label in KINDS.items():
         describe_kind(kind, label)
     describe_kind(ACCOUNT_KINDS, "Account email")
+    # Members' own-data mail, named in words in the outbox's filter too (superusers see it).
+    describe_kind("data-export-ready", "Your data, ready to download")
+    describe_kind("account-closure-confirm", "Account email: confirm closing the account")
     register_scope(roles.TREASURER, deliveries=treasurer_deliveries, segments=treasurer_segments)

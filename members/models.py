@@ -203,6 +203,13 @@ class Member(models.Model):
         return self.erased_at is not None
 
     @property
+    def postal_lines(self) -> list[str]:
+        """The postal address as it is written on an envelope, one line each, blanks left out."""
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        lines = (self.address_line1, self.address_line2, town, self.country)
+        return [line.strip() for line in lines if line and line.strip()]
+
+    @property
     def email(self) -> str:
         return self.user.email
 

@@ -9,8 +9,10 @@ class NotificationsConfig(AppConfig):
         from anymail.signals import inbound, tracking
 
         from notifications import announcements, suppression
+        from notifications import inbound as inbound_mail
 
         announcements.register()
 
         tracking.connect(suppression.on_tracking, dispatch_uid="notifications-suppress-bounces")
         inbound.connect(suppression.on_inbound, dispatch_uid="notifications-inbound-unsubscribe")
+        inbound.connect(inbound_mail.on_inbound, dispatch_uid="notifications-inbound-handlers")

@@ -28,6 +28,9 @@ class Attachment:
     content: bytes | str
     mimetype: str
     content_id: str = ""  # set for an inline image referenced as cid:<content_id>
+    # A body part beside the text and the HTML rather than a file: an iMIP text/calendar
+    # part, which mail programs show as an invitation (RFC 6047).
+    alternative: bool = False
 
 
 @dataclass(frozen=True)

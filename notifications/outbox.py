@@ -234,7 +234,9 @@ def build_message(delivery: Delivery, composed: Composed, connection=None) -> Em
         message.attach_alternative(composed.html, "text/html")
     for item in composed.attachments:
         content = item.content.encode() if isinstance(item.content, str) else item.content
-        if item.content_id:
+        if item.alternative:
+            message.attach_alternative(content.decode(), item.mimetype)
+        elif item.content_id:
             message.attach(_inline_part(item, content))
             message.mixed_subtype = "related"
         else:

@@ -12,6 +12,9 @@ notifications imports neither members nor events: they register here instead.
 - A **segment** is a named group of recipients for announcements:
   `choices() -> list[(key, label)]` and `recipients(key, after=0) -> iterable of
   Recipient` in the order of their `cursor`, starting after `after`.
+- An **inbound handler** is `fn(message) -> None`: it reads one email an ESP's
+  inbound webhook posted to us (an `AnymailInboundMessage`) and acts if the email
+  is for it, ignoring it otherwise (events reads calendar replies this way).
 - A **composer** (`notifications.composing.register_composer`) makes one kind of
   email from its row; a **fan-out source** (`notifications.fanout.register_source`)
   gives a fan-out its next batch.
@@ -20,6 +23,7 @@ notifications imports neither members nor events: they register here instead.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import Message
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class SegmentSource:
 
 reminder_sources: dict[str, Callable[[datetime], int]] = {}
 segment_sources: dict[str, SegmentSource] = {}
+inbound_handlers: dict[str, Callable[[Message], None]] = {}
 
 
 def register_reminder_source(name: str, due: Callable[[datetime], int]) -> None:
@@ -46,3 +51,7 @@ def register_reminder_source(name: str, due: Callable[[datetime], int]) -> None:
 
 def register_segment_source(name: str, source: SegmentSource) -> None:
     segment_sources[name] = source
+
+
+def register_inbound_handler(name: str, handle: Callable[[Message], None]) -> None:
+    inbound_handlers[name] = handle

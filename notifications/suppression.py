@@ -74,7 +74,7 @@ def lift(*, suppression_id: int, by, reason: str = "") -> Suppression:
     return suppression
 
 
-def _webhooks_protected(esp_name: str) -> bool:
+def webhooks_protected(esp_name: str) -> bool:
     # Without a secret anymail warns and still accepts the post, and anyone could then
     # suppress any address with a made-up bounce: act only on authenticated webhooks.
     if settings.ANYMAIL.get("WEBHOOK_SECRET"):
@@ -86,7 +86,7 @@ def _webhooks_protected(esp_name: str) -> bool:
 def on_tracking(sender, event, esp_name, **kwargs) -> None:
     """anymail's tracking signal: suppress hard bounces and complaints, and note
     the bounce on the delivery it answers."""
-    if not _webhooks_protected(esp_name):
+    if not webhooks_protected(esp_name):
         return
     reason = SUPPRESSING_EVENTS.get(event.event_type)
     if event.event_type == "rejected" and event.reject_reason in SUPPRESSING_REJECTIONS:
@@ -103,7 +103,7 @@ def on_tracking(sender, event, esp_name, **kwargs) -> None:
 
 def on_inbound(sender, event, esp_name, **kwargs) -> None:
     """anymail's inbound signal: an email to the List-Unsubscribe mailto unsubscribes."""
-    if not _webhooks_protected(esp_name):
+    if not webhooks_protected(esp_name):
         return
     message = event.message
     match = UNSUBSCRIBE_SUBJECT.search(str(getattr(message, "subject", "") or ""))

@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from config.client_ip import client_ip
-from events import calendars, rsvp
+from events import calendar_links, calendars, rsvp
 from events.forms import AnswerForm, VisitorAnswerForm
 from events.models import CalendarFeed, Event
 from events.text import plain_text, render_markdown
@@ -26,7 +27,10 @@ VISITOR_ANSWERS_PER_HOUR = 20
 def event_list(request):
     now = timezone.now()
     listed = Event.objects.listed()
+    feed_url = calendars.absolute(reverse("events:feed"))
     context = {
+        "feed_url": feed_url,
+        "feed_links": calendar_links.subscribe(feed_url),
         "upcoming": list(listed.upcoming(now=now)),
         "past": list(listed.past(now=now)[:PAST_SHOWN]),
         "now": now,
@@ -48,6 +52,7 @@ def _detail_context(request, event: Event, *, visitor_form=None) -> dict:
         "description_html": render_markdown(event.description),
         "seats_left": event.seats_left(taken),
         "closed_reason": event.rsvp_closed_reason(now),
+        "is_over": event.is_over(now),
         "eligibility": problem,
         "rsvp": mine,
         "waitlist_position": rsvp.waitlist_position(mine) if mine else None,
@@ -55,6 +60,7 @@ def _detail_context(request, event: Event, *, visitor_form=None) -> dict:
         "visitor_form": visitor_form or VisitorAnswerForm(event=event),
         "is_organiser": is_event_organiser(user, event),
         "page_url": calendars.absolute(event.get_absolute_url()),
+        "calendar_links": calendar_links.add_to_calendar(event, rsvp=mine if mine and mine.pk else None),
         "og_description": og_description(event),
     }
 

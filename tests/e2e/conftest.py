@@ -153,20 +153,45 @@ def axe():
     return Axe()
 
 
+# Every page is checked as a wide window and as a phone (an iPhone 14 is 390 CSS pixels wide).
+WIDTHS = (("1280", {"width": 1280, "height": 800}), ("390", {"width": 390, "height": 844}))
+
+# Scripts run in the page at 390 px: table values with no visible label, and what makes the page scroll sideways.
+UNLABELLED_CELLS = (Path(__file__).parent / "unlabelled_cells.js").read_text()
+WIDER_THAN_WINDOW = (Path(__file__).parent / "wider_than_window.js").read_text()
+
+
 @pytest.fixture
 def check_page(site, axe):
-    """Screenshot the page into var/e2e/<test>/ and assert axe finds nothing serious or critical."""
+    """At 1280 and at 390 pixels wide: screenshot the page into var/e2e/<test>/ and assert axe
+    finds nothing serious or critical; at 390 also that every table value a person sees has
+    a label and that the page does not scroll sideways. The window is then as it was."""
     counter = iter(range(1, 1000))
 
     def check(page, name: str):
         page.wait_for_load_state("load")
-        page.screenshot(path=str(site.shots / f"{next(counter):02d}-{name}.png"), full_page=True)
-        results = axe.run(page)
-        problems = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"]
-            if v["impact"] in SERIOUS
-        ]
-        assert not problems, f"accessibility problems on {page.url}:\n" + "\n".join(problems)
+        number, original = next(counter), page.viewport_size
+        try:
+            for width, size in WIDTHS:
+                page.set_viewport_size(size)
+                page.screenshot(path=str(site.shots / f"{number:02d}-{name}-{width}.png"), full_page=True)
+                _assert_accessible(axe, page, width)
+                if width == "390":
+                    unlabelled = page.evaluate(UNLABELLED_CELLS)
+                    assert not unlabelled, f"table values with no label at 390 px on {page.url}: {unlabelled}"
+                    wide = page.evaluate(WIDER_THAN_WINDOW)
+                    assert not wide, f"{page.url} scrolls sideways at 390 px because of {wide}"
+        finally:
+            page.set_viewport_size(original)
 
     return check
+
+
+def _assert_accessible(axe, page, width: str) -> None:
+    results = axe.run(page)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+    assert not problems, f"accessibility problems on {page.url} at {width} px:\n" + "\n".join(problems)

@@ -24,7 +24,7 @@ def _create_forum(page, site, check_page) -> Event:
     page.get_by_label("Kind of event").select_option("forum")
     page.get_by_label("Title").fill("Forum on next year's budget")
     page.get_by_label("Members only", exact=False).check()
-    page.get_by_label("Time zone").select_option("America/Los_Angeles")
+    page.get_by_label("Time zone").fill("America/Los_Angeles")
     page.get_by_label("Starts").fill(f"{day}T18:00")
     page.get_by_label("Ends").fill(f"{day}T20:00")
     page.get_by_label("Venue", exact=False).first.fill("The Society's rooms")
@@ -84,6 +84,13 @@ def test_organiser_invites_and_members_answer_from_the_email(site, page, browser
     confirmation = site.mail_to("ann@example.org", "You're coming")
     calendar = [p for p in confirmation.walk() if p.get_content_type() == "text/calendar"]
     assert calendar and "BEGIN:VEVENT" in calendar[0].get_content()
+    assert "METHOD:PUBLISH" in calendar[0].get_content()  # no inbound webhook: no reply is offered
+    google = re.compile(r"^https://calendar\.google\.com/calendar/render\?action=TEMPLATE&text=Forum")
+    expect(ann.get_by_role("link", name="Google Calendar")).to_have_attribute("href", google)
+    expect(ann.get_by_role("link", name="Outlook")).to_have_attribute("href", re.compile("^https://outlook.live.com/"))
+    expect(ann.get_by_role("link", name="Apple Calendar and others (.ics)")).to_have_attribute(
+        "href", re.compile(r"/r/[^/]+/event\.ics$")
+    )
     [qr_code] = [p for p in confirmation.walk() if p.get_content_type() == "image/png"]
     assert qr_code["Content-ID"], "the check-in code is an inline image of the HTML body"
 

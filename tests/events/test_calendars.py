@@ -71,7 +71,7 @@ def test_a_cancelled_event_is_marked_cancelled_and_the_email_withdraws_it():
     [entry] = _events(calendars.event_ics(event))
     assert str(entry["status"]) == "CANCELLED" and int(entry["sequence"]) == 1
     [email] = deliveries("event-cancelled", to=person.email)
-    [ics] = [a for a in email.attachments if a["filename"] == "event.ics"]
+    [ics] = [a for a in email.attachments if a["mimetype"].startswith("text/calendar")]
     assert ics["mimetype"] == "text/calendar; method=CANCEL"
     cal = icalendar.Calendar.from_ical(base64.b64decode(ics["content"]))
     assert str(cal["method"]) == "CANCEL" and str(cal.walk("VEVENT")[0]["status"]) == "CANCELLED"
@@ -128,7 +128,8 @@ def test_the_feed_tag_for_other_apps_pages_renders_the_address(rf):
     assert feed.token in html and "Your events in your calendar" in html
 
 
-def test_the_yes_confirmation_carries_a_request_for_the_calendar():
+def test_the_yes_confirmation_carries_a_request_for_the_calendar(settings):
+    settings.CALENDAR_REPLY_EMAIL = "rsvp@example.org"
     event = _la_event(online_url="https://meet.example.org/abc", venue_name="", venue_address="")
     person = RSVPFactory(event=event)
     answer(person, "yes")

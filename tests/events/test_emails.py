@@ -29,7 +29,12 @@ def test_a_yes_from_the_invitation_link_brings_a_confirmation_with_the_ics_and_q
     assert "Forum on clean rivers" in message["Subject"]
     parts = _parts(message)
     calendar = icalendar.Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
-    assert str(calendar["method"]) == "REQUEST"
+    assert str(calendar["method"]) == "PUBLISH"  # no inbound webhook reads replies here
+    # iMIP: the entry is a body part beside the text and HTML, which mail programs show as an event.
+    alternative = next(part for part in message.walk() if part.get_content_type() == "multipart/alternative")
+    bodies = [part.get_content_type() for part in alternative.iter_parts()]
+    assert bodies == ["text/plain", "text/html", "text/calendar"]
+    assert parts["application/ics"].get_filename() == "event.ics"
     assert str(calendar.walk("VEVENT")[0]["summary"]) == "Forum on clean rivers"
     assert parts["image/png"].get_payload(decode=True).startswith(b"\x89PNG")
     html = parts["text/html"].get_content()
