@@ -104,14 +104,22 @@ class MoneySeries:
 
 
 @dataclass(frozen=True)
+class MoneyTally:
+    """Money of one kind: this month and this year per currency, and the cents of each month."""
+
+    received: list[Received]
+    monthly: dict[str, list[int]]  # {currency: cents per month}
+
+
+@dataclass(frozen=True)
 class MoneyKind:
     """A kind of money the society receives. Dues come with members; another app adds its
-    own (tickets, donations) with `register_money_kind`."""
+    own (tickets, donations) with `register_money_kind`. `tally(months, today)` counts it in
+    one pass: the months are the first days of the chart's months, oldest first."""
 
     code: str
     label: str
-    received: Callable[[Period, Period], list[Received]]  # (this year, this month)
-    monthly: Callable[[list[datetime.date], datetime.date], dict[str, list[int]]]  # {currency: cents per month}
+    tally: Callable[[list[datetime.date], datetime.date], MoneyTally]
 
 
 @dataclass(frozen=True)
@@ -327,57 +335,51 @@ def _dues_url(period: Period, currency: str) -> str:
     )
 
 
-def dues_received(year: Period, month: Period) -> list[Received]:
-    """Dues received this year and this month, net of refunds, per currency (the society's
-    own first, shown even when nothing came in)."""
-    in_month = Q(received_on__gte=month.start, received_on__lte=month.end)
-    rows = (
-        Payment.objects.filter(status=Payment.Status.PAID, received_on__gte=year.start, received_on__lte=year.end)
-        .values("currency")
-        .annotate(
-            year_cents=Sum(NET),
-            year_count=Count("pk"),
-            month_cents=Sum(NET, filter=in_month),
-            month_count=Count("pk", filter=in_month),
-        )
+def _received(currency: str, year: Period, month: Period, days: list[tuple[datetime.date, int, int]]) -> Received:
+    in_month = [(cents, count) for day, cents, count in days if day >= month.start]
+    in_year = [(cents, count) for day, cents, count in days if day >= year.start]
+    return Received(
+        kind="dues",
+        label=str(_("Dues")),
+        currency=currency,
+        month_cents=sum(cents for cents, _count in in_month),
+        month=Tally(sum(count for _cents, count in in_month), _dues_url(month, currency)),
+        year_cents=sum(cents for cents, _count in in_year),
+        year=Tally(sum(count for _cents, count in in_year), _dues_url(year, currency)),
     )
-    by_currency = {row["currency"]: row for row in rows}
-    by_currency.setdefault(settings.CURRENCY, {})
-    lines = []
-    for currency in sorted(by_currency, key=lambda c: (c != settings.CURRENCY, c)):
-        row = by_currency[currency]
-        lines.append(
-            Received(
-                kind="dues",
-                label=str(_("Dues")),
-                currency=currency,
-                month_cents=row.get("month_cents") or 0,
-                month=Tally(row.get("month_count") or 0, _dues_url(month, currency)),
-                year_cents=row.get("year_cents") or 0,
-                year=Tally(row.get("year_count") or 0, _dues_url(year, currency)),
-            )
-        )
-    return lines
 
 
-def dues_monthly(months: list[datetime.date], today: datetime.date) -> dict[str, list[int]]:
-    """Dues received per month, net of refunds: {currency: [cents for each of `months`]}."""
-    # Summed per day and put into months here: PostgreSQL truncates each payment's date to
-    # its month through a timestamp with a time zone, slower than grouping the dates.
+def dues_tally(months: list[datetime.date], today: datetime.date) -> MoneyTally:
+    """Dues received, net of refunds: this year and this month per currency (the society's
+    own first, shown even when nothing came in), and per month of `months`."""
+    year, month = Period(today.replace(month=1, day=1), today), Period(today.replace(day=1), today)
+    # One pass over the payments of the months, summed per day and currency, and put into
+    # months and the year here: PostgreSQL truncates each payment's date to its month
+    # through a timestamp with a time zone, slower than grouping the dates.
     rows = (
-        Payment.objects.filter(status=Payment.Status.PAID, received_on__gte=months[0], received_on__lte=today)
+        Payment.objects.filter(
+            status=Payment.Status.PAID, received_on__gte=min(months[0], year.start), received_on__lte=today
+        )
         .values_list("received_on", "currency")
-        .annotate(cents=Sum(NET))
+        .annotate(cents=Sum(NET), count=Count("pk"))
         .order_by()
     )
-    index = {month: n for n, month in enumerate(months)}
-    lines = {settings.CURRENCY: [0] * len(months)}
-    for day, currency, cents in rows:
-        lines.setdefault(currency, [0] * len(months))[index[day.replace(day=1)]] += cents or 0
-    return lines
+    by_currency = {settings.CURRENCY: []}
+    for day, currency, cents, count in rows:
+        by_currency.setdefault(currency, []).append((day, cents or 0, count))
+    index = {first: n for n, first in enumerate(months)}
+    monthly = {}
+    for currency, days in by_currency.items():
+        monthly[currency] = [0] * len(months)
+        for day, cents, _count in days:
+            if day.replace(day=1) in index:
+                monthly[currency][index[day.replace(day=1)]] += cents
+    order = sorted(by_currency, key=lambda c: (c != settings.CURRENCY, c))
+    this_year = [c for c in order if c == settings.CURRENCY or any(day >= year.start for day, *_ in by_currency[c])]
+    return MoneyTally([_received(c, year, month, by_currency[c]) for c in this_year], {c: monthly[c] for c in order})
 
 
-MONEY_KINDS: list[MoneyKind] = [MoneyKind("dues", _("Dues"), dues_received, dues_monthly)]
+MONEY_KINDS: list[MoneyKind] = [MoneyKind("dues", _("Dues"), dues_tally)]
 
 
 def register_money_kind(kind: MoneyKind) -> None:
@@ -386,19 +388,21 @@ def register_money_kind(kind: MoneyKind) -> None:
         MONEY_KINDS.append(kind)
 
 
-def money_received(today: datetime.date) -> list[Received]:
-    year, month = Period(today.replace(month=1, day=1), today), Period(today.replace(day=1), today)
-    return [line for kind in MONEY_KINDS for line in kind.received(year, month)]
+def money(today: datetime.date) -> tuple[list[Received], MoneySeries]:
+    """Money received this month and this year, per kind and currency; and net money
+    received in each of the last 24 months."""
+    months = month_starts(today)
+    received, lines = [], {}
+    for kind in MONEY_KINDS:
+        tally = kind.tally(months, today)
+        received += tally.received
+        lines.update({(str(kind.label), currency): cents for currency, cents in tally.monthly.items()})
+    return received, MoneySeries(months, lines)
 
 
 def money_series(today: datetime.date) -> MoneySeries:
     """Net money received in each of the last 24 months, per kind and currency."""
-    months = month_starts(today)
-    lines = {}
-    for kind in MONEY_KINDS:
-        for currency, cents in kind.monthly(months, today).items():
-            lines[(str(kind.label), currency)] = cents
-    return MoneySeries(months, lines)
+    return money(today)[1]
 
 
 # The board ----------------------------------------------------------------------------
@@ -410,6 +414,7 @@ def board(*, today: datetime.date) -> Board:
     counts = standing_counts(today, days)
     members_url = "members:manage-members"
     promises, failed = money_owed()
+    received, series = money(today)
     return Board(
         today=today,
         active=Tally(counts["active"], _url(members_url, standing="active")),
@@ -418,7 +423,7 @@ def board(*, today: datetime.date) -> Board:
         renewals_due=renewals_due(today),
         open_promises=promises,
         failed_charges=failed,
-        money=money_received(today),
+        money=received,
         standing=[(day, counts[f"on_{n}"]) for n, day in enumerate(days)],
-        money_series=money_series(today),
+        money_series=series,
     )

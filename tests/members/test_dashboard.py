@@ -342,3 +342,10 @@ def test_a_change_filter_without_both_days_is_refused_with_a_message(society, tr
     assert response.context["page"].paginator.count == len(society) + 1  # unfiltered: everyone, the treasurer too
     backwards = treasurer_client.get("/manage/members/?change=joined&change_from=2026-03-15&change_to=2026-03-01")
     assert "The end of the range is before its start." in backwards.content.decode()
+
+
+def test_a_currency_received_only_last_year_is_charted_but_not_counted_this_year(society):
+    PaymentFactory(member=society["P"], currency="GBP", amount_cents=4000, received_on=D(2025, 6, 1))
+    board = _board()
+    assert [line.currency for line in board.money] == ["USD", "EUR"]
+    assert sum(board.money_series.lines[("Dues", "GBP")]) == 4000
