@@ -131,6 +131,31 @@ def per_second(client, path: str, renders: int) -> float:
     return renders / (time.perf_counter() - started)
 
 
+def query_times(sides: dict, path: str = "/manage/", repeats: int = 5) -> list[tuple[float, float, str]]:
+    """Each query of `path` run again `repeats` times at each size: [(median ms at the
+    smallest size, at the largest, the SQL)], slowest at the largest size first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times = {}
+    for size, (url, client) in sides.items():
+        use_database(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        with connection.cursor() as cursor:
+            for n, query in enumerate(captured.captured_queries):
+                runs = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    cursor.execute(query["sql"])
+                    cursor.fetchall()
+                    runs.append((time.perf_counter() - started) * 1000)
+                times.setdefault(n, {"sql": query["sql"]})[size] = statistics.median(runs)
+    small, large = SIZES
+    rows = [(t.get(small, 0.0), t.get(large, 0.0), t["sql"]) for t in times.values()]
+    return sorted(rows, key=lambda row: -row[1])
+
+
 def measure(sides: dict) -> dict:
     """{(size, page): [requests per second in each round]}, the sizes alternating."""
     rates = {(size, page): [] for size in sides for page in PAGES}
@@ -192,6 +217,7 @@ def main() -> int:
             use_database(url)
             counts.update({(size, page): queries(client, path) for page, path in PAGES.items()})
         rates = measure(sides)
+        slowest = query_times(sides)
     finally:
         from django.db import connections
 
@@ -200,6 +226,9 @@ def main() -> int:
             harness.drop_database(url)
     text = report(rates, counts, when, machine, time.monotonic() - started)
     print(text)
+    print(f"\nThe slowest queries of /manage/ (median ms of 5 runs at {SIZES[0]:,} and at {SIZES[1]:,} members):")
+    for at_small, at_large, sql in slowest[:6]:
+        print(f"  {at_small:6.1f} {at_large:6.1f}  {sql[:150]}")
     from benchmarks.web import write_readme
 
     write_readme(text, start=START, end=END)

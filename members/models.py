@@ -386,7 +386,14 @@ class MembershipTerm(models.Model):
 
     class Meta:
         ordering = ["start", "pk"]
-        indexes = [models.Index(fields=["member", "end"]), models.Index(fields=["end"])]
+        indexes = [
+            models.Index(fields=["member", "end"]),
+            models.Index(fields=["end"]),
+            # The board: who joined or renewed in a month reads that month's terms only,
+            # and lapses by refund or void are found among the few cut terms.
+            models.Index(fields=["start"], name="term_start_idx"),
+            models.Index(fields=["cancelled_on"], name="term_cut_idx", condition=Q(cancelled_on__isnull=False)),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="term_ends_after_start"

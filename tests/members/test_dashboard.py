@@ -147,6 +147,29 @@ def test_members_in_good_standing_on_the_first_of_each_month(society):
     assert series[D(2024, 4, 1)] == 3  # I K L
 
 
+def test_counting_days_covered_agrees_with_testing_each_term_on_each_day(society):
+    plan, life = PlanFactory(slug="gaps"), LifetimePlanFactory(slug="cut-lifetime")
+    back = MemberFactory()  # lapsed, came back, then two terms over one another
+    _term(back, plan, D(2024, 5, 1), D(2024, 8, 31))
+    _term(back, plan, D(2025, 1, 10), D(2026, 1, 9), cancelled_on=D(2025, 2, 1))
+    _term(back, plan, *_year(D(2025, 6, 15)))
+    _term(back, plan, D(2025, 9, 1), D(2026, 2, 28))
+    _term(MemberFactory(), life, D(2025, 1, 1), None, cancelled_on=D(2026, 1, 20))
+    _term(MemberFactory(), plan, D(2026, 3, 1), D(2026, 3, 1))  # one day
+    for today in (TODAY, D(2026, 3, 1), D(2026, 2, 28), D(2025, 2, 1)):
+        days = dashboard.month_starts(today)
+        assert dashboard.standing_counts(today, days) == dashboard.standing_counts_by_flags(today, days), today
+
+
+def test_a_renewal_without_a_payment_counts_on_its_first_day(society):
+    plan = PlanFactory(slug="honorary")
+    member = MemberFactory()
+    _term(member, plan, *_year(D(2025, 3, 12)))
+    TermFactory(member=member, plan=plan, start=D(2026, 3, 12), end=D(2027, 3, 11), payment=None)
+    renewed = next(row for row in _board().turnover if row.change == "renewed")
+    assert renewed.now.value == 2  # C, and this member
+
+
 def test_money_received_per_month(society):
     series = _board().money_series
     months = {month: n for n, month in enumerate(series.months)}
@@ -319,3 +342,10 @@ def test_a_change_filter_without_both_days_is_refused_with_a_message(society, tr
     assert response.context["page"].paginator.count == len(society) + 1  # unfiltered: everyone, the treasurer too
     backwards = treasurer_client.get("/manage/members/?change=joined&change_from=2026-03-15&change_to=2026-03-01")
     assert "The end of the range is before its start." in backwards.content.decode()
+
+
+def test_a_currency_received_only_last_year_is_charted_but_not_counted_this_year(society):
+    PaymentFactory(member=society["P"], currency="GBP", amount_cents=4000, received_on=D(2025, 6, 1))
+    board = _board()
+    assert [line.currency for line in board.money] == ["USD", "EUR"]
+    assert sum(board.money_series.lines[("Dues", "GBP")]) == 4000
