@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_member_erasure_and_data_exports'),
+        ('members', '0010_member_names_directory_merge_plan_address'),
     ]
 
     operations = [
