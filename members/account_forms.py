@@ -2,7 +2,9 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.utils import filter_users_by_email
+from allauth.core import context as allauth_context
 from django import forms
 from django.utils.translation import gettext as _
 
@@ -19,3 +21,14 @@ class AddEmailForm(AllauthAddEmailForm):
                 code="email_taken",
             )
         return super().clean_email()
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Sign-in by code with the address filled in from the link an imported person was
+    sent (`?email=`): they press one button. Opening the page still sends nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = allauth_context.request
+        if not self.is_bound and request is not None and "email" in self.fields:
+            self.fields["email"].initial = request.GET.get("email", "")[:254]

@@ -15,6 +15,10 @@ class MembersConfig(AppConfig):
         mail_scope.register()  # which outbox mail is a treasurer's
         data_export.register()
         erasure.register()
+        from members import import_apply, import_invites, importing  # noqa: F401  (importing describes its audit actions)
+
+        import_apply.register()  # the import runs on the fan-out engine
+        import_invites.register()
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)

@@ -25,6 +25,7 @@ KINDS = {
     "promise-noted": "Promise to pay noted",
     "promise-confirm": "Confirm a promise to pay",
     "dispute-opened": "Card payment disputed",
+    "claim-invite": "Invitation to claim an imported account",
 }
 
 

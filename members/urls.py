@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import audit_views, dashboard_views, manage_views, privacy_views, role_views, views
+from members import audit_views, dashboard_views, import_views, manage_views, privacy_views, role_views, views
 
 app_name = "members"
 
@@ -64,4 +64,13 @@ urlpatterns += [
     path("membership/close/", privacy_views.request_closure, name="close-account"),
     path("membership/close/<str:token>/", privacy_views.confirm_closure, name="close-account-confirm"),
     path("manage/members/<int:pk>/erase/", privacy_views.staff_erase, name="manage-member-erase"),
+]
+
+# Importing a member list (members/import_views.py).
+urlpatterns += [
+    path("manage/members/import/", import_views.import_start, name="manage-import-start"),
+    path("manage/members/import/<int:pk>/", import_views.import_job, name="manage-import"),
+    path("manage/members/import/<int:pk>/check/", import_views.import_check, name="manage-import-check"),
+    path("manage/members/import/<int:pk>/apply/", import_views.import_apply, name="manage-import-apply"),
+    path("manage/members/import/<int:pk>/invite/", import_views.import_invite, name="manage-import-invite"),
 ]
