@@ -13,9 +13,11 @@ treasurer later invites them to claim their account (members/import_invites.py).
 """
 
 import datetime
+import secrets
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -103,8 +105,11 @@ def _create(decisions: list[Decision]) -> None:
     """New people: an account with no usable password (claimed later by a code sent to
     the address), its address unverified until then, and the member profile."""
     now = timezone.now()
+    # What make_password(None) makes (an unusable password, unlike any other), at a
+    # tenth of its cost: it drew each of 40 characters apart.
     users = User.objects.bulk_create(
-        User(email=d.person.email, password=make_password(None), date_joined=now) for d in decisions
+        User(email=d.person.email, password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30), date_joined=now)
+        for d in decisions
     )
     EmailAddress.objects.bulk_create(
         EmailAddress(user=user, email=user.email, primary=True, verified=False) for user in users
@@ -116,9 +121,26 @@ def _create(decisions: list[Decision]) -> None:
         decision.member = member
         if decision.person.member_since:
             midnight = datetime.datetime.combine(decision.person.member_since, datetime.time())
-            member.created_at = timezone.make_aware(midnight)
-            joined.append(member)
-    Member.objects.bulk_update(joined, ["created_at"])
+            joined.append((member.pk, timezone.make_aware(midnight)))
+    _set_joined(joined)
+
+
+def _set_joined(joined: list[tuple[int, datetime.datetime]]) -> None:
+    """Each new member's `created_at` as the file's "member since", in one statement (the
+    field fills itself in on insert; bulk_update's CASE per row took a tenth of the apply)."""
+    if not joined:
+        return
+    quote, table = connection.ops.quote_name, connection.ops.quote_name(Member._meta.db_table)
+    field = Member._meta.get_field("created_at")
+    values = ", ".join(["(%s, %s)"] * len(joined))
+    sql = (
+        f"WITH joined(id, at) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET {quote('created_at')} = joined.at FROM joined WHERE {table}.{quote('id')} = joined.id"
+    )
+    # Only the table's and columns' names are put into the text; every value is a bound parameter.
+    params = [value for pk, at in joined for value in (pk, field.get_db_prep_value(at, connection))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _update(decision: Decision) -> None:
