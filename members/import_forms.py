@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.import_mapping import FIELDS, IGNORE
+from members.import_mapping import FIELDS, IGNORE, why_not_needed
 from members.import_reading import MAX_BYTES, MAX_ROWS
 from members.import_records import MemberImport
 from members.models import Plan
@@ -50,12 +50,14 @@ class MappingForm(forms.Form):
         for index, header in enumerate(job.headers):
             name = f"column_{index}"
             examples = ", ".join(value for value in samples[index] if value) if index < len(samples) else ""
+            help_text = _("For example: %(values)s") % {"values": examples} if examples else ""
+            help_text = " ".join([help_text, why_not_needed(header)]).strip()
             self.fields[name] = forms.ChoiceField(
                 label=header or _("Column %(n)s") % {"n": index + 1},
                 choices=choices,
                 required=False,
                 initial=by_index.get(index, IGNORE),
-                help_text=_("For example: %(values)s") % {"values": examples} if examples else "",
+                help_text=help_text,
             )
             self.column_fields.append(self[name])
         plan_choices = [("", _("Choose a plan…")), (NO_TERM, _("Import without a term"))]

@@ -70,9 +70,14 @@ ALIASES = {
     "directory_consent": ["directory", "directory consent", "list in directory", "show in directory", "in directory"],
     "notes": ["notes", "note", "comments", "comment"],
 }
-# Columns that other systems export and that we need not read: standing is worked out
-# from the dates, never taken from a file.
-NOT_NEEDED = {"membership status", "status", "user id", "contact id", "membership id", "id"}
+# Columns that other systems export and that we need not read, and why: standing is
+# worked out from the dates, never taken from a file; accounts have our own keys.
+NOT_NEEDED = {
+    **dict.fromkeys(["membership status", "status"], _("Not needed: standing is worked out from the dates.")),
+    **dict.fromkeys(
+        ["user id", "contact id", "membership id", "id"], _("Not needed: the other system's own key for the record.")
+    ),
+}
 MAX_PLAN_VALUES = 50
 
 
@@ -101,8 +106,9 @@ def guess_field(header: str) -> str:
     return _BY_ALIAS.get(_plain(header), IGNORE)
 
 
-def is_not_needed(header: str) -> bool:
-    return _plain(header) in NOT_NEEDED
+def why_not_needed(header: str) -> str:
+    """Why a column other systems export is left out, or "" if it is not one of them."""
+    return str(NOT_NEEDED.get(_plain(header), ""))
 
 
 def guess_columns(headers: list[str]) -> dict[str, int]:

@@ -86,6 +86,7 @@ def test_a_treasurer_maps_dry_runs_and_imports_a_wild_apricot_file(client, treas
     assert response.status_code == 302 and response["Location"] == f"{START}{job.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert "Membership level" in page and "Renewal due" in page and "For example: Regular, Student, Lifetime" in page
+    assert "Not needed: standing is worked out from the dates." in page
 
     # The treasurer decides Student members import without a term this time.
     student = list(job.plans).index("Student")
