@@ -9,10 +9,13 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from audit.models import Entry
+from members import import_apply, importing
 from members.import_reading import ImportRefused
 from members.models import Member, MemberNote, MembershipTerm, Payment, Standing, User
-from notifications.models import Delivery
+from notifications import fanout
+from notifications.models import Delivery, FanOut
 from tests.factories import LifetimePlanFactory, MemberFactory, PlanFactory, TermFactory
+from tests.mail import mails
 from tests.members import import_steps as steps
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +252,62 @@ def test_a_file_imported_once_cannot_be_checked_or_applied_again(treasurer, plan
         steps.check(job, treasurer)
     with pytest.raises(ImportRefused):
         steps.apply(job, treasurer)
+
+
+def _start(job, treasurer) -> int:
+    """Start the import without running it; the fan-out job's id."""
+    importing.start_apply(job=job, skip_problems=False, by=treasurer)
+    return FanOut.objects.get(key=import_apply.job_key(job)).pk
+
+
+def test_the_apply_goes_on_from_its_cursor_and_a_failed_batch_is_done_again_whole(treasurer, plans, monkeypatch):
+    monkeypatch.setitem(fanout.sources, import_apply.FAN_OUT_SOURCE, fanout.Source(import_apply.next_batch, 2))
+    rows = "".join(f"p{n}@example.org,Person {n},Regular,2027-01-31\n" for n in range(5))
+    job = steps.check(steps.upload("Email,Name,Plan,Paid through\n" + rows, treasurer), treasurer)
+    fan_out = _start(job, treasurer)
+
+    assert fanout.run_batch(fan_out) is True
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("applying", 2)
+
+    write = import_apply._write
+
+    def worker_dies(*args, **kwargs):
+        write(*args, **kwargs)
+        raise RuntimeError("the worker died mid-batch")
+
+    monkeypatch.setattr(import_apply, "_write", worker_dies)
+    with pytest.raises(RuntimeError):
+        fanout.run_batch(fan_out)
+    job.refresh_from_db()
+    assert job.created == 2 and User.objects.filter(email__startswith="p").count() == 2, "the batch rolled back"
+
+    monkeypatch.setattr(import_apply, "_write", write)
+    fanout.run(fan_out)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.skipped) == ("done", 5, 0)
+    assert User.objects.filter(email__startswith="p").count() == 5
+    assert MembershipTerm.objects.count() == 5
+
+
+def test_inviting_is_one_audited_action_and_happens_once(treasurer, plans):
+    job = steps.run(steps.content(WILD_APRICOT), treasurer)
+
+    assert importing.invite(job=job, by=treasurer) == 3
+    with pytest.raises(ImportRefused, match="sent already"):
+        importing.invite(job=job, by=treasurer)
+    [entry] = Entry.objects.filter(action="members.invited_to_claim")
+    assert entry.by == treasurer and entry.changes == {"people": [None, 3]}
+    invitations = mails(kind="claim-invite")
+    assert sorted(m.to for m in invitations) == ["ama@example.net", "tomas@example.net", "vera@example.net"]
+    assert (
+        "/accounts/login/code/?email=vera%40example.net"
+        in next(m for m in invitations if m.to.startswith("vera")).body_text
+    )
+
+
+def test_nobody_is_invited_before_the_import_is_done(treasurer, plans):
+    job = steps.check(steps.upload(steps.content(WILD_APRICOT), treasurer), treasurer)
+    with pytest.raises(ImportRefused, match="once the import is done"):
+        importing.invite(job=job, by=treasurer)
+    assert Delivery.objects.count() == 0
