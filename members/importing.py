@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 import audit.log
 from members import import_apply, import_invites
 from members.import_decisions import dry_run
-from members.import_mapping import FIELDS, MAX_PLAN_VALUES, day_first_from, guess_columns, guess_plans, plan_values
+from members.import_mapping import MAX_PLAN_VALUES, day_first_from, guess_columns, guess_plans, plan_values
 from members.import_reading import ImportRefused, read_upload
 from members.import_records import ImportedMember, MemberImport
 from members.models import Plan
@@ -135,7 +135,3 @@ def apply_progress(job: MemberImport) -> fanout.Progress | None:
 
 def invite_progress(job: MemberImport) -> fanout.Progress | None:
     return fanout.progress(import_invites.job_key(job))
-
-
-def field_label(name: str) -> str:
-    return str(FIELDS.get(name, name))
