@@ -56,6 +56,7 @@ bench: install-dev wrk
 		$(BIN)/python benchmarks/web.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/outbox.py --messages 10000 --concurrency 4
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/import_bench.py
 
 soak: install-dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \

@@ -368,6 +368,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Tell people when their password or email addresses change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm", "signup": "members.account_forms.SignupForm"}
+# The link that invites an imported person to claim their account fills in their address.
+ACCOUNT_FORMS["request_login_code"] = "members.account_forms.RequestLoginCodeForm"
 LOGIN_REDIRECT_URL = "/membership/"
 LOGIN_URL = "account_login"
 

@@ -2,8 +2,10 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.utils import filter_users_by_email
+from allauth.core import context as allauth_context
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,3 +65,14 @@ class SignupForm(NameFields, AllauthSignupForm):
 
     def names(self) -> dict:
         return {"full_name": self.cleaned_data["full_name"], "sort_name": self.cleaned_data["sort_name"]}
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Sign-in by code with the address filled in from the link an imported person was
+    sent (`?email=`): they press one button. Opening the page still sends nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = allauth_context.request
+        if not self.is_bound and request is not None and "email" in self.fields:
+            self.fields["email"].initial = request.GET.get("email", "")[:254]

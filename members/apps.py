@@ -18,6 +18,10 @@ class MembersConfig(AppConfig):
         erasure.register()
         self.plans_ready()
         roster_emails.register()  # the roster kept by hand: welcome, change of address
+        from members import import_apply, import_invites, importing  # noqa: F401  (importing describes its audit actions)
+
+        import_apply.register()  # the import runs on the fan-out engine
+        import_invites.register()
 
         register_reminder_source("members.renewal-reminders", reminders.queue_renewal_reminders)
         register_reminder_source("members.auto-renew-notices", reminders.queue_auto_renew_notices)

@@ -202,7 +202,7 @@ class PlanForm(forms.ModelForm):
 class OfflinePaymentForm(forms.Form):
     """Money the treasurer received: it activates the member exactly as a card payment does."""
 
-    METHODS = [m for m in Payment.Method.choices if m[0] != Payment.Method.CARD]
+    METHODS = [m for m in Payment.Method.choices if m[0] not in (Payment.Method.CARD, Payment.Method.IMPORTED)]
 
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
     method = forms.ChoiceField(choices=METHODS)

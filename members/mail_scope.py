@@ -29,6 +29,7 @@ KINDS = {
     **PLAN_KINDS,
     "member-added": "Welcome of a member added by hand",
     "email-changed": "Email address changed",
+    "claim-invite": "Invitation to claim an imported account",
 }
 
 

@@ -313,6 +313,8 @@ class Payment(models.Model):
         CHEQUE = "cheque", "Cheque"
         BANK_TRANSFER = "bank_transfer", "Bank transfer"
         COMPLIMENTARY = "complimentary", "Complimentary"
+        # Paid before the society used Societas, as its old member list says: no receipt was sent.
+        IMPORTED = "imported", "Imported from the old member list"
 
     class Status(models.TextChoices):
         PAID = "paid", "Paid"
@@ -436,6 +438,7 @@ class MembershipTerm(models.Model):
 
 # The records kept around payments live in their own module; importing them here
 # registers them with the app.
+from members.import_records import ImportedMember, MemberImport  # noqa: E402
 from members.plan_records import Application, CoveredPerson  # noqa: E402, F401
 from members.privacy_records import DataExport  # noqa: E402
 from members.records import (  # noqa: E402
@@ -458,7 +461,9 @@ __all__ = [
     "DataExport",
     "Dispute",
     "FailedPayment",
+    "ImportedMember",
     "Member",
+    "MemberImport",
     "MemberNote",
     "MembershipTerm",
     "Payment",

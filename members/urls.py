@@ -6,6 +6,7 @@ from members import (
     audit_views,
     dashboard_views,
     directory_views,
+    import_views,
     manage_views,
     privacy_views,
     role_views,
@@ -109,4 +110,13 @@ urlpatterns += [
     path("manage/members/<int:pk>/merge/", roster_views.member_merge, name="manage-member-merge"),
     path("directory/", directory_views.directory_page, name="directory"),
     path("membership/directory/", directory_views.listing_update, name="directory-listing"),
+]
+
+# Importing a member list (members/import_views.py).
+urlpatterns += [
+    path("manage/members/import/", import_views.import_start, name="manage-import-start"),
+    path("manage/members/import/<int:pk>/", import_views.import_job, name="manage-import"),
+    path("manage/members/import/<int:pk>/check/", import_views.import_check, name="manage-import-check"),
+    path("manage/members/import/<int:pk>/apply/", import_views.import_apply, name="manage-import-apply"),
+    path("manage/members/import/<int:pk>/invite/", import_views.import_invite, name="manage-import-invite"),
 ]
