@@ -13,7 +13,17 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import email_settings_from_url, env_bool, env_int, env_int_item, env_list, env_str, env_url
+from config.brand import email_logo_for, logo_from_setting
+from config.env import (
+    email_settings_from_url,
+    env_bool,
+    env_hex_colour,
+    env_int,
+    env_int_item,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -52,6 +62,19 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 ORG_NAME = env_str("ORG_NAME", "Societas Demo Society")
 ORG_ADDRESS = env_str("ORG_ADDRESS", "1 Example Street, Springfield")
+# Uploaded files (event covers, an uploaded logo), served under MEDIA_URL (config/urls.py).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media/"
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# The brand: an accent colour (header, buttons, links; config/brand.py keeps text on it
+# readable) and a logo for the header, the favicon and the emails: a file under static/,
+# or `media/…` for one uploaded under MEDIA_ROOT. An SVG logo's PNG twin goes in emails.
+ORG_ACCENT = env_hex_colour("ORG_ACCENT", "#1f4e79")
+_LOGO_FOLDERS = [BASE_DIR / "static", VAR_DIR / "static"]
+ORG_LOGO = logo_from_setting(
+    "ORG_LOGO", env_str("ORG_LOGO", "img/logo.svg"), static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT
+)
+ORG_EMAIL_LOGO = email_logo_for(ORG_LOGO, static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT)
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 30, minimum=0)
 CURRENCY = env_str("CURRENCY", "USD").upper()
 
