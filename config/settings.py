@@ -364,7 +364,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ORG_NAME}] "
+# Subjects name the society in their own words (templates/account/email/*_subject.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Failed passwords: per client address, and per email address so that many addresses
 # cannot share the guessing. Only password sign-in is slowed: the owner can always sign
@@ -377,7 +378,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Tell people when their password or email addresses change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm"}
+ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm", "login": "members.account_forms.LoginForm"}
 LOGIN_REDIRECT_URL = "/membership/"
 LOGIN_URL = "account_login"
 

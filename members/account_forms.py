@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.utils import filter_users_by_email
 from django import forms
 from django.utils.translation import gettext as _
@@ -19,3 +20,12 @@ class AddEmailForm(AllauthAddEmailForm):
                 code="email_taken",
             )
         return super().clean_email()
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form in the society's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in")
