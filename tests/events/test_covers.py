@@ -170,3 +170,13 @@ def test_a_copy_of_an_event_keeps_its_cover(organiser, event):
     event = _with_cover(event)
     copy = organising.duplicate(event_id=event.pk, by=organiser)
     assert copy.has_cover and copy.cover_alt == ALT and copy.cover_sizes == event.cover_sizes
+
+
+@pytest.mark.django_db
+def test_the_demo_congress_has_a_cover_ready_to_show():
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    congress = Event.objects.get(slug="annual-congress")
+    assert congress.has_cover and congress.cover_alt
+    assert [size[0] for size in congress.cover_sizes] == [480, 960, 1600]
