@@ -103,3 +103,16 @@ def email_settings_from_url(name: str, url: str) -> dict:
         "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
         "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
     }
+
+
+def env_hex_colour(name: str, default: str) -> str:
+    """A colour written #rrggbb (or #rgb), returned as lower-case #rrggbb."""
+    raw = env_str(name, default)
+    digits = raw.removeprefix("#")
+    if not raw.startswith("#") or len(digits) not in (3, 6) or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a hex colour; write it as # and six hex digits, e.g. #1f4e79."
+        )
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return "#" + digits.lower()

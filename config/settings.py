@@ -13,7 +13,17 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import email_settings_from_url, env_bool, env_int, env_int_item, env_list, env_str, env_url
+from config.brand import email_logo_for, logo_from_setting
+from config.env import (
+    email_settings_from_url,
+    env_bool,
+    env_hex_colour,
+    env_int,
+    env_int_item,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -52,6 +62,19 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 ORG_NAME = env_str("ORG_NAME", "Societas Demo Society")
 ORG_ADDRESS = env_str("ORG_ADDRESS", "1 Example Street, Springfield")
+# Uploaded files (event covers, an uploaded logo), served under MEDIA_URL (config/urls.py).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media/"
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# The brand: an accent colour (header, buttons, links; config/brand.py keeps text on it
+# readable) and a logo for the header, the favicon and the emails: a file under static/,
+# or `media/…` for one uploaded under MEDIA_ROOT. An SVG logo's PNG twin goes in emails.
+ORG_ACCENT = env_hex_colour("ORG_ACCENT", "#1f4e79")
+_LOGO_FOLDERS = [BASE_DIR / "static", VAR_DIR / "static"]
+ORG_LOGO = logo_from_setting(
+    "ORG_LOGO", env_str("ORG_LOGO", "img/logo.svg"), static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT
+)
+ORG_EMAIL_LOGO = email_logo_for(ORG_LOGO, static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT)
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 30, minimum=0)
 CURRENCY = env_str("CURRENCY", "USD").upper()
 
@@ -354,7 +377,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ORG_NAME}] "
+# Subjects name the society in their own words (templates/account/email/*_subject.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Failed passwords: per client address, and per email address so that many addresses
 # cannot share the guessing. Only password sign-in is slowed: the owner can always sign
@@ -367,7 +391,11 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Tell people when their password or email addresses change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_FORMS = {"add_email": "members.account_forms.AddEmailForm", "signup": "members.account_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "add_email": "members.account_forms.AddEmailForm",
+    "signup": "members.account_forms.SignupForm",
+    "login": "members.account_forms.LoginForm",
+}
 # The link that invites an imported person to claim their account fills in their address.
 ACCOUNT_FORMS["request_login_code"] = "members.account_forms.RequestLoginCodeForm"
 LOGIN_REDIRECT_URL = "/membership/"

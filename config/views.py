@@ -1,10 +1,10 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from config import health
+from config import brand, health
 from events import dashboard as events_dashboard
 from events.models import Event
 from members import dashboard
@@ -44,3 +44,13 @@ def manage(request):
     if context["is_organiser"]:
         context["my_events"] = events_dashboard.upcoming_for(request.user, now=timezone.now())
     return render(request, "manage/index.html", context)
+
+
+@require_safe
+def brand_css(request):
+    """The society's colours as CSS custom properties: a stylesheet from the site itself,
+    so the strict Content-Security-Policy needs no inline style. Its address carries the
+    accent (`?v=`), so it may be cached for long."""
+    response = HttpResponse(brand.colours().css(), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

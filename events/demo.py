@@ -11,13 +11,15 @@ promotions and emails are the real ones.
 """
 
 import datetime
+import io
 import zoneinfo
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from events import checkin, invitations, organising
+from events import checkin, covers, invitations, organising
 from events import rsvp as seats
 from events.models import Event, Invitation
 from members.models import User
@@ -75,6 +77,7 @@ def _congress() -> Event | None:
         guests_allowed=1,
     )
     if event:
+        _give_cover(event, alt="A drawing of a columned hall, pale against an evening sky")
         _answer(event, "member@example.org", "yes", guests=1)
         _answer(event, "renewing@example.org", "yes")
         _answer(event, "grace@example.org", "yes")
@@ -88,6 +91,27 @@ def _congress() -> Event | None:
             event=event, email="pending@example.org", name=pending.get_full_name() if pending else "", user=pending
         )
     return event
+
+
+def _give_cover(event: Event, *, alt: str) -> None:
+    """A cover drawn here (the demo ships no photographs), its sizes made at once rather than by a worker."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (1600, 900))
+    draw = ImageDraw.Draw(picture)
+    for y in range(900):
+        draw.line([(0, y), (1600, y)], fill=(31 + y // 14, 78 + y // 24, 121 + y // 12))
+    stone = (240, 236, 220)
+    draw.polygon([(160, 390), (800, 130), (1440, 390)], fill=stone)
+    for x in range(230, 1400, 200):
+        draw.rectangle([x, 420, x + 90, 780], fill=stone)
+    draw.rectangle([140, 790, 1460, 830], fill=stone)
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    upload = SimpleUploadedFile("congress.jpg", buffer.getvalue(), content_type="image/jpeg")
+    stored = covers.stored({"cover_image": upload})["cover_image"]
+    Event.objects.filter(pk=event.pk).update(cover_image=stored, cover_alt=alt)
+    covers.make_sizes(event_id=event.pk)
 
 
 def _forum() -> Event | None:

@@ -10,10 +10,11 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
-from events import time_zones
+from events import covers, time_zones
 from events.invitations import parse_emails
 from events.models import RSVP, Event, Invitation
 from members.roles import ORGANISER
@@ -112,13 +113,20 @@ class EventForm(forms.ModelForm):
             "kind", "title", "summary", "description", "time_zone", "starts_at", "ends_at",
             "venue_name", "venue_address", "online_url", "capacity", "guests_allowed", "visibility",
             "rsvp_opens_at", "rsvp_closes_at", "reminder_offsets", "remind_maybe", "organisers",
+            "cover_image", "cover_alt",
         ]  # fmt: skip
         widgets = {
             "venue_address": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 10}),
             "visibility": forms.RadioSelect,
         }
-        labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event"}
+        labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event", "cover_alt": "Describe the picture"}
+        help_texts = {
+            "cover_image": "Optional. A JPEG, PNG or WebP picture at least 640 pixels wide (1600 or more looks best), "
+            "up to 10 MB. Shown on the event's page, its card, link previews and the invitation.",
+            "cover_alt": "Needed with a picture: what it shows, for people who cannot see it, "
+            "e.g. “The great hall of the museum, set out for a lecture”.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +163,17 @@ class EventForm(forms.ModelForm):
         self._check_order(data)
         if not (data.get("venue_name") or data.get("venue_address") or data.get("online_url")):
             self.add_error("venue_name", "Give a venue, an online joining link, or both.")
+        self._check_cover(data)
         return data
+
+    def clean_cover_image(self):
+        cover = self.cleaned_data.get("cover_image")
+        return covers.check_upload(cover) if isinstance(cover, UploadedFile) else cover
+
+    def _check_cover(self, data):
+        cover = data.get("cover_image")
+        if cover and not (data.get("cover_alt") or "").strip() and "cover_image" not in self.errors:
+            self.add_error("cover_alt", "Describe the picture for people who cannot see it: what does it show?")
 
     def _check_order(self, data):
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -168,8 +186,13 @@ class EventForm(forms.ModelForm):
             self.add_error("rsvp_closes_at", "RSVPs cannot close after the event ends.")
 
     def changes(self) -> dict:
-        """The cleaned values to apply, organisers apart."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "organisers"}
+        """The cleaned values to apply, organisers apart; the cover only when a new one
+        was uploaded (an UploadedFile) or the old one cleared (False)."""
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "organisers"}
+        if not (isinstance(changes["cover_image"], UploadedFile) or changes["cover_image"] is False):
+            del changes["cover_image"]
+        changes["cover_alt"] = changes["cover_alt"].strip()
+        return changes
 
 
 class RescheduleForm(forms.Form):

@@ -11,6 +11,7 @@ import secrets
 import uuid
 import zoneinfo
 from functools import cached_property
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,6 +60,13 @@ def parse_offsets(text: str) -> list[tuple[str, datetime.timedelta]]:
 
 def validate_offsets(text: str) -> None:
     parse_offsets(text)
+
+
+def cover_upload_path(event, filename: str) -> str:
+    """Where an uploaded cover is kept: a random name (the upload's own may say too much),
+    with the extension of the format the form found in it."""
+    suffix = Path(filename).suffix.lower()
+    return f"covers/originals/{secrets.token_hex(12)}{suffix}"
 
 
 class EventQuerySet(models.QuerySet):
@@ -130,6 +138,17 @@ class Event(models.Model):
         help_text="Before the start: d days, h hours, m minutes, e.g. 7d 1d 2h. Blank: no reminders.",
     )
     remind_maybe = models.BooleanField("remind people who said maybe too", default=False)
+    # An optional picture for the page, the cards, link previews and the invitation. The
+    # upload is kept as it came; a worker makes the sizes pages show (events/covers.py):
+    # [[width, height, name], …], smallest first. Until they exist, no picture is shown.
+    cover_image = models.ImageField("cover image", upload_to=cover_upload_path, blank=True, max_length=200)
+    cover_alt = models.CharField(
+        "description of the cover image",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for people who cannot see it.",
+    )
+    cover_sizes = models.JSONField(default=list, blank=True, editable=False)
     # Calendars: the UID never changes; SEQUENCE goes up with every change of time or place.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -260,6 +279,40 @@ class Event(models.Model):
     def free_seats(self) -> int | None:
         """Seats left now; None when there is no limit."""
         return self.seats_left(self.seats_taken)
+
+    @property
+    def has_cover(self) -> bool:
+        """A cover to show: its sizes are made (an upload waiting for the worker shows none)."""
+        return bool(self.cover_image and self.cover_sizes)
+
+    def cover_size(self, width: int) -> dict | None:
+        """The smallest made size at least `width` wide (else the largest): url, width, height."""
+        if not self.has_cover:
+            return None
+        from django.core.files.storage import default_storage
+
+        fits = [size for size in self.cover_sizes if size[0] >= width] or self.cover_sizes[-1:]
+        chosen = fits[0]
+        return {"url": default_storage.url(chosen[2]), "width": chosen[0], "height": chosen[1]}
+
+    @property
+    def cover_srcset(self) -> str:
+        from django.core.files.storage import default_storage
+
+        return ", ".join(f"{default_storage.url(name)} {width}w" for width, _, name in self.cover_sizes)
+
+    @property
+    def cover_card(self) -> dict | None:
+        return self.cover_size(480)
+
+    @property
+    def cover_page(self) -> dict | None:
+        return self.cover_size(960)
+
+    @property
+    def cover_share(self) -> dict | None:
+        """The size for link previews (OpenGraph) and emails: 1200 pixels wide or the largest."""
+        return self.cover_size(1200)
 
     @cached_property
     def offsets(self) -> list[tuple[str, datetime.timedelta]]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 import audit.log
-from events import notices
+from events import covers, notices
 from events import rsvp as seats
 from events.models import RSVP, Event
 from notifications import fanout
@@ -57,11 +57,21 @@ audit.log.describe("event.duplicated", "Copied an event into a new draft")
 
 
 def create_event(*, details: dict, organisers, by) -> Event:
-    """Save a new draft event from an organiser's details, its creator among its organisers."""
+    """Save a new draft event from an organiser's details, its creator among its organisers.
+    A cover image is stored first and its sizes made by a worker once this commits."""
+    details = covers.stored(details)
     with transaction.atomic():
         event = _new_draft(details, organisers=organisers, by=by)
         audit.log.record(by, "event.created", event, changes=_as_created(event))
+        if event.cover_image:
+            _make_cover_sizes_on_commit(event)
     return event
+
+
+def _make_cover_sizes_on_commit(event: Event) -> None:
+    from events.tasks import make_cover_sizes
+
+    transaction.on_commit(lambda: make_cover_sizes.delay(event.pk))
 
 
 def _new_draft(details: dict, *, organisers, by) -> Event:
@@ -82,7 +92,9 @@ def update_event(*, event_id: int, changes: dict, by, organisers=None) -> Event:
     """Apply an organiser's edits. A new place on a published event bumps SEQUENCE and
     tells the people who answered; more seats promote the waitlist. Times of a
     published event change only through `reschedule`, which tells people. The audit
-    entry keeps each field that changed, seats taken too when the waitlist moved up."""
+    entry keeps each field that changed, seats taken too when the waitlist moved up.
+    A new cover image is stored before the lock is taken; a worker makes its sizes."""
+    changes = covers.stored(changes)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if not event.is_draft and _differs(event, changes, TIME_FIELDS):
@@ -92,8 +104,13 @@ def update_event(*, event_id: int, changes: dict, by, organisers=None) -> Event:
         times_changed = _differs(event, changes, TIME_FIELDS)
         place_changed = _differs(event, changes, PLACE_FIELDS)
         offsets_changed = _differs(event, changes, ("reminder_offsets",))
+        cover_changed = "cover_image" in changes and changes["cover_image"] != event.cover_image.name
         for name, value in changes.items():
             setattr(event, name, value)
+        if cover_changed:
+            event.cover_sizes = []
+            if event.cover_image:
+                _make_cover_sizes_on_commit(event)
         if place_changed and not event.is_draft:
             event.sequence += 1
         if offsets_changed or times_changed:
@@ -189,6 +206,7 @@ def reschedule(
 COPIED_FIELDS = (
     "kind", "title", "summary", "description", "time_zone", "starts_at", "ends_at", "venue_name", "venue_address",
     "online_url", "capacity", "guests_allowed", "visibility", "reminder_offsets", "remind_maybe",
+    "cover_image", "cover_alt", "cover_sizes",
 )  # fmt: skip
 
 

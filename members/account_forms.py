@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.utils import filter_users_by_email
@@ -76,3 +77,12 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
         request = allauth_context.request
         if not self.is_bound and request is not None and "email" in self.fields:
             self.fields["email"].initial = request.GET.get("email", "")[:254]
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form in the society's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in")

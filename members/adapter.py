@@ -10,6 +10,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from config.brand import email_brand
 from config.client_ip import client_ip
 from members.accounts import ensure_member
 from members.profiles import save_own_details
@@ -55,7 +56,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Queue allauth's emails (confirmation, sign-in code, password reset) in the
         outbox, so a worker sends them like every other email. They hold sign-in
-        secrets: marked confidential, their text is never shown to staff."""
+        secrets: marked confidential, their text is never shown to staff. Each has a
+        text and an HTML part (templates/account/email/), on the site's email layout."""
         import uuid
 
         from allauth.core import context as allauth_context
@@ -68,7 +70,9 @@ class AccountAdapter(DefaultAccountAdapter):
             "request": request,
             "email": email,
             "org_name": settings.ORG_NAME,
+            "org_address": settings.ORG_ADDRESS,
             "site_url": settings.SITE_URL,
+            "brand": email_brand(),
             **{key: on_site(value) if key.endswith("_url") else value for key, value in context.items()},
             "current_site": society_site(),
         }

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from config.brand import email_brand
+
 logger = logging.getLogger(__name__)
 
 
@@ -70,6 +72,7 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
         "org_name": settings.ORG_NAME,
         "org_address": settings.ORG_ADDRESS,
         "site_url": settings.SITE_URL,
+        "brand": email_brand(),
         **context,
     }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())

@@ -31,7 +31,7 @@ def manage_list(request):
 @organiser_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_create(request):
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         event = organising.create_event(
             details=form.changes(), organisers=form.cleaned_data["organisers"], by=request.user
@@ -45,7 +45,7 @@ def event_create(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_edit(request, slug):
     event = get_event_for_organiser(request.user, slug)
-    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
+    form = EventForm(request.POST or None, request.FILES or None, instance=Event.objects.get(pk=event.pk))
     if request.method == "POST" and form.is_valid():
         organisers = {*form.cleaned_data["organisers"], request.user}
         try:

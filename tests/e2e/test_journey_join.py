@@ -28,8 +28,8 @@ def test_newcomer_joins_on_the_sliding_scale_and_pays(site, page, check_page):
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
     check_page(page, "signup")
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_role("button", name="Create your account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     check_page(page, "verify-sent")
 
     # The confirmation goes through the outbox, a real worker and a real SMTP server.

@@ -1,0 +1,12 @@
+"""Celery tasks of events: thin shells that take ids and call one function."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from events import covers
+
+
+@shared_task(name="events.tasks.make_cover_sizes", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def make_cover_sizes(event_id: int) -> int:
+    """Make the sizes of an event's newly uploaded cover image."""
+    return covers.make_sizes(event_id=event_id)
