@@ -61,7 +61,7 @@ def test_sign_in_says_keep_me_signed_in_and_offers_a_code(client):
 def test_sign_up_is_create_your_account_and_then_check_your_email(client):
     page = client.get(reverse("account_signup")).content.decode()
     assert '<button type="submit" class="button">Create your account</button>' in page
-    form = {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    form = {"full_name": "Nell New", "email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     sent = client.post(reverse("account_signup"), form, follow=True).content.decode()
     _in_the_sites_layout(sent)
     assert "<h1>Check your email</h1>" in sent
@@ -69,7 +69,7 @@ def test_sign_up_is_create_your_account_and_then_check_your_email(client):
 
 def test_the_confirmation_page_says_what_confirming_means_in_our_words(client, settings):
     settings.SITE_URL = "http://testserver"
-    form = {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    form = {"full_name": "Nell New", "email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     client.post(reverse("account_signup"), form)
     link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", Delivery.objects.get().body_text).group(1)
     page = client.get(link).content.decode()
@@ -118,7 +118,7 @@ def _sent(mailoutbox):
 
 def test_the_sign_up_confirmation_comes_in_html_and_text_on_the_site_layout(client, mailoutbox, settings):
     settings.SITE_URL = "https://members.example.org"
-    form = {"email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    form = {"full_name": "Nell New", "email": "new@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     client.post(reverse("account_signup"), form)
     message, html = _sent(mailoutbox)
     assert message.subject == f"Confirm your email address for {settings.ORG_NAME}"

@@ -170,7 +170,7 @@ def test_the_worker_imports_and_emails_one_invitation_each_that_claims_the_accou
     form = client.get(link).content.decode()
     assert 'value="ruth@example.org"' in form
     client.post(reverse("account_request_login_code"), {"email": "ruth@example.org"})
-    [code_mail] = [m for m in smtp_server.wait_for(3) if "Sign-In Code" in m["Subject"]]
+    [code_mail] = [m for m in smtp_server.wait_for(3) if "sign-in code" in m["Subject"]]
     body = code_mail.get_body(("plain",)).get_content()
     code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", body, re.M).group(1)
     assert client.post(reverse("account_confirm_login_code"), {"code": code}).status_code == 302
