@@ -75,7 +75,7 @@ def configure(database_url, redis_url, smtp_port):
         SITE_URL="https://members.example.org",
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE="benchmarks.settings",  # static names without collectstatic, as the others
     )
     ensure_database(database_url)
     import django
