@@ -353,6 +353,8 @@ PAYMENT_RETENTION_YEARS = env_int("PAYMENT_RETENTION_YEARS", 7, minimum=1)
 RSVP_RETENTION_MONTHS = env_int("RSVP_RETENTION_MONTHS", 12, minimum=1)
 # Days the outbox keeps the text of each email sent (the log of what was sent stays).
 OUTBOX_BODY_RETENTION_DAYS = env_int("OUTBOX_BODY_RETENTION_DAYS", 90, minimum=1)
+# Days the text of an uploaded member list is kept when it is never imported (an applied one is cleared then).
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
 
 # Accounts (django-allauth) -----------------------------------------------------
 

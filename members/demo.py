@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from members import arrears, dues, roles
+from members import arrears, dues, households, roles
 from members import stripe as card
 from members.accounts import ensure_member
 from members.models import Member, Payment, PaymentPromise, Plan, User
@@ -52,6 +52,25 @@ PLANS = [
         "auto_renew_offered": False,
         "description": "One payment, membership for life.",
     },
+    {
+        "slug": "household",
+        "name": "Household",
+        "pricing": Plan.Pricing.FIXED,
+        "amount_cents": 9000,
+        "covers_people": 4,
+        "description": "One membership for up to four people at one address: each has their own sign-in and vote.",
+    },
+    {
+        "slug": "calendar-year",
+        "name": "Calendar year",
+        "pricing": Plan.Pricing.FIXED,
+        "amount_cents": 6000,
+        "cycle_end_month": 12,
+        "cycle_end_day": 31,
+        "cutoff_month": 10,
+        "cutoff_day": 1,
+        "description": "Membership to 31 December; joining from 1 October also covers all of next year.",
+    },
 ]
 
 M = Payment.Method
@@ -71,7 +90,12 @@ PEOPLE = [
     ("autorenew@example.org", "Arturo", "Autorenew", None, ("regular", M.CARD, 358, None, "")),
     ("declined@example.org", "Dana", "Declined", None, ("regular", M.CARD, 372, None, "")),
     ("refunded@example.org", "Rita", "Refunded", None, ("regular", M.CASH, 20, None, "")),
+    ("household@example.org", "Hugo", "Household", None, ("household", M.BANK_TRANSFER, 30, None, "REF HOUSEHOLD")),
+    ("covered@example.org", "Cora", "Household", None, None),
+    ("calendar@example.org", "Cal", "Calendar", None, ("calendar-year", M.CHEQUE, 50, None, "Cheque 000200")),
 ]
+# (payer, person): the household payer covers one more person, who signs in with their own login.
+HOUSEHOLD = ("household@example.org", "covered@example.org")
 
 
 def _person(email, first_name, last_name, role) -> Member:
@@ -152,6 +176,15 @@ def _history(member: Member, email: str, spec, *, treasurer) -> None:
         dues.refund_payment(payment=payment, reason="Paid twice by mistake; returned in cash.", by=treasurer)
 
 
+def _cover(payer_email: str, person_email: str) -> None:
+    payer = Member.objects.select_related("user").get(user__email=payer_email)
+    person = Member.objects.select_related("user").get(user__email=person_email)
+    if households.covering(person) is None:
+        households.add_person(
+            payer=payer, first_name=person.first_name, last_name=person.last_name, email=person_email, by=payer.user
+        )
+
+
 @transaction.atomic
 def seed(log) -> None:
     for order, spec in enumerate(PLANS):
@@ -161,6 +194,7 @@ def seed(log) -> None:
         member = _person(email, first, last, role)
         treasurer = member.user if role == roles.TREASURER else treasurer
         _history(member, email, spec, treasurer=treasurer)
+    _cover(*HOUSEHOLD)
     pending = Member.objects.get(user__email="pending@example.org")
     if not pending.promises.exists():
         arrears.promise_payment(

@@ -293,7 +293,10 @@ def _reopen_promises(payment: Payment) -> None:
 
 
 def reinstate_term(*, term: MembershipTerm, by) -> MembershipTerm:
-    """Let a term that a refund or void cut short run to its end again (the treasurer's decision)."""
+    """Let a term that a refund or void cut short run to its end again (the treasurer's decision).
+
+    On a household plan the copies of the term that the cut ended for the people the payer
+    still covers run again with it; a person taken off the household stays off."""
     with transaction.atomic():
         term = MembershipTerm.objects.select_for_update(of=("self",)).select_related("member").get(pk=term.pk)
         if term.cancelled_on is None:
@@ -301,8 +304,29 @@ def reinstate_term(*, term: MembershipTerm, by) -> MembershipTerm:
         before = audit.log.snapshot(term, ("cancelled_on",))
         term.cancelled_on = None
         term.save(update_fields=["cancelled_on"])
-        audit.log.record(by, "term.reinstated", term, changes=audit.log.diff(before, term))
+        changes = audit.log.diff(before, term)
+        copies = _reinstate_copies(term)
+        if copies:
+            changes["covered_terms_reinstated"] = [None, copies]
+        audit.log.record(by, "term.reinstated", term, changes=changes)
     return term
+
+
+def _reinstate_copies(term: MembershipTerm) -> int:
+    """Reopen the cut copies of a payer's household term held by people still covered; how many."""
+    if term.payment_id is None or not term.plan.is_household:
+        return 0
+    copies = MembershipTerm.objects.filter(
+        payment_id=term.payment_id,
+        plan_id=term.plan_id,
+        start__gte=term.start,
+        end=term.end,
+        cancelled_on__isnull=False,
+        member__covered_by__payer_id=term.member_id,
+        member__covered_by__removed_at__isnull=True,
+    ).exclude(member_id=term.member_id)
+    locked = list(copies.select_for_update(of=("self",)).values_list("pk", flat=True))
+    return MembershipTerm.objects.filter(pk__in=locked).update(cancelled_on=None)
 
 
 def update_auto_renew(

@@ -131,7 +131,13 @@ def decide(person: Person, found: Known, *, plans: dict[int, Plan], columns: Col
             % {"ours": by_email.member_number, "theirs": person.number},
         )
     elif member is not None and member.is_erased:
-        problem("email", _("This member closed their account; an import does not bring it back."))
+        # Erasure keeps the member number (the accounts need it) but not the address, so
+        # an erased person is recognised by their old number only.
+        field = "email" if by_email else "member_number"
+        message = _(
+            "Member %(n)s closed their account and their details were erased; an import never brings them back."
+        )
+        problem(field, message % {"n": member.member_number})
     elif by_number and not by_email:
         if by_number.pk not in found.imported:
             problem("member_number", _("Member number %(n)s already belongs to another member.") % {"n": person.number})

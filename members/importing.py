@@ -7,6 +7,7 @@ members/import_decisions.py, the writing members/import_apply.py and the emails
 members/import_invites.py.
 """
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
@@ -73,6 +74,7 @@ def check(*, job: MemberImport, columns: dict[str, int], plans: dict, day_first:
         job = MemberImport.objects.select_for_update().get(pk=job.pk)
         if job.is_locked:
             raise ImportRefused(_("This file has been imported; upload it again to import it once more."))
+        _check_kept(job)
         job.columns, job.day_first = columns, day_first
         job.plans = _plans_for_column(job, plans)
         report = dry_run(job)
@@ -80,6 +82,15 @@ def check(*, job: MemberImport, columns: dict[str, int], plans: dict, day_first:
         job.report, job.status = report, MemberImport.Status.CHECKED
         job.save(update_fields=["columns", "day_first", "plans", "skip_rows", "report", "status"])
     return job
+
+
+def _check_kept(job: MemberImport) -> None:
+    """A list never applied is deleted after a while (the retention pass): it must be uploaded again."""
+    if not job.text:
+        raise ImportRefused(
+            _("This file was deleted %(days)s days after it was uploaded, as it was never imported: upload it again.")
+            % {"days": settings.IMPORT_FILE_RETENTION_DAYS}
+        )
 
 
 def start_apply(*, job: MemberImport, skip_problems: bool, by) -> MemberImport:
@@ -90,6 +101,7 @@ def start_apply(*, job: MemberImport, skip_problems: bool, by) -> MemberImport:
             raise ImportRefused(
                 _("This file is already imported.") if job.is_locked else _("Make the dry run before importing.")
             )
+        _check_kept(job)
         report = job.report
         if report.get("problem_count") and not skip_problems:
             raise ImportRefused(

@@ -33,6 +33,7 @@ def privacy_page(request):
         "payment_years": settings.PAYMENT_RETENTION_YEARS,
         "rsvp_months": settings.RSVP_RETENTION_MONTHS,
         "email_days": settings.OUTBOX_BODY_RETENTION_DAYS,
+        "import_days": settings.IMPORT_FILE_RETENTION_DAYS,
         "grace_days": settings.MEMBERSHIP_GRACE_DAYS,
     }
     return render(request, TEMPLATES + "page.html", numbers)

@@ -4,7 +4,8 @@
 - the payments of erased members, PAYMENT_RETENTION_YEARS after they were received
   (until then the accounts need them: amounts, dates and receipt numbers, no person);
 - each app's own part (events: visitors' answers RSVP_RETENTION_MONTHS after the event);
-- the text of emails in the outbox, OUTBOX_BODY_RETENTION_DAYS after they were queued.
+- the text of emails in the outbox, OUTBOX_BODY_RETENTION_DAYS after they were queued;
+- the text of uploaded member lists never applied, IMPORT_FILE_RETENTION_DAYS after upload.
 
 Each step is one or a few bulk statements, safe to run twice and at any hour.
 """
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members import privacy
-from members.models import DataExport, Payment
+from members.models import DataExport, MemberImport, Payment
 from notifications import personal_data
 
 
@@ -52,7 +53,16 @@ def apply_retention(*, now: datetime.datetime | None = None) -> dict[str, int]:
             done[part.name] = part.expire(now=now)
     before = now - datetime.timedelta(days=settings.OUTBOX_BODY_RETENTION_DAYS)
     done["email texts"] = personal_data.remove_old_bodies(before=before)
+    done["unapplied member lists"] = clear_unapplied_imports(now=now)
     return done
+
+
+def clear_unapplied_imports(*, now: datetime.datetime) -> int:
+    """Clear the file text of member lists uploaded IMPORT_FILE_RETENTION_DAYS ago and never
+    applied; the mapping and the dry run's counts stay, the list can no longer be applied."""
+    before = now - datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    stale = MemberImport.objects.filter(uploaded_at__lt=before, apply_started_at__isnull=True).exclude(text="")
+    return stale.update(text="")
 
 
 def delete_old_payments_of_erased(*, today: datetime.date) -> int:

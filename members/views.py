@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 import members.application_views as application_views
 import members.applications as applications
-from members import arrears, local_checkout, stripe_webhooks
+from members import arrears, households, local_checkout, stripe_webhooks
 from members import stripe as card
 from members.accounts import ensure_member
 from members.directory_forms import ListingForm
@@ -164,6 +164,10 @@ def renew(request, token):
         member, _term_id = read_renewal_token(token)
     except InvalidLink as error:
         return render(request, "members/renew_invalid.html", {"reason": str(error)}, status=400)
+    if households.covering(member) is not None:
+        # Renewing would make a person covered by a household pay in their own name.
+        reason = _("Your membership is covered by another member's: they renew it for you.")
+        return render(request, "members/renew_invalid.html", {"reason": reason}, status=400)
     plans = list(renewable_plans(member))
     plan, amount = renewal_choice(member)
     bound = _bind(request, plans) if request.method == "POST" else None
@@ -271,6 +275,7 @@ def membership(request):
     current = member.current_term()
     context = {
         "member": member,
+        "covered_by": households.covering(member),
         "standing": member.standing(),
         "term": current,
         "paid_through": member.paid_through(),

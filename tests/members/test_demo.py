@@ -3,7 +3,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from members.models import FailedPayment, Member, Payment, PaymentPromise, Plan, Standing
+from members import households
+from members.demo import DEMO_PASSWORD
+from members.models import CoveredPerson, FailedPayment, Member, Payment, PaymentPromise, Plan, Standing
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +15,14 @@ def test_demo_has_every_standing_method_and_queue_and_is_safe_to_run_twice():
     counts = (Member.objects.count(), Payment.objects.count(), Plan.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (Member.objects.count(), Payment.objects.count(), Plan.objects.count()) == counts
-    assert set(Plan.objects.values_list("slug", flat=True)) == {"regular", "pay-what-you-can", "sustaining", "lifetime"}
+    assert set(Plan.objects.values_list("slug", flat=True)) == {
+        "regular",
+        "pay-what-you-can",
+        "sustaining",
+        "lifetime",
+        "household",
+        "calendar-year",
+    }
     standings = {m.standing() for m in Member.objects.prefetch_related("terms")}
     assert standings == set(Standing)
     # "Imported" comes only from importing a member list, which the demo does not do.
@@ -25,3 +34,14 @@ def test_demo_has_every_standing_method_and_queue_and_is_safe_to_run_twice():
     assert PaymentPromise.objects.filter(status=PaymentPromise.Status.OPEN).exists()
     numbers = sorted(Member.objects.exclude(member_number=None).values_list("member_number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_demo_has_a_household_with_one_person_covered_and_a_calendar_year_member():
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    covered = Member.objects.get(user__email="covered@example.org")
+    assert households.covering(covered).payer.user.email == "household@example.org"
+    assert CoveredPerson.objects.count() == 1 and covered.in_good_standing()
+    assert covered.user.check_password(DEMO_PASSWORD), "the covered person signs in like every demo login"
+    calendar = Member.objects.get(user__email="calendar@example.org").current_term()
+    assert (calendar.plan.slug, calendar.end.month, calendar.end.day) == ("calendar-year", 12, 31)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import Entry
-from members import dues, households, reminders, segments
+from members import dues, households, links, reminders, segments
 from members.models import CoveredPerson, Member, MembershipTerm, Payment, Plan, Standing, User
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory
@@ -82,7 +82,7 @@ def test_the_membership_page_lists_the_people_and_the_places_left(client, payer)
     assert "1 place left." in page and "/membership/household/add/" in page
     client.force_login(_person("bob@example.org").user)
     page = client.get("/membership/").content.decode()
-    assert "You are a member through the membership Ann Example pays for" in page
+    assert "Your membership is covered by Ann Example\u2019s" in page
     assert "Who your membership covers" not in page
 
 
@@ -213,3 +213,32 @@ def test_the_membership_page_lists_the_household_in_the_same_number_of_queries(c
     for index in range(4):
         _add(client, payer, first_name=f"Kid {index}", email=f"kid{index}@example.org")
     assert _queries(client, "/membership/") == one
+
+
+def test_a_covered_person_is_not_offered_renew_but_told_whose_membership_covers_them(client, payer):
+    _add(client, payer)
+    bob = _person("bob@example.org")
+    client.force_login(bob.user)
+    page = client.get("/membership/").content.decode()
+    end = payer.terms.get().end
+    assert f"Your membership is covered by Ann Example\u2019s, until {end:%-d %B %Y}" in page
+    assert ">Renew</a>" not in page and "ann@example.org" not in page
+    response = client.get(f"/renew/{links.renewal_token(bob, bob.current_term())}/")
+    assert response.status_code == 400 and "they renew it for you" in response.content.decode()
+    client.force_login(payer.user)
+    assert ">Renew</a>" in client.get("/membership/").content.decode()
+
+
+def test_reinstating_a_refunded_household_term_brings_back_the_covered_copies(client, payer, treasurer):
+    _add(client, payer)
+    _add(client, payer, first_name="Cleo", email="cleo@example.org")
+    bob, cleo = _person("bob@example.org"), _person("cleo@example.org")
+    households.remove_person(covered=CoveredPerson.objects.get(person=cleo), by=payer.user)
+    payment = payer.payments.get()
+    dues.refund_payment(payment=payment, reason="Refunded in error", by=treasurer)
+    assert not bob.in_good_standing()
+    dues.reinstate_term(term=payer.terms.get(), by=treasurer)
+    assert payer.standing() == bob.standing() == Standing.ACTIVE
+    assert not cleo.in_good_standing(), "a person taken off stays off"
+    entry = Entry.objects.get(action="term.reinstated")
+    assert entry.changes["covered_terms_reinstated"] == [None, 1]
