@@ -10,7 +10,8 @@ from members.account_forms import NameFields
 from members.dues import date_concerns
 from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
-from members.plan_form_options import PLAN_OPTION_FIELDS, clean_plan_options
+from members.plan_form_options import clean_plan_options
+from members.plans import PLAN_FIELDS
 
 ADDRESS_WIDGETS = {
     "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
@@ -154,20 +155,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = [
-            "name",
-            "slug",
-            "description",
-            "pricing",
-            "amount_cents",
-            "minimum_cents",
-            "period",
-            "auto_renew_offered",
-            "is_open",
-            "needs_address",
-            "display_order",
-            *PLAN_OPTION_FIELDS,
-        ]
+        fields = list(PLAN_FIELDS)
         help_texts = {"slug": "Used in links such as /join/?plan=regular. Leave empty to make one from the name."}
         widgets = {"approval_question": forms.Textarea(attrs={"rows": 3})}
 

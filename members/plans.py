@@ -8,10 +8,12 @@ from django.db import transaction
 
 import audit.log
 from members.models import Plan
+from members.plan_form_options import PLAN_OPTION_FIELDS
 
 audit.log.describe("plan.created", "Created a plan")
 audit.log.describe("plan.edited", "Changed a plan")
 
+# What a treasurer sets on a plan: the plan form shows these and `save_plan` saves and logs them.
 PLAN_FIELDS = (
     "name",
     "slug",
@@ -24,13 +26,7 @@ PLAN_FIELDS = (
     "is_open",
     "needs_address",
     "display_order",
-    "cycle_end_month",
-    "cycle_end_day",
-    "cutoff_month",
-    "cutoff_day",
-    "needs_approval",
-    "approval_question",
-    "covers_people",
+    *PLAN_OPTION_FIELDS,
 )
 
 

@@ -30,7 +30,7 @@ DETAIL_FIELDS = (
     "interests",
 )
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "postal_code", "country")
-PERSONAL = frozenset({"postal_code", "sort_name", "affiliation", "interests"})
+PERSONAL = frozenset({"sort_name", "affiliation", "interests"})
 
 
 def _with_names(values: dict) -> dict:
