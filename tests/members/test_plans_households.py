@@ -242,3 +242,41 @@ def test_reinstating_a_refunded_household_term_brings_back_the_covered_copies(cl
     assert not cleo.in_good_standing(), "a person taken off stays off"
     entry = Entry.objects.get(action="term.reinstated")
     assert entry.changes["covered_terms_reinstated"] == [None, 1]
+
+
+def _page_at(client, member, day: datetime.date) -> str:
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False):
+        client.force_login(member.user)  # a session from before would have ended by then
+        return client.get("/membership/").content.decode()
+
+
+def test_a_person_taken_off_sees_the_last_day_they_were_covered(client, payer):
+    _add(client, payer)
+    with time_machine.travel(datetime.datetime(2026, 8, 1, 12, tzinfo=datetime.UTC), tick=False):
+        households.remove_person(covered=CoveredPerson.objects.get(), by=payer.user)
+    page = _page_at(client, _person("bob@example.org"), datetime.date(2026, 8, 2))
+    assert "15 June 2026 to 31 July 2026" in page and "to 14 June 2027" not in page
+
+
+def test_a_covered_person_is_told_when_the_household_has_ended_and_until_when_grace_lasts(client, payer):
+    _add(client, payer)
+    bob, end = _person("bob@example.org"), payer.terms.get().end  # 14 June 2027
+    page = _page_at(client, bob, end + datetime.timedelta(days=5))
+    assert "It ended on 14 June 2027, with theirs; you stay in good standing until 14 July 2027" in page
+    assert "until 14 June 2027" not in page, "an end that has passed is not given as what lies ahead"
+    page = _page_at(client, bob, end + datetime.timedelta(days=31))
+    assert "It ended on 14 June 2027, with theirs, and has lapsed; it starts again when they renew." in page
+
+
+def test_a_lapsed_payer_still_sees_the_people_renewing_would_cover_again(client, payer):
+    _add(client, payer)
+    page = _page_at(client, payer, payer.terms.get().end + datetime.timedelta(days=31))
+    assert "Your membership has lapsed, and theirs with it. When you renew, the people below are covered again." in page
+    assert "bob@example.org" in page and "/membership/household/add/" not in page
+    assert f"/membership/household/{CoveredPerson.objects.get().pk}/remove/" in page
+
+
+def test_a_lapsed_member_of_a_single_plan_has_no_household_section(client, member, plan):
+    _pay(member, plan)
+    page = _page_at(client, member, member.terms.get().end + datetime.timedelta(days=31))
+    assert "Who your membership covers" not in page
