@@ -129,7 +129,16 @@ def session_params(checkout: Checkout, *, customer_id: str) -> dict:
         _follow_the_cycle(checkout, params)
     else:
         params["payment_intent_data"] = {"metadata": metadata}
+        if plan.has_cycle:  # Stripe's page says which days the payment buys, as the join page did
+            price_data["product_data"]["name"] = _with_days(price_data["product_data"]["name"], checkout)[0]
     return params
+
+
+def _with_days(name: str, checkout: Checkout) -> tuple[str, datetime.date]:
+    """`name` followed by the first and last day of the term this checkout pays for, and that last day."""
+    start, end = term_dates.next_term_dates(member=checkout.member, plan=checkout.plan, as_of=timezone.localdate())
+    span = {"start": date_format(start, "j F Y"), "end": date_format(end, "j F Y")}
+    return f"{name}: " + _("%(start)s to %(end)s") % span, end
 
 
 def next_charge_day(checkout: Checkout) -> datetime.date | None:
@@ -150,12 +159,11 @@ def _follow_the_cycle(checkout: Checkout, params: dict) -> None:
     a year away as after a cut-off, a trial Stripe allows up to two years)."""
     if not checkout.plan.has_cycle:
         return
-    start, end = term_dates.next_term_dates(member=checkout.member, plan=checkout.plan, as_of=timezone.localdate())
-    charge_on = end + datetime.timedelta(days=1)
     recurring = params["line_items"][0]["price_data"]
     first_term = {key: value for key, value in recurring.items() if key != "recurring"}
-    span = {"start": date_format(start, "j F Y"), "end": date_format(end, "j F Y")}
-    first_term["product_data"] = {"name": f"{recurring['product_data']['name']}: " + _("%(start)s to %(end)s") % span}
+    name, end = _with_days(recurring["product_data"]["name"], checkout)
+    first_term["product_data"] = {"name": name}
+    charge_on = end + datetime.timedelta(days=1)
     params["line_items"].insert(0, {"quantity": 1, "price_data": first_term})
     anchor = day_starts(charge_on)
     if charge_on < term_dates.add_years(timezone.localdate(), 1):

@@ -9,7 +9,7 @@ import responses
 import time_machine
 
 from audit.models import Entry
-from members import dues, reminders, term_dates
+from members import dues, links, reminders, term_dates
 from members.models import Checkout, Member, MembershipTerm, Payment, Plan
 from notifications.models import Delivery
 from tests.factories import MemberFactory, PlanFactory, UserFactory
@@ -173,18 +173,19 @@ def _form(call) -> dict:
     return {key: values[0] for key, values in parse_qs(call.request.body).items()}
 
 
-def _join_with_auto_renew(client, member, plan, on: str) -> dict:
+def _join_with_auto_renew(client, member, plan, on: str, *, auto_renew: bool = True) -> dict:
     Member.objects.filter(pk=member.pk).update(stripe_customer_id=CUSTOMER)
     client.force_login(member.user)
     session = {
         "id": "cs_test_Calendar",
         "object": "checkout.session",
-        "mode": "subscription",
+        "mode": "subscription" if auto_renew else "payment",
         "url": "https://checkout.stripe.com/c/pay/cs_test_Calendar",
     }
+    choice = {"plan": plan.slug, "pay": "card"} | ({f"{plan.slug}-auto_renew": "on"} if auto_renew else {})
     with _at(_day(on)), responses.RequestsMock() as stripe_api:
         stripe_api.post(f"{API}/checkout/sessions", json=session)
-        response = client.post("/join/", {"plan": plan.slug, "pay": "card", f"{plan.slug}-auto_renew": "on"})
+        response = client.post("/join/", choice)
         assert response.status_code == 302
         [call] = stripe_api.calls
     return _form(call)
@@ -222,6 +223,20 @@ def test_a_plan_without_a_cycle_keeps_one_yearly_line_and_no_anchor(client, memb
     assert form["line_items[0][price_data][recurring][interval]"] == "year"
     assert "line_items[1][quantity]" not in form
     assert not any(key.startswith(("subscription_data[billing", "subscription_data[trial")) for key in form)
+
+
+def test_a_single_payment_on_a_cycle_names_its_days_on_stripes_page(client, member, calendar_plan, stripe_keys):
+    form = _join_with_auto_renew(client, member, calendar_plan, "2026-10-15", auto_renew=False)
+    assert form["mode"] == "payment"
+    assert form["line_items[0][price_data][product_data][name]"] == (
+        "Calendar member, Societas Demo Society: 15 October 2026 to 31 December 2027"
+    )
+    assert "line_items[1][quantity]" not in form
+
+
+def test_a_single_payment_on_a_plan_without_a_cycle_keeps_the_plain_name(client, member, plan, stripe_keys):
+    form = _join_with_auto_renew(client, member, plan, "2026-10-15", auto_renew=False)
+    assert form["line_items[0][price_data][product_data][name]"] == "Regular member, Societas Demo Society"
 
 
 def _first_invoice(checkout, *, now: int, anchor: int) -> dict:
@@ -366,3 +381,44 @@ def test_the_local_test_checkout_follows_the_cycle_too(client, member, calendar_
     term = MembershipTerm.objects.get(member=member)
     assert (term.start, term.end) == (_day("2026-06-15"), _day("2026-12-31"))
     assert member.auto_renew and member.renews_on == _day("2027-01-01")
+
+
+# What a payment made now buys, shown before paying.
+
+
+def _page(client, url: str, on: str, member=None) -> str:
+    with _at(_day(on)):
+        if member is not None:
+            client.force_login(member.user)
+        return client.get(url).content.decode()
+
+
+def test_the_join_page_says_which_days_paying_now_buys(client, member, calendar_plan, plan):
+    page = _page(client, "/join/", "2026-06-15")
+    assert "Paying now covers 15 June 2026 to 31 December 2026." in page, "a newcomer, before the cut-off"
+    assert page.count("Paying now covers") == 1, "only on the plan with a cycle"
+    page = _page(client, "/join/", "2026-10-15", member)
+    assert "Paying now covers 15 October 2026 to 31 December 2027." in page, "after the cut-off"
+
+
+def test_a_member_renewing_early_is_shown_the_next_calendar_year(client, member, calendar_plan):
+    _pay(member, calendar_plan, "2026-03-10")
+    assert "Paying now covers 1 January 2027 to 31 December 2027." in _page(client, "/join/", "2026-11-20", member)
+
+
+def test_a_renewal_link_shows_the_days_only_to_the_member_signed_in(client, member, calendar_plan):
+    _pay(member, calendar_plan, "2026-03-10")
+    url = f"/renew/{links.renewal_token(member, member.terms.get())}/"
+    assert "Paying now covers" not in _page(client, url, "2026-12-01")
+    other = MemberFactory(user__email="other@example.org")
+    assert "Paying now covers" not in _page(client, url, "2026-12-01", other)
+    assert "Paying now covers 1 January 2027 to 31 December 2027." in _page(client, url, "2026-12-01", member)
+
+
+def test_the_local_test_checkout_names_the_days_it_buys(client, member, calendar_plan, settings):
+    settings.DEBUG = True
+    with _at(_day("2026-10-15")):
+        client.force_login(member.user)
+        response = client.post("/join/", {"plan": "calendar", "pay": "card"})
+        page = client.get(response["Location"]).content.decode()
+    assert "<dt>Term</dt><dd>15 October 2026 to 31 December 2027</dd>" in page
