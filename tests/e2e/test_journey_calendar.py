@@ -64,31 +64,6 @@ def _session_for_success_url(request):
     return 200, {}, json.dumps({**session, "url": form["success_url"]})
 
 
-def _stripe_first_invoice(checkout: Checkout, *, anchor: int) -> dict:
-    """Stripe's first invoice on a cycle: this term's dues once, the subscription free up to the anchor."""
-    now = int(timezone.now().timestamp())
-    invoice = sp.invoice(
-        customer="cus_test_CalE2E",
-        subscription="sub_test_CalE2E",
-        meta=sp.metadata(checkout),
-        amount=6000,
-        period_start=now,
-        period_end=anchor,
-    )
-    subscription_line = invoice["lines"]["data"][0]
-    subscription_line.update(amount=0, description="Calendar year (free until 1 Jan)")
-    one_time = {
-        **subscription_line,
-        "id": "il_test_FirstTermE2E",
-        "amount": 6000,
-        "description": "Calendar year, this term",
-        "parent": {"type": "invoice_item_details", "invoice_item_details": {"invoice_item": "ii_test_E2E"}},
-        "period": {"start": now, "end": now},
-    }
-    invoice["lines"]["data"] = [one_time, subscription_line]
-    return invoice
-
-
 def _auto_renew_through_stripe(page, site, check_page, stripe_settings, *, email: str, year: int) -> dict:
     """With Stripe keys: the member ticks auto-renew and pays; returns the Checkout Session
     request as Stripe received it, then delivers Stripe's events for the payment."""
@@ -112,7 +87,16 @@ def _auto_renew_through_stripe(page, site, check_page, stripe_settings, *, email
     session = sp.checkout_session(
         checkout, customer="cus_test_CalE2E", subscription="sub_test_CalE2E", invoice="in_test_CalE2E"
     )
-    invoice = _stripe_first_invoice(checkout, anchor=anchor)
+    invoice = sp.first_cycle_invoice(
+        customer="cus_test_CalE2E",
+        subscription="sub_test_CalE2E",
+        meta=sp.metadata(checkout),
+        amount=6000,
+        now=int(timezone.now().timestamp()),
+        anchor=anchor,
+        plan_name="Calendar year",
+        term="this term",
+    )
     for event in (sp.event("checkout.session.completed", session), sp.event("invoice.paid", invoice)):
         assert sp.post(Client(), event, apply=False).status_code == 200
     expect(page.locator("#checkout-status")).to_have_attribute("data-confirmed", "true", timeout=20_000)

@@ -173,6 +173,28 @@ def invoice(
     }
 
 
+def first_cycle_invoice(
+    *, customer: str, subscription: str, meta: dict, amount: int, now: int, anchor: int, plan_name: str, term: str
+) -> dict:
+    """Stripe's first invoice on a fixed cycle: this term's dues as a one-time line, and the
+    subscription's free line up to the anchor, where the cycle's charges begin."""
+    first = invoice(
+        customer=customer, subscription=subscription, meta=meta, amount=amount, period_start=now, period_end=anchor
+    )
+    subscription_line = first["lines"]["data"][0]
+    subscription_line.update(amount=0, description=f"{plan_name} (free until the cycle starts)")
+    one_time = {
+        **subscription_line,
+        "id": _id("il"),
+        "amount": amount,
+        "description": f"{plan_name}: {term}",
+        "parent": {"type": "invoice_item_details", "invoice_item_details": {"invoice_item": _id("ii")}},
+        "period": {"start": now, "end": now},
+    }
+    first["lines"]["data"] = [one_time, subscription_line]
+    return first
+
+
 def subscription(
     *,
     subscription_id: str,

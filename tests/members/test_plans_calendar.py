@@ -239,31 +239,6 @@ def test_a_single_payment_on_a_plan_without_a_cycle_keeps_the_plain_name(client,
     assert form["line_items[0][price_data][product_data][name]"] == "Regular member, Societas Demo Society"
 
 
-def _first_invoice(checkout, *, now: int, anchor: int) -> dict:
-    """Stripe's first invoice on a cycle: this term's dues as a one-time line, and the
-    subscription's free line up to the anchor."""
-    invoice = sp.invoice(
-        customer=CUSTOMER,
-        subscription=SUBSCRIPTION,
-        meta=sp.metadata(checkout),
-        amount=6000,
-        period_start=now,
-        period_end=anchor,
-    )
-    subscription_line = invoice["lines"]["data"][0]
-    subscription_line.update(amount=0, description="Calendar member (free until 1 Jan 2027)")
-    one_time = {
-        **subscription_line,
-        "id": "il_test_FirstTerm",
-        "amount": 6000,
-        "description": "Calendar member, Societas Demo Society: 15 June 2026 to 31 December 2026",
-        "parent": {"type": "invoice_item_details", "invoice_item_details": {"invoice_item": "ii_test_1"}},
-        "period": {"start": now, "end": now},
-    }
-    invoice["lines"]["data"] = [one_time, subscription_line]
-    return invoice
-
-
 def test_the_first_invoice_buys_this_term_and_stripe_charges_next_on_the_cycle(client, member, calendar_plan):
     Member.objects.filter(pk=member.pk).update(stripe_customer_id=CUSTOMER)
     with _at(_day("2026-06-15")):
@@ -276,7 +251,16 @@ def test_the_first_invoice_buys_this_term_and_stripe_charges_next_on_the_cycle(c
             stripe_session_id="cs_test_Cal",
         )
         now, anchor = int(datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC).timestamp()), _midnight("2027-01-01")
-        invoice = _first_invoice(checkout, now=now, anchor=anchor)
+        invoice = sp.first_cycle_invoice(
+            customer=CUSTOMER,
+            subscription=SUBSCRIPTION,
+            meta=sp.metadata(checkout),
+            amount=6000,
+            now=now,
+            anchor=anchor,
+            plan_name="Calendar member, Societas Demo Society",
+            term="15 June 2026 to 31 December 2026",
+        )
         session = sp.checkout_session(checkout, customer=CUSTOMER, subscription=SUBSCRIPTION, invoice=invoice["id"])
         for evt in (sp.event("checkout.session.completed", session), sp.event("invoice.paid", invoice)):
             assert sp.post(client, evt).status_code == 200
