@@ -11,8 +11,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.db.models.lookups import In
 
+from events import audiences
 from events.models import RSVP, Event
-from events.reminders import SEGMENT_STATUSES
 from members.roles import ORGANISER
 from notifications.access import register_scope
 from notifications.kinds import describe_kind
@@ -44,7 +44,8 @@ def organiser_segments(user) -> list[str]:
     """The audiences of every event this person organises, past ones included (so their
     earlier messages stay theirs), in the format of reminders.segment_choices."""
     events = Event.objects.filter(organisers=user).values_list("pk", flat=True)
-    return [f"{SEGMENT_SOURCE}:event:{pk}:{status}" for pk in events for status in SEGMENT_STATUSES]
+    keys = list(audiences.filters)
+    return [f"{SEGMENT_SOURCE}:event:{pk}:{key}" for pk in events for key in keys]
 
 
 def register() -> None:

@@ -24,7 +24,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from events import notices
+from events import audiences, notices
 from events.models import RSVP, Event
 from notifications import fanout
 from notifications.registry import Recipient
@@ -101,21 +101,15 @@ def register() -> None:
     fanout.register_source(FAN_OUT_SOURCE, reminder_batch)
 
 
-# Announcement audiences: the yes / maybe / waitlisted of each upcoming event.
-
-SEGMENT_STATUSES = {
-    RSVP.Status.YES: "said yes",
-    RSVP.Status.MAYBE: "said maybe",
-    RSVP.Status.WAITLISTED: "are on the waitlist",
-}
+# Announcement audiences: each upcoming event's audiences (events.audiences).
 
 
 def segment_choices() -> list[tuple[str, str]]:
     events = Event.objects.filter(status=Event.Status.PUBLISHED).upcoming(now=timezone.now())
     return [
-        (f"event:{event.pk}:{status}", f"{event.title} ({event.starts_local:%d %b %Y}): people who {label}")
+        (audiences.segment(event, audience.key), f"{event.title} ({event.starts_local:%d %b %Y}): {audience.label}")
         for event in events
-        for status, label in SEGMENT_STATUSES.items()
+        for audience in audiences.for_event(event)
     ]
 
 
@@ -123,12 +117,12 @@ def segment_recipients(key: str, *, after: int = 0):
     """Recipients for a key made by `segment_choices`, e.g. "event:12:yes", in the order of their
     RSVP's id (the fan-out's cursor); none for a key it did not make."""
     try:
-        prefix, event_id, status = key.split(":")
+        prefix, event_id, audience = key.split(":")
         event_id = int(event_id)
     except ValueError:
         return
-    if prefix != "event" or status not in SEGMENT_STATUSES:
+    if prefix != "event" or audience not in audiences.filters or not Event.objects.filter(pk=event_id).exists():
         return
-    rsvps = RSVP.objects.filter(event_id=event_id, status=status, pk__gt=after).order_by("pk")
+    rsvps = audiences.rsvps(event_id, audience).filter(pk__gt=after)
     for rsvp in rsvps.iterator(chunk_size=1000):
         yield Recipient(email=rsvp.email, name=rsvp.name, user_id=rsvp.user_id, cursor=rsvp.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import door, manage, public, rsvp_link
+from events.views import door, manage, messages, public, rsvp_link
 
 app_name = "events"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("manage/events/<slug:slug>/cancel/", manage.event_cancel, name="manage-cancel"),
     path("manage/events/<slug:slug>/reschedule/", manage.event_reschedule, name="manage-reschedule"),
     path("manage/events/<slug:slug>/invite/", manage.event_invite, name="manage-invite"),
+    path("manage/events/<slug:slug>/messages/", messages.message_send, name="manage-message"),
+    path("manage/events/<slug:slug>/messages/<int:pk>/cancel/", messages.message_cancel, name="manage-message-cancel"),
+    path("manage/events/<slug:slug>/progress/", messages.progress, name="manage-progress"),
     path("manage/events/<slug:slug>/door-helpers/", manage.door_helper_add, name="manage-door-helper-add"),
     path(
         "manage/events/<slug:slug>/door-helpers/<int:user_id>/remove/",

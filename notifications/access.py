@@ -21,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from notifications.kinds import MESSAGE_KINDS
 from notifications.models import Announcement, Delivery
 
 STAFF_GROUPS = ("Organiser", "Treasurer")
@@ -88,7 +89,7 @@ def visible_deliveries(user) -> QuerySet[Delivery]:
             wanted |= scopes[role].deliveries(user)
     segments = allowed_segments(user)
     if segments:
-        wanted |= Q(kind="announcement", announcement__segment__in=sorted(segments))
+        wanted |= Q(kind__in=MESSAGE_KINDS, announcement__segment__in=sorted(segments))
     return Delivery.objects.filter(wanted)
 
 

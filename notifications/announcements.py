@@ -11,10 +11,11 @@ import markdown
 import nh3
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit.log
-from notifications import access, composing, fanout, outbox, registry
-from notifications.models import Announcement
+from notifications import access, composing, fanout, kinds, outbox, registry
+from notifications.models import Announcement, Category
 from notifications.outbox import Notice
 from notifications.registry import Recipient
 
@@ -87,19 +88,24 @@ def start_sending(*, announcement_id: int, by) -> Announcement:
     to the attendees of their own events); None is Societas itself (a script)."""
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
-        if announcement.status != Announcement.Status.DRAFT:
+        if announcement.status not in (Announcement.Status.DRAFT, Announcement.Status.SCHEDULED):
             raise AnnouncementError("This announcement has already been sent.")
         if announcement.segment not in dict(segment_choices()):
             raise AnnouncementError("Its audience no longer exists; edit the announcement and choose another.")
         if by is not None and not access.may_use_segment(by, announcement.segment):
             raise AnnouncementError("You may not write to this audience; choose one of your own.")
-        before = audit.log.snapshot(announcement, ("status", "sent_at", "sent_by"))
-        announcement.status = Announcement.Status.SENDING
-        announcement.sent_at, announcement.sent_by = timezone.now(), by
-        announcement.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
-        audit.log.record(by, "announcement.started", announcement, changes=audit.log.diff(before, announcement))
-        fanout.start(key=job_key(announcement.pk), source=FAN_OUT_SOURCE, params={"announcement": announcement.pk})
+        _start(announcement, by=by)
     return announcement
+
+
+def _start(announcement: Announcement, *, by) -> None:
+    """Mark a locked draft or scheduled message as sending, audit it, start its fan-out."""
+    before = audit.log.snapshot(announcement, ("status", "sent_at", "sent_by"))
+    announcement.status = Announcement.Status.SENDING
+    announcement.sent_at, announcement.sent_by = timezone.now(), by
+    announcement.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
+    audit.log.record(by, "announcement.started", announcement, changes=audit.log.diff(before, announcement))
+    fanout.start(key=job_key(announcement.pk), source=FAN_OUT_SOURCE, params={"announcement": announcement.pk})
 
 
 def segment_choices_for(user) -> list[tuple[str, str]]:
@@ -116,10 +122,10 @@ def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     notices = [
         Notice(
             key=email_key(announcement.pk, person.email),
-            kind="announcement",
+            kind=announcement.kind,
             to=person.email,
             facts={"announcement": announcement.pk, "name": person.name},
-            category=announcement.category,
+            category=delivery_category(announcement),
             user_id=person.user_id,
             announcement_id=announcement.pk,
         )
@@ -138,10 +144,13 @@ def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
 
 def compose_batch(rows: list) -> dict:
     """The composer: every row of a batch from its announcement, its Markdown converted once."""
-    ids = {row.facts["announcement"] for row in rows}
+    ids = {row.facts["announcement"] for row in rows if "announcement" in row.facts}
     found = {a.pk: (a, markdown_to_html(a.body)) for a in Announcement.objects.filter(pk__in=ids)}
     results = {}
     for row in rows:
+        if row.facts.get("test"):
+            results[row.pk] = _compose_test(row)
+            continue
         if row.facts["announcement"] not in found:
             results[row.pk] = LookupError("The announcement was deleted before this email was sent.")
             continue
@@ -160,6 +169,21 @@ def progress(announcement: Announcement) -> dict[str, int]:
     return outbox.counts(key_prefix=f"{job_key(announcement.pk)}:")
 
 
+def delivery_category(announcement: Announcement) -> str:
+    """An operational message is sent like a receipt: to everyone, with no unsubscribe link."""
+    return Category.TRANSACTIONAL if kinds.is_operational(announcement.kind) else announcement.category
+
+
+def _compose_test(row):
+    """A test a sender sent themselves: the message as written, its subject marked as a test."""
+    facts = row.facts
+    body_html = markdown_to_html(facts["body"])
+    subject = _("[Test] %(subject)s") % {"subject": facts["subject"]}
+    context = {"subject": subject, "body_html": body_html, "body_text": facts["body"], "name": facts.get("name", "")}
+    return composing.composed_from(row, TEMPLATE, context)
+
+
 def register() -> None:
     fanout.register_source(FAN_OUT_SOURCE, next_batch)
-    composing.register_composer("announcement", compose, batch=compose_batch)
+    for kind in kinds.MESSAGE_KINDS:
+        composing.register_composer(kind, compose, batch=compose_batch)

@@ -8,10 +8,11 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from anymail.signals import inbound, tracking
 
-        from notifications import announcements, suppression
+        from notifications import announcements, messages, suppression
         from notifications import inbound as inbound_mail
 
         announcements.register()
+        messages.register()  # scheduled messages, started by the dispatcher
 
         tracking.connect(suppression.on_tracking, dispatch_uid="notifications-suppress-bounces")
         inbound.connect(suppression.on_inbound, dispatch_uid="notifications-inbound-unsubscribe")

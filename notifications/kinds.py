@@ -32,4 +32,21 @@ def kind_choices(kinds) -> list[tuple[str, str]]:
     return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: (pair[1].lower(), pair[0]))
 
 
-describe_kind("announcement", "Announcement or message to attendees")
+# The two kinds of message staff write. An announcement is optional mail: it honours
+# people's choices (newsletters, invitations) and carries an unsubscribe link. An
+# operational message is what an attendee needs to attend (the room changed, bring
+# your ticket): like a receipt it reaches everyone in its audience whatever they chose,
+# and offers no unsubscribe link, since there is nothing to unsubscribe from.
+ANNOUNCEMENT = "announcement"
+OPERATIONAL = "operational-message"
+MESSAGE_KINDS = (ANNOUNCEMENT, OPERATIONAL)
+OPERATIONAL_KINDS = frozenset({OPERATIONAL})
+
+
+def is_operational(kind: str) -> bool:
+    """Whether mail of this kind goes to everyone it is for, whatever their email choices."""
+    return kind in OPERATIONAL_KINDS
+
+
+describe_kind(ANNOUNCEMENT, "Announcement or message to attendees")
+describe_kind(OPERATIONAL, "Operational message to attendees")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
@@ -182,8 +183,16 @@ class Announcement(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", "Queuing"
         SENT = "sent", "Queued to everyone"
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Kind(models.TextChoices):
+        # The Delivery kinds of notifications.kinds: an optional announcement, or an
+        # operational message that reaches everyone in the audience.
+        ANNOUNCEMENT = "announcement", _("Announcement (honours people's email choices)")
+        OPERATIONAL = "operational-message", _("Operational (reaches everyone, like a receipt)")
 
     CATEGORIES = [
         (Category.NEWSLETTERS.value, Category.NEWSLETTERS.label),
@@ -193,6 +202,7 @@ class Announcement(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField(help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, headings.")
     category = models.CharField(max_length=20, choices=CATEGORIES, default=Category.NEWSLETTERS)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.ANNOUNCEMENT)
     segment = models.CharField(max_length=200)
     segment_label = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -206,12 +216,18 @@ class Announcement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a scheduled message is to go out (UTC); the dispatcher starts it then.
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return self.subject
+
+    @property
+    def is_operational(self) -> bool:
+        return self.kind == self.Kind.OPERATIONAL
 
     def audit_label(self) -> str:
         return f"Announcement {self.pk} to {self.segment_label or self.segment}"[:200]

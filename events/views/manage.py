@@ -11,9 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from events import door_helpers, export, history, invitations, organising, rsvp
 from events.forms import CancelForm, DoorHelperForm, EventForm, InviteForm, RescheduleForm
+from events.mail_scope import SEGMENT_SOURCE
+from events.message_form import MessageForm
 from events.models import RSVP, Event
 from events.views.access import get_event_for_organiser
 from members.roles import ORGANISER, role_required
+from notifications import messages as attendee_messages
 
 organiser_only = role_required(ORGANISER)
 
@@ -71,21 +74,35 @@ def _rsvp_counts(event: Event) -> dict:
 @require_safe
 def event_dashboard(request, slug):
     event = get_event_for_organiser(request.user, slug)
-    return render(request, "events/manage/dashboard.html", _dashboard_context(event))
+    return render(request, "events/manage/dashboard.html", dashboard_context(event))
 
 
-def _dashboard_context(event: Event, invite_form: InviteForm | None = None, door_form=None) -> dict:
+def fan_out_context(event: Event) -> dict:
+    """The invitations and messages of the event, with how far each has got."""
     sent = list(event.invitations.select_related("past_event", "created_by")[:10])
     progress = invitations.progress(sent)
     for invitation in sent:
         invitation.progress = progress.get(invitation.pk)
+    sent_messages = attendee_messages.for_segments(f"{SEGMENT_SOURCE}:event:{event.pk}:")
+    invitations_running = any(i.progress is None or i.progress.running for i in sent)
+    messages_running = any(m.status == "sending" or m.waiting for m in sent_messages)
     return {
         "event": event,
+        "invitations": sent,
+        "deliveries": invitations.delivery_counts(event),
+        "attendee_messages": sent_messages,
+        "invitations_running": invitations_running,
+        "messages_running": messages_running,
+    }
+
+
+def dashboard_context(event: Event, invite_form: InviteForm | None = None, door_form=None, message_form=None) -> dict:
+    return {
+        **fan_out_context(event),
+        "message_form": message_form or MessageForm(event=event),
         "counts": _rsvp_counts(event),
         "seats_taken": rsvp.seats_taken(event),
         "seats_left": rsvp.seats_left(event),
-        "invitations": sent,
-        "deliveries": invitations.delivery_counts(event),
         "invite_form": invite_form or InviteForm(event=event),
         "door_helpers": list(door_helpers.helpers_of(event)),
         "door_form": door_form or DoorHelperForm(),
@@ -114,7 +131,7 @@ def event_invite(request, slug):
         else:
             messages.success(request, "The invitations are being sent. The counts below update as they go out.")
         return redirect(reverse("events:manage-event", args=[event.slug]) + "#invitations")
-    return render(request, "events/manage/dashboard.html", _dashboard_context(event, invite_form=form), status=400)
+    return render(request, "events/manage/dashboard.html", dashboard_context(event, invite_form=form), status=400)
 
 
 @organiser_only
@@ -130,7 +147,7 @@ def door_helper_add(request, slug):
         else:
             messages.success(request, f"{helper.email} can now check people in at this event's door, and nothing else.")
             return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
-    return render(request, "events/manage/dashboard.html", _dashboard_context(event, door_form=form), status=400)
+    return render(request, "events/manage/dashboard.html", dashboard_context(event, door_form=form), status=400)
 
 
 @organiser_only

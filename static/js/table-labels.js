@@ -43,4 +43,8 @@
   }
 
   document.querySelectorAll("table.table:not(.keep-columns)").forEach(label);
+  // Parts of a page that are replaced in place (live-progress.js) say so with this event.
+  document.addEventListener("societas:replaced", function (event) {
+    event.target.querySelectorAll("table.table:not(.keep-columns)").forEach(label);
+  });
 })();

@@ -1,0 +1,68 @@
+"""Who a message from an event's page goes to: a small registry of audience filters.
+
+An audience is `register_filter(key, label, queryset_fn)`: `queryset_fn(event)` gives
+the RSVPs of that event it reaches. events registers everyone coming and each answer
+below; the ticket code registers its ticket types the same way, from its own module,
+without this one knowing of them. `applies(event)`, when given, says whether the
+audience is offered for an event at all (a ticket type only on events that sell it).
+
+The segment key notifications stores is `event:<event id>:<audience key>`, so an
+audience key holds no colon.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from events.models import RSVP, Event
+
+
+@dataclass(frozen=True)
+class Audience:
+    key: str
+    label: str
+    rsvps: Callable[[Event], QuerySet[RSVP]]
+    applies: Callable[[Event], bool] | None = None
+
+
+filters: dict[str, Audience] = {}
+
+
+def register_filter(key: str, label, queryset_fn: Callable[[Event], QuerySet[RSVP]], *, applies=None) -> None:
+    """Offer an audience on every event's page (or those where `applies(event)`)."""
+    if ":" in key:
+        raise ValueError("An audience key holds no colon.")
+    filters[key] = Audience(key=key, label=label, rsvps=queryset_fn, applies=applies)
+
+
+def for_event(event: Event) -> list[Audience]:
+    """The audiences offered for this event, in the order they were registered."""
+    return [audience for audience in filters.values() if audience.applies is None or audience.applies(event)]
+
+
+def rsvps(event_id: int, key: str) -> QuerySet[RSVP]:
+    """The RSVPs an audience reaches, in the order of their id (a fan-out's cursor)."""
+    audience = filters.get(key)
+    if audience is None:
+        return RSVP.objects.none()
+    return audience.rsvps(Event.objects.get(pk=event_id)).order_by("pk")
+
+
+def segment(event: Event, key: str) -> str:
+    """The key notifications stores for this event's audience (without the source's name)."""
+    return f"event:{event.pk}:{key}"
+
+
+def _answered(*statuses: str) -> Callable[[Event], QuerySet[RSVP]]:
+    return lambda event: event.rsvps.filter(status__in=statuses)
+
+
+COMING = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.WAITLISTED)
+
+register_filter("coming", _("Everyone coming (yes, maybe and the waitlist)"), _answered(*COMING))
+register_filter("yes", _("People who said yes"), _answered(RSVP.Status.YES))
+register_filter("maybe", _("People who said maybe"), _answered(RSVP.Status.MAYBE))
+register_filter("no", _("People who said no"), _answered(RSVP.Status.NO))
+register_filter("waitlisted", _("People on the waitlist"), _answered(RSVP.Status.WAITLISTED))
