@@ -41,7 +41,8 @@ def _options(client) -> set[str]:
 def test_an_organiser_is_offered_only_their_events_attendees(client, world):
     client.force_login(world["ours"])
     rivers = world["rivers"].pk
-    assert _options(client) == {f"events:event:{rivers}:{status}" for status in ("coming", "yes", "maybe", "no", "waitlisted")}
+    audiences = ("coming", "yes", "maybe", "no", "waitlisted")
+    assert _options(client) == {f"events:event:{rivers}:{audience}" for audience in audiences}
     page = client.get("/manage/announcements/new/").content.decode()
     assert "Forum on clean rivers" in page and "Symposium on bees" not in page
     assert "Members in good standing" not in page
