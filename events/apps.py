@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         # The modules of staff actions describe their audit codes when imported.
         from events import (  # noqa: F401
+            audiences,
             calendar_replies,
             checkin,
             door_helpers,
@@ -38,5 +39,8 @@ class EventsConfig(AppConfig):
         register_reminder_source("events", reminders.queue_due_reminders)
         register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies
         register_segment_source(
-            "events", SegmentSource(choices=reminders.segment_choices, recipients=reminders.segment_recipients)
+            "events",
+            SegmentSource(
+                choices=reminders.segment_choices, recipients=reminders.segment_recipients, page=audiences.page_of
+            ),
         )

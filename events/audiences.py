@@ -55,6 +55,17 @@ def segment(event: Event, key: str) -> str:
     return f"event:{event.pk}:{key}"
 
 
+def page_of(key: str) -> str:
+    """The organiser page section where messages to "event:<id>:<audience>" are followed."""
+    from django.urls import reverse
+
+    parts = key.split(":")
+    if len(parts) != 3 or parts[0] != "event" or not parts[1].isdigit():
+        return ""
+    slug = Event.objects.filter(pk=int(parts[1])).values_list("slug", flat=True).first()
+    return reverse("events:manage-event", args=[slug]) + "#messages" if slug else ""
+
+
 def _answered(*statuses: str) -> Callable[[Event], QuerySet[RSVP]]:
     return lambda event: event.rsvps.filter(status__in=statuses)
 

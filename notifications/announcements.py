@@ -56,6 +56,13 @@ def recipients(segment: str, *, after: int = 0) -> Iterable[Recipient]:
     return source.recipients(key, after=after)
 
 
+def page_of(segment: str) -> str:
+    """The page of the app that owns the audience where its messages are followed, or ""."""
+    name, _, key = segment.partition(":")
+    source = registry.segment_sources.get(name)
+    return source.page(key) if source is not None and source.page is not None else ""
+
+
 def count_recipients(segment: str) -> int:
     return len({r.email.strip().lower() for r in recipients(segment)})
 

@@ -11,7 +11,9 @@ notifications imports neither members nor events: they register here instead.
   keys stop a reminder going out twice.
 - A **segment** is a named group of recipients for announcements:
   `choices() -> list[(key, label)]` and `recipients(key, after=0) -> iterable of
-  Recipient` in the order of their `cursor`, starting after `after`.
+  Recipient` in the order of their `cursor`, starting after `after`; and, optionally,
+  `page(key) -> url` (or ""): the page where messages to that audience are written and
+  followed (an event's attendees: the event's organiser page).
 - An **inbound handler** is `fn(message) -> None`: it reads one email an ESP's
   inbound webhook posted to us (an `AnymailInboundMessage`) and acts if the email
   is for it, ignoring it otherwise (events reads calendar replies this way).
@@ -38,6 +40,7 @@ class Recipient:
 class SegmentSource:
     choices: Callable[[], list[tuple[str, str]]]
     recipients: Callable[[str], Iterable[Recipient]]
+    page: Callable[[str], str] | None = None
 
 
 reminder_sources: dict[str, Callable[[datetime], int]] = {}

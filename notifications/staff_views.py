@@ -158,6 +158,10 @@ def announcement_edit(request, pk=None):
 @require_safe
 def announcement_detail(request, pk):
     announcement = get_object_or_404(visible_announcements(request.user).select_related("created_by", "sent_by"), pk=pk)
+    page = announcements.page_of(announcement.segment)
+    if page and announcement.status != Announcement.Status.DRAFT and not request.user.is_superuser:
+        # A message to an event's attendees is followed on the event's page, with its others.
+        return redirect(page)
     context = {"announcement": announcement, "preview": announcements.render_preview(announcement)}
     if announcement.status == Announcement.Status.DRAFT:
         try:
@@ -167,6 +171,15 @@ def announcement_detail(request, pk):
     else:
         context["progress"] = announcements.progress(announcement)
     return render(request, "notifications/manage/announcement_detail.html", context)
+
+
+@mail_staff_required
+@require_safe
+def announcement_progress(request, pk):
+    """The progress part of the announcement's page, for its script to poll: changes nothing."""
+    announcement = get_object_or_404(visible_announcements(request.user), pk=pk)
+    context = {"announcement": announcement, "progress": announcements.progress(announcement)}
+    return render(request, "notifications/manage/_announcement_progress_fragment.html", context)
 
 
 @mail_staff_required

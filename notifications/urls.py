@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/announcements/new/", staff_views.announcement_edit, name="announcement-new"),
     path("manage/announcements/<int:pk>/", staff_views.announcement_detail, name="announcement"),
     path("manage/announcements/<int:pk>/edit/", staff_views.announcement_edit, name="announcement-edit"),
+    path("manage/announcements/<int:pk>/progress/", staff_views.announcement_progress, name="announcement-progress"),
     path("manage/announcements/<int:pk>/send/", staff_views.announcement_send, name="announcement-send"),
 ]
 

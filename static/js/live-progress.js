@@ -13,7 +13,7 @@
   }
 
   function stillRunning() {
-    return document.querySelector("[data-running]") !== null;
+    return document.querySelector("[data-running]:not([data-running=\"false\"])") !== null;
   }
 
   function refresh() {

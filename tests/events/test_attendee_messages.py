@@ -200,3 +200,21 @@ def test_the_organiser_page_takes_the_same_queries_for_many_messages(
         _post(client, event, subject=f"Update {n}", audience="coming")
     with django_assert_max_num_queries(first):
         client.get(f"/manage/events/{event.slug}/")
+
+
+def test_the_old_announcement_page_of_a_sent_message_opens_the_events_section(client, organiser, event, attendees):
+    client.force_login(organiser)
+    _post(client, event)
+    message = Announcement.objects.get()
+    response = client.get(f"/manage/announcements/{message.pk}/")
+    assert response.status_code == 302 and response["Location"] == f"/manage/events/{event.slug}/#messages"
+
+
+def test_an_announcements_progress_fragment_is_staff_only_and_polls_while_sending(client, organiser, event, attendees):
+    client.force_login(organiser)
+    _post(client, event)
+    message = Announcement.objects.get()
+    fragment = client.get(f"/manage/announcements/{message.pk}/progress/").content.decode()
+    assert 'id="announcement-progress"' in fragment and "data-running" in fragment
+    client.logout()
+    assert client.get(f"/manage/announcements/{message.pk}/progress/").status_code == 302
