@@ -177,6 +177,12 @@ def progress_many(keys: list[str]) -> dict[str, Progress]:
     return {job.key: _progress(job) for job in jobs}
 
 
+def progress_starting(prefix: str, *, limit: int = 10) -> list[tuple[str, Progress]]:
+    """The latest jobs whose key starts with `prefix`, newest first, in one query."""
+    jobs = FanOut.objects.filter(key__startswith=prefix).order_by("-started_at", "-pk")[:limit]
+    return [(job.key, _progress(job)) for job in jobs]
+
+
 def _progress(job: FanOut, emails: dict | None = None) -> Progress:
     return Progress(job.status, job.people, job.queued, job.skipped, job.batches, job.started_at, job.finished_at,
                     emails or {})  # fmt: skip

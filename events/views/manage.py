@@ -16,6 +16,7 @@ from events.message_form import MessageForm
 from events.models import RSVP, Event
 from events.views.access import get_event_for_organiser
 from members.roles import ORGANISER, role_required
+from notifications import fanout
 from notifications import messages as attendee_messages
 
 organiser_only = role_required(ORGANISER)
@@ -84,6 +85,7 @@ def fan_out_context(event: Event) -> dict:
     for invitation in sent:
         invitation.progress = progress.get(invitation.pk)
     sent_messages = attendee_messages.for_segments(f"{SEGMENT_SOURCE}:event:{event.pk}:")
+    passes = [(key.split(":")[2], job) for key, job in fanout.progress_starting(f"event-reminders:{event.pk}:")]
     invitations_running = any(i.progress is None or i.progress.running for i in sent)
     messages_running = any(m.status == "sending" or m.waiting for m in sent_messages)
     return {
@@ -93,6 +95,8 @@ def fan_out_context(event: Event) -> dict:
         "attendee_messages": sent_messages,
         "invitations_running": invitations_running,
         "messages_running": messages_running,
+        "reminder_passes": passes,
+        "reminders_running": any(job.running for _label, job in passes),
     }
 
 

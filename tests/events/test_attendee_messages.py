@@ -218,3 +218,14 @@ def test_an_announcements_progress_fragment_is_staff_only_and_polls_while_sendin
     assert 'id="announcement-progress"' in fragment and "data-running" in fragment
     client.logout()
     assert client.get(f"/manage/announcements/{message.pk}/progress/").status_code == 302
+
+
+def test_the_events_reminder_passes_show_on_its_page_and_in_the_fragment(client, organiser, event, attendees):
+    from notifications import fanout
+
+    fanout.start(key=f"event-reminders:{event.pk}:1d:s1", source="events.reminders",
+                 params={"event": event.pk, "label": "1d", "offset": 86400, "schedule": 1})  # fmt: skip
+    client.force_login(organiser)
+    fragment = client.get(f"/manage/events/{event.slug}/progress/").content.decode()
+    assert "1d before" in fragment and "data-running" in fragment
+    assert "1d before" in client.get(f"/manage/events/{event.slug}/").content.decode()
