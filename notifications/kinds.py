@@ -5,6 +5,8 @@ names it in words here, from its AppConfig.ready(), as it registers its composer
 A name ending in "-" covers every kind that starts with it: "account-" named "Account
 email" reads "Account email: login code" for "account-login_code"."""
 
+from django.utils.translation import gettext_lazy as _
+
 _labels: dict[str, str] = {}
 
 
@@ -49,4 +51,4 @@ def is_operational(kind: str) -> bool:
 
 
 describe_kind(ANNOUNCEMENT, "Announcement or message to attendees")
-describe_kind(OPERATIONAL, "Operational message to attendees")
+describe_kind(OPERATIONAL, _("Operational message to attendees"))

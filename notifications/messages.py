@@ -117,10 +117,24 @@ def send_due(now) -> int:
         person = _person(by)
         try:
             announcements.start_sending(announcement_id=announcement_id, by=person)
-        except AnnouncementError:
-            continue  # sent or cancelled meanwhile, or its audience is gone: nothing to start
+        except AnnouncementError as refusal:
+            _give_up(announcement_id, str(refusal))
+            continue
         started += 1
     return started
+
+
+def _give_up(announcement_id: int, reason: str) -> None:
+    """A scheduled message that can no longer be sent (its audience is gone, or its writer
+    may no longer write to it) is cancelled, with why, rather than tried every minute."""
+    with transaction.atomic():
+        announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+        if announcement is None or announcement.status != Announcement.Status.SCHEDULED:
+            return  # sent or cancelled meanwhile
+        announcement.status = Announcement.Status.CANCELLED
+        announcement.save(update_fields=["status", "updated_at"])
+        changes = {"status": [Announcement.Status.SCHEDULED, Announcement.Status.CANCELLED]}
+        audit.log.record(None, "announcement.cancelled", announcement, changes=changes, reason=reason)
 
 
 def _person(user_id):

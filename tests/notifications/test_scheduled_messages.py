@@ -93,3 +93,16 @@ def test_a_cancel_from_another_events_page_is_refused(setting):
 def test_operational_is_an_explicit_kind_and_announcements_are_not():
     assert kinds.is_operational(kinds.OPERATIONAL) and not kinds.is_operational(kinds.ANNOUNCEMENT)
     assert kinds.kind_label(kinds.OPERATIONAL) == "Operational message to attendees"
+
+
+def test_a_scheduled_message_its_writer_may_no_longer_send_is_cancelled_with_why(setting):
+    organiser, draft = setting
+    at = timezone.now() + datetime.timedelta(hours=1)
+    message = messages.schedule(draft, send_at=at, by=organiser)
+    organiser.groups.clear()
+    organiser = type(organiser).objects.get(pk=organiser.pk)  # no cached roles
+    assert messages.send_due(at + datetime.timedelta(minutes=1)) == 0
+    message.refresh_from_db()
+    assert message.status == Announcement.Status.CANCELLED and _sent_to() == set()
+    entry = Entry.objects.get(action="announcement.cancelled")
+    assert entry.by is None and "may not write" in entry.reason
