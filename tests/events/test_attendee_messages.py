@@ -229,3 +229,18 @@ def test_the_events_reminder_passes_show_on_its_page_and_in_the_fragment(client,
     fragment = client.get(f"/manage/events/{event.slug}/progress/").content.decode()
     assert "1d before" in fragment and "data-running" in fragment
     assert "1d before" in client.get(f"/manage/events/{event.slug}/").content.decode()
+
+
+def test_an_audience_offered_only_where_it_applies(client, organiser, event):
+    audiences.register_filter("vip", "VIP ticket holders", lambda ev: ev.rsvps.none(), applies=lambda ev: False)
+    try:
+        assert "vip" not in [audience.key for audience in audiences.for_event(event)]
+        client.force_login(organiser)
+        assert _post(client, event, audience="vip").status_code == 400
+    finally:
+        audiences.filters.pop("vip")
+
+
+def test_an_audience_key_holds_no_colon():
+    with pytest.raises(ValueError):
+        audiences.register_filter("ticket:3", "Ticket 3", lambda ev: ev.rsvps.all())
