@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import door, manage, public, rsvp_link
+from events.views import door, manage, public, question_views, rsvp_link
 
 app_name = "events"
 
@@ -33,6 +33,22 @@ urlpatterns = [
     ),
     path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
     path("manage/events/<slug:slug>/rsvps.csv", manage.rsvp_csv, name="manage-rsvps-csv"),
+    path("manage/events/<slug:slug>/questions/", question_views.questions_page, name="manage-questions"),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/edit/",
+        question_views.question_edit,
+        name="manage-question-edit",
+    ),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/move/",
+        question_views.question_move,
+        name="manage-question-move",
+    ),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/remove/",
+        question_views.question_remove,
+        name="manage-question-remove",
+    ),
     path("manage/events/<slug:slug>/check-in/", door.door_list, name="check-in"),
     path("manage/events/<slug:slug>/check-in/<int:rsvp_id>/", door.door_mark, name="check-in-mark"),
 ]
