@@ -12,17 +12,19 @@ A clean function API, so every way of registering asks the same questions the sa
 for several choices, "yes"/"no" for yes or no, and "" or [] for no answer.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import RSVP, Event
 from events.question_records import LONG_TEXT_MAX, NO, SHORT_TEXT_MAX, YES, Answer, Question
-from events.rsvp import RSVPRefused
+from events.rsvp import Outcome, RSVPRefused, respond
 
 Kind = Question.Kind
 
@@ -39,7 +41,8 @@ def asked(event: Event) -> list[Question]:
     """The questions this event asks now, in order (cached on the event for one request)."""
     cached = getattr(event, "_asked_questions", None)
     if cached is None:
-        cached = list(event.questions.asked()) if event.pk else []
+        # An unsaved event (the unknown link's stand-in) costs the same query as a real one.
+        cached = list(Question.objects.filter(event_id=event.pk or 0).asked())
         event._asked_questions = cached
     return cached
 
@@ -114,16 +117,27 @@ def _check_one(question: Question, values: list[str]) -> None:
         raise AnswersRefused(message % {**words, "longest": longest}, question=question)
 
 
+def problems(event: Event, answers: dict) -> list[AnswersRefused]:
+    """Every reason the answers cannot be taken, one per question (a form shows them all)."""
+    questions = {question.pk: question for question in asked(event)}
+    if set(answers) - set(questions):
+        return [AnswersRefused(_("Some answers are to questions this event no longer asks: reload the page."))]
+    found = []
+    for question in questions.values():
+        try:
+            _check_one(question, _values(question, answers.get(question.pk)))
+        except AnswersRefused as refusal:
+            found.append(refusal)
+    return found
+
+
 def check_answers(event: Event, answers: dict) -> None:
     """Raise AnswersRefused, saying which question and why, unless every answer can be taken:
     each required question answered, each choice one of the question's, each text short enough,
     and no answer to a question this event does not ask."""
-    questions = {question.pk: question for question in asked(event)}
-    strange = set(answers) - set(questions)
-    if strange:
-        raise AnswersRefused(_("Some answers are to questions this event no longer asks: reload the page."))
-    for question in questions.values():
-        _check_one(question, _values(question, answers.get(question.pk)))
+    found = problems(event, answers)
+    if found:
+        raise found[0]
 
 
 def save_answers(*, rsvp: RSVP, answers: dict) -> None:
@@ -131,6 +145,7 @@ def save_answers(*, rsvp: RSVP, answers: dict) -> None:
     questions asked now; answers to archived questions stay. Runs in the caller's transaction
     when there is one, so a registration and its answers commit or roll back together."""
     event = rsvp.event
+    vars(event).pop("_asked_questions", None)  # the questions as they are now, not as a page saw them
     check_answers(event, answers)
     questions = {question.pk: question for question in asked(event)}
     with transaction.atomic():
@@ -144,9 +159,45 @@ def save_answers(*, rsvp: RSVP, answers: dict) -> None:
         Answer.objects.bulk_create(rows)
 
 
+def respond_with_answers(
+    *, rsvp_id: int, answer: str, guests: int = 0, answers: dict, unlocked: RSVP | None = None
+) -> Outcome:
+    """Record an answer (events.rsvp.respond) and, for a yes, the person's answers to the
+    questions, in one transaction. Answers that cannot be taken are refused (AnswersRefused)
+    before any seat is taken or place in line held, so a refusal changes nothing."""
+    if unlocked is None or unlocked.pk != rsvp_id:
+        unlocked = RSVP.objects.select_related("event").get(pk=rsvp_id)
+    asks = answer == RSVP.Status.YES and bool(asked(unlocked.event))
+    if asks:
+        check_answers(unlocked.event, answers)
+    with transaction.atomic():
+        outcome = respond(rsvp_id=rsvp_id, answer=answer, guests=guests, unlocked=unlocked)
+        if asks:
+            save_answers(rsvp=outcome.rsvp, answers=answers)
+    return outcome
+
+
+def may_change_answers(rsvp: RSVP, *, now: datetime.datetime | None = None) -> str:
+    """Why this person cannot change their answers to the questions now, or "" if they can."""
+    if not asked(rsvp.event):
+        return _("This event asks no questions.")
+    if rsvp.status not in (RSVP.Status.YES, RSVP.Status.WAITLISTED):
+        return _("Answers to the questions are asked of people who say yes.")
+    return rsvp.event.rsvp_closed_reason(now or timezone.now())
+
+
+def change_answers(*, rsvp: RSVP, answers: dict, now: datetime.datetime | None = None) -> None:
+    """A person who said yes (or waits in line) changes their answers, while answers are taken."""
+    reason = may_change_answers(rsvp, now=now)
+    if reason:
+        raise AnswersRefused(reason, code="closed")
+    save_answers(rsvp=rsvp, answers=answers)
+
+
 def answers_for(rsvp: RSVP) -> dict[int, str | list[str]]:
-    """{question id: value} of one attendee, in the shape `question_fields(initial=...)` takes."""
-    return answers_of([rsvp.pk], questions=list(rsvp.event.questions.all())).get(rsvp.pk, {})
+    """{question id: value} of one attendee to the questions asked now, in the shape
+    `question_fields(initial=...)` takes."""
+    return answers_of([rsvp.pk or 0], questions=asked(rsvp.event)).get(rsvp.pk, {})
 
 
 def answers_of(rsvp_ids: Iterable[int], *, questions: list[Question]) -> dict[int, dict[int, str | list[str]]]:

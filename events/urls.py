@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
+    path("r/<str:token>/answers/", rsvp_link.rsvp_answers, name="rsvp-answers"),
     path("r/<str:token>/event.ics", rsvp_link.rsvp_ics, name="rsvp-ics"),
     path("manage/events/", manage.manage_list, name="manage-list"),
     path("manage/events/new/", manage.event_create, name="manage-create"),
