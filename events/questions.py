@@ -203,9 +203,14 @@ def answers_for(rsvp: RSVP) -> dict[int, str | list[str]]:
 def answers_of(rsvp_ids: Iterable[int], *, questions: list[Question]) -> dict[int, dict[int, str | list[str]]]:
     """{rsvp id: {question id: value}} for many attendees, in one query."""
     kinds = {question.pk: question.kind for question in questions}
-    found: dict[int, dict] = defaultdict(dict)
     rows = Answer.objects.filter(rsvp_id__in=list(rsvp_ids), question_id__in=list(kinds)).order_by("pk")
-    for rsvp_id, question_id, value in rows.values_list("rsvp_id", "question_id", "value"):
+    return grouped(rows.values_list("rsvp_id", "question_id", "value"), kinds)
+
+
+def grouped(rows: Iterable[tuple[int, int, str]], kinds: dict[int, str]) -> dict[int, dict[int, str | list[str]]]:
+    """(rsvp id, question id, value) rows as {rsvp id: {question id: value}}: a list for several choices."""
+    found: dict[int, dict] = defaultdict(dict)
+    for rsvp_id, question_id, value in rows:
         if kinds[question_id] == Kind.CHOICES:
             found[rsvp_id].setdefault(question_id, []).append(value)
         else:

@@ -1,6 +1,7 @@
 """The organiser's page of an event's registration questions: /manage/events/<slug>/questions/."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +20,7 @@ def _question(event, question_id: int) -> Question:
 
 
 def _page(request, event, *, form=None, status=200):
-    questions = list(event.questions.all().order_by("archived_at", "position", "pk"))
+    questions = list(event.questions.all().order_by(F("archived_at").asc(nulls_first=True), "position", "pk"))
     context = {
         "event": event,
         "asked": [q for q in questions if not q.is_archived],
