@@ -97,5 +97,16 @@ def remove_question(*, question_id: int, by) -> str:
         return "deleted"
 
 
+def copy_questions(*, source: Event, to: Event) -> int:
+    """Ask `to` the questions `source` asks now (a duplicated event); how many were copied.
+    Runs in the duplication's transaction, whose audit row counts them."""
+    copies = [
+        Question(event=to, position=position, **{name: getattr(question, name) for name in FIELDS})
+        for position, question in enumerate(source.questions.asked(), start=1)
+    ]
+    Question.objects.bulk_create(copies)
+    return len(copies)
+
+
 def _only(details: dict) -> dict:
     return {name: value for name, value in details.items() if name in FIELDS}

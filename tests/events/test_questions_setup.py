@@ -117,3 +117,21 @@ def test_removing_an_answered_question_archives_it_and_keeps_the_answers(client,
     assert question.answers.get().value == "Rowing"
     assert question not in list(event.questions.asked())
     assert Entry.objects.filter(action="event.question_archived", by=organiser).exists()
+
+
+def test_a_duplicated_event_asks_the_same_questions_and_has_no_answers(organiser, event):
+    from events import organising
+
+    diet = question_setup.add_question(
+        event=event,
+        details={"text": "Diet", "kind": "one_choice", "choices": ["A", "B"], "required": True},
+        by=organiser,
+    )
+    gone = question_setup.add_question(event=event, details={"text": "Gone", "kind": "short_text"}, by=organiser)
+    questions.save_answers(rsvp=RSVPFactory(event=event), answers={diet.pk: "A", gone.pk: "x"})
+    question_setup.remove_question(question_id=gone.pk, by=organiser)
+    copy = organising.duplicate(event_id=event.pk, by=organiser)
+    [copied] = copy.questions.asked()
+    assert (copied.text, copied.choices, copied.required) == ("Diet", ["A", "B"], True)
+    assert not copied.answers.exists()
+    assert Entry.objects.get(action="event.duplicated").changes["questions"] == [None, 1]
