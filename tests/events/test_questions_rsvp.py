@@ -162,3 +162,29 @@ def test_archived_questions_are_not_asked_and_their_answers_stay(organiser):
     assert questions.question_fields(event) == {}
     questions.save_answers(rsvp=person, answers={})
     assert Answer.objects.get(rsvp=person).value == "Leeds"
+
+
+def test_answers_cannot_change_once_answers_are_closed(asking):
+    import datetime
+
+    from django.utils import timezone
+
+    event, diet, _club = asking
+    person = RSVPFactory(event=event)
+    questions.respond_with_answers(rsvp_id=person.pk, answer="yes", answers={diet.pk: "None"})
+    type(event).objects.filter(pk=event.pk).update(rsvp_closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    person = RSVP.objects.select_related("event").get(pk=person.pk)
+    with pytest.raises(questions.AnswersRefused):
+        questions.change_answers(rsvp=person, answers={diet.pk: "Vegetarian"})
+    assert questions.answers_for(person) == {diet.pk: "None"}
+
+
+def test_a_refused_yes_through_the_api_takes_no_seat(asking):
+    event, _diet, club = asking
+    person = RSVPFactory(event=event)
+    with pytest.raises(questions.AnswersRefused):
+        questions.respond_with_answers(rsvp_id=person.pk, answer="yes", answers={club.pk: "Leeds"})
+    person.refresh_from_db()
+    event.refresh_from_db()
+    assert (person.status, event.seats_taken) == ("invited", 0)
+    assert not Answer.objects.exists()
