@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import checkin, question_lists
+from events import checkin, question_lists, questions
 from events.views.access import doors_for, get_event_for_door, may_work_door, refuse_door
 from members.roles import DOOR_HELPER, ORGANISER, is_organiser, role_required
 
@@ -85,4 +85,8 @@ def door_code(request, code):
         except checkin.CheckInRefused as refusal:
             messages.error(request, refusal.message)
         return redirect(request.path)
-    return render(request, "events/manage/check_in_code.html", {"event": event, "person": person})
+    asked = question_lists.door_questions(event)
+    question_lists.attach([person], asked, questions.answers_of([person.pk], questions=asked))
+    door_answers = list(zip(asked, person.answers_shown, strict=True))
+    context = {"event": event, "person": person, "door_answers": door_answers}
+    return render(request, "events/manage/check_in_code.html", context)

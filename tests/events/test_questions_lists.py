@@ -158,3 +158,14 @@ def test_a_no_keeps_the_person_off_the_door_list(client, organiser, congress):
     client.force_login(organiser)
     page = client.get(reverse("events:check-in", args=[event.slug])).content.decode()
     assert "Ada Lovelace" not in page
+
+
+def test_the_qr_code_page_shows_the_door_list_answers(client, organiser, congress):
+    from events import checkin
+
+    _event, _diet, _club, ada, _bob = congress
+    client.force_login(organiser)
+    ada.refresh_from_db()
+    page = client.get(checkin.door_path(ada)).content.decode()
+    assert "<dt>Dietary needs</dt><dd>Vegan</dd>" in page
+    assert "Royal Society" not in page
