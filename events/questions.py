@@ -117,8 +117,14 @@ def _check_one(question: Question, values: list[str]) -> None:
         raise AnswersRefused(message % {**words, "longest": longest}, question=question)
 
 
+def _keyed(answers: dict) -> dict:
+    """Question ids as numbers: answers kept as JSON (an order waiting for its payment) come back with text keys."""
+    return {int(key) if isinstance(key, str) and key.isdigit() else key: value for key, value in answers.items()}
+
+
 def problems(event: Event, answers: dict) -> list[AnswersRefused]:
     """Every reason the answers cannot be taken, one per question (a form shows them all)."""
+    answers = _keyed(answers)
     questions = {question.pk: question for question in asked(event)}
     if set(answers) - set(questions):
         return [AnswersRefused(_("Some answers are to questions this event no longer asks: reload the page."))]
@@ -146,6 +152,7 @@ def save_answers(*, rsvp: RSVP, answers: dict) -> None:
     when there is one, so a registration and its answers commit or roll back together."""
     event = rsvp.event
     vars(event).pop("_asked_questions", None)  # the questions as they are now, not as a page saw them
+    answers = _keyed(answers)
     check_answers(event, answers)
     questions = {question.pk: question for question in asked(event)}
     with transaction.atomic():

@@ -188,3 +188,15 @@ def test_a_refused_yes_through_the_api_takes_no_seat(asking):
     event.refresh_from_db()
     assert (person.status, event.seats_taken) == ("invited", 0)
     assert not Answer.objects.exists()
+
+
+def test_answers_kept_as_json_with_text_keys_are_taken(organiser):
+    import json
+
+    event = EventFactory(organisers=[organiser])
+    club = _ask(event, text="Affiliation", kind="short_text", required=True)
+    kept = json.loads(json.dumps({club.pk: "Leeds"}))
+    questions.check_answers(event, kept)
+    person = RSVPFactory(event=event)
+    questions.save_answers(rsvp=person, answers=kept)
+    assert questions.answers_for(person) == {club.pk: "Leeds"}
