@@ -135,3 +135,31 @@ def test_a_duplicated_event_asks_the_same_questions_and_has_no_answers(organiser
     assert (copied.text, copied.choices, copied.required) == ("Diet", ["A", "B"], True)
     assert not copied.answers.exists()
     assert Entry.objects.get(action="event.duplicated").changes["questions"] == [None, 1]
+
+
+@pytest.mark.parametrize("name", ["manage-question-edit", "manage-question-move", "manage-question-remove"])
+def test_another_organiser_cannot_touch_a_question(client, organiser, event, name):
+    question = question_setup.add_question(event=event, details={"text": "Club", "kind": "short_text"}, by=organiser)
+    client.force_login(make_organiser())
+    assert (
+        client.post(reverse(f"events:{name}", args=[event.slug, question.pk]), {"direction": "up"}).status_code == 404
+    )
+    assert Question.objects.filter(pk=question.pk, archived_at__isnull=True, position=1).exists()
+
+
+def test_a_question_of_another_event_is_not_found_under_this_one(client, organiser, event):
+    from tests.factories import EventFactory
+
+    other = EventFactory(organisers=[organiser])
+    theirs = question_setup.add_question(event=other, details={"text": "Club", "kind": "short_text"}, by=organiser)
+    client.force_login(organiser)
+    assert client.post(reverse("events:manage-question-remove", args=[event.slug, theirs.pk])).status_code == 404
+    assert Question.objects.filter(pk=theirs.pk).exists()
+
+
+def test_an_archived_question_cannot_be_edited(organiser, event):
+    question = question_setup.add_question(event=event, details={"text": "Club", "kind": "short_text"}, by=organiser)
+    questions.save_answers(rsvp=RSVPFactory(event=event), answers={question.pk: "Rowing"})
+    assert question_setup.remove_question(question_id=question.pk, by=organiser) == "archived"
+    with pytest.raises(question_setup.QuestionRefused):
+        question_setup.edit_question(question_id=question.pk, details={"text": "Changed"}, by=organiser)
