@@ -200,3 +200,16 @@ def test_answers_kept_as_json_with_text_keys_are_taken(organiser):
     person = RSVPFactory(event=event)
     questions.save_answers(rsvp=person, answers=kept)
     assert questions.answers_for(person) == {club.pk: "Leeds"}
+
+
+def test_the_one_press_yes_on_the_link_page_asks_the_questions_too(client, asking):
+    event, diet, _club = asking
+    person = RSVPFactory(event=event)
+    url = reverse("events:rsvp-link", args=[person.token])
+    assert "Dietary needs" in client.get(url).content.decode()
+    refused = client.post(url, {"answer": "yes"})
+    assert refused.status_code == 400
+    assert "Please answer “Dietary needs”." in refused.content.decode()
+    client.post(url, {"answer": "yes", _name(diet): "Vegetarian"})
+    person.refresh_from_db()
+    assert person.is_yes
