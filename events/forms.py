@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
-from events import covers, time_zones
+from events import covers, questions, time_zones
 from events.invitations import parse_emails
 from events.models import RSVP, Event, Invitation
 from members.roles import ORGANISER
@@ -291,18 +291,63 @@ def guest_choices(event: Event) -> list[tuple[int, str]]:
 
 
 class AnswerForm(forms.Form):
-    """An answer by one press: the pressed button names the answer."""
+    """An answer by one press: the pressed button names the answer. With a yes come the
+    answers to the event's registration questions (events/questions.py): checked in
+    clean(), each problem shown at its question, and only for a yes."""
 
     answer = forms.ChoiceField(choices=[(s, s) for s in (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO)])
     guests = forms.TypedChoiceField(coerce=int, required=False, empty_value=0, label="Guests")
+    asks_questions = True
 
-    def __init__(self, *args, event: Event, **kwargs):
+    def __init__(self, *args, event: Event, answers_given: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.event = event
         self.fields["guests"].choices = guest_choices(event)
+        self.question_names = []
+        self.answers = {}
+        if self.asks_questions:
+            for name, field in questions.question_fields(event, initial=answers_given).items():
+                field.asked_required = field.required
+                field.required = False  # a maybe or a no answers none of them
+                self.fields[name] = field
+                self.question_names.append(name)
+
+    @property
+    def question_fields(self) -> list:
+        return [self[name] for name in self.question_names]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == RSVP.Status.YES and self.question_names:
+            self._check_questions(data)
+        return data
+
+    def _check_questions(self, data: dict) -> None:
+        self.answers = questions.answers_from(data, self.event)
+        for refusal in questions.problems(self.event, self.answers):
+            name = questions.field_name(refusal.question) if refusal.question else None
+            self.add_error(name, refusal.message)
+
+
+class QuestionAnswersForm(AnswerForm):
+    """Changing one's answers to the questions, and nothing else, from /r/<token>/."""
+
+    def __init__(self, *args, event: Event, answers_given: dict | None = None, **kwargs):
+        super().__init__(*args, event=event, answers_given=answers_given, **kwargs)
+        del self.fields["answer"], self.fields["guests"]
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        self._check_questions(data)
+        return data
 
 
 class VisitorAnswerForm(AnswerForm):
-    """A visitor without an account: we email them a link that confirms the answer."""
+    """A visitor without an account: we email them a link that confirms the answer. The
+    questions are asked on that link's page, when the answer counts, so nothing a
+    stranger typed in someone else's name is kept."""
+
+    asks_questions = False
 
     name = forms.CharField(label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label="Your email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))

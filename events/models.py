@@ -443,3 +443,7 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:member-feed", args=[self.token])
+
+
+# The registration questions live in their own module; imported here so Django finds them.
+from events.question_records import Answer, Question  # noqa: E402, F401

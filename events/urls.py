@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import door, manage, messages, public, rsvp_link
+from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
+    path("r/<str:token>/answers/", rsvp_link.rsvp_answers, name="rsvp-answers"),
     path("r/<str:token>/event.ics", rsvp_link.rsvp_ics, name="rsvp-ics"),
     path("manage/events/", manage.manage_list, name="manage-list"),
     path("manage/events/new/", manage.event_create, name="manage-create"),
@@ -36,6 +37,22 @@ urlpatterns = [
     ),
     path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
     path("manage/events/<slug:slug>/rsvps.csv", manage.rsvp_csv, name="manage-rsvps-csv"),
+    path("manage/events/<slug:slug>/questions/", question_views.questions_page, name="manage-questions"),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/edit/",
+        question_views.question_edit,
+        name="manage-question-edit",
+    ),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/move/",
+        question_views.question_move,
+        name="manage-question-move",
+    ),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/remove/",
+        question_views.question_remove,
+        name="manage-question-remove",
+    ),
     path("manage/events/<slug:slug>/check-in/", door.door_list, name="check-in"),
     path("manage/events/<slug:slug>/check-in/<int:rsvp_id>/", door.door_mark, name="check-in-mark"),
 ]
