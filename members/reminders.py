@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from members import emails
+from members import emails, reminder_schedule
 from members.models import CoveredPerson, Member, MembershipTerm, PaymentPromise
 from notifications import fanout
 
@@ -32,9 +32,10 @@ WINBACK_PREFIX = "lapsed+"
 
 def renewal_schedule() -> list[tuple[str, int]]:
     """(label, days after the term's end) of each renewal reminder, earliest first."""
-    before = [(f"-{days}d" if days else "0d", -days) for days in set(settings.RENEWAL_REMINDER_DAYS_BEFORE_END)]
+    offsets = reminder_schedule.current()
+    before = [(f"-{days}d" if days else "0d", -days) for days in set(offsets.days_before_end)]
     grace = settings.MEMBERSHIP_GRACE_DAYS
-    after = [(f"{WINBACK_PREFIX}{days}d", grace + days) for days in set(settings.RENEWAL_REMINDER_DAYS_AFTER_GRACE)]
+    after = [(f"{WINBACK_PREFIX}{days}d", grace + days) for days in set(offsets.days_after_grace)]
     return sorted(before + after, key=lambda item: item[1])
 
 

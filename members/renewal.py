@@ -3,7 +3,6 @@ open to them. (The signed renewal link itself is in members/links.py.)"""
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Q
 
 from members.models import Member, MembershipTerm, Payment, Plan, Standing
@@ -51,7 +50,9 @@ def renewable_plans(member: Member):
 def renewal_window_days() -> int:
     """How many days before a term ends renewing becomes the member's main action: from
     the earliest reminder before the end (30 days if none is set)."""
-    before = [days for days in settings.RENEWAL_REMINDER_DAYS_BEFORE_END if days >= 0]
+    from members.reminder_schedule import current  # the schedule's module reads dues, which reads this one
+
+    before = [days for days in current().days_before_end if days >= 0]
     return max(before, default=30)
 
 
