@@ -41,6 +41,11 @@ def renewal_choices(members) -> dict[int, tuple[Plan | None, int | None]]:
     return choices
 
 
+def is_renewing(member: Member) -> bool:
+    """Whether paying now renews: anyone who has held a term (an imported member may have no number yet)."""
+    return bool(member.member_number) or MembershipTerm.objects.filter(member=member).exists()
+
+
 def renewable_plans(member: Member):
     """The plans a member may renew on: open ones, and any yearly plan they hold."""
     held = MembershipTerm.objects.filter(member=member).values("plan_id")

@@ -29,7 +29,7 @@ from members.links import InvalidLink, read_card_token, read_promise_token, read
 from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan, PromiseRequest
 from members.money import AmountError, parse_amount
 from members.profiles import has_address, save_own_details
-from members.renewal import main_action, renewable_plans, renewal_choice, renewal_opens
+from members.renewal import is_renewing, main_action, renewable_plans, renewal_choice, renewal_opens
 from notifications.preferences import preferences_context
 
 
@@ -112,7 +112,7 @@ def _pay(
         if form.offline:
             _promise(request, member, form, confirm_by_email=confirm_by_email)
             return redirect(after_promise)
-        purpose = Checkout.Purpose.RENEWAL if member.member_number else Checkout.Purpose.JOIN
+        purpose = Checkout.Purpose.RENEWAL if is_renewing(member) else Checkout.Purpose.JOIN
         checkout, url = card.start_checkout(
             member=member,
             plan=plan,
@@ -149,7 +149,7 @@ def _join_choice(request, plans, member) -> tuple[dict, Plan | None]:
         return {}, None
     kept = choice.kept_choice(request)
     chosen = choice.chosen_plan(plans, kept)
-    if chosen is None and member is not None and member.member_number:
+    if chosen is None and member is not None and is_renewing(member):
         own, _amount = renewal_choice(member)
         chosen = own if own in plans else None
     return kept, chosen
@@ -184,6 +184,7 @@ def join(request):
         "card_available": card.card_payments_available(),
         "local_checkout": card.uses_local_checkout(),
         "single": chosen,
+        "renewing": member is not None and is_renewing(member),
         "action": f"{action}?{urlencode({'return_path': return_path})}" if return_path else action,
         "all_plans_url": f"{action}?all=1",
     }
