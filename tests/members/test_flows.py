@@ -160,3 +160,21 @@ def test_the_return_path_survives_signing_up(client, plan):
     client.force_login(someone.user)
     page = client.get("/join/").content.decode()
     assert "return_path=%2Fevents%2Fannual-lecture%2F" in page
+
+
+def test_the_status_the_page_polls_greets_a_renewal_as_a_renewal(client, member, plan, local_run):
+    _paid(member, plan, days_ago=350)
+    client.force_login(member.user)
+    response = client.post("/join/", {"plan": plan.slug, "pay": "card"})
+    client.post(response["Location"], {"action": "pay"})
+    checkout = Checkout.objects.get()
+    status = client.get(reverse("members:checkout-status", args=[checkout.public_id])).json()
+    assert status["renewal"] is True and status["greeting"].startswith("Your membership is renewed to ")
+
+
+def test_a_stored_return_path_off_the_site_is_not_shown(client, member, plan, local_run):
+    client.force_login(member.user)
+    response = client.post("/join/", {"plan": plan.slug, "pay": "card"})
+    Checkout.objects.update(return_path="//evil.example/")
+    done = _pay_locally(client, response["Location"])
+    assert "evil.example" not in done and "Back to where you were" not in done
