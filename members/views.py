@@ -186,7 +186,7 @@ def join(request):
         "single": chosen,
         "renewing": member is not None and is_renewing(member),
         "action": f"{action}?{urlencode({'return_path': return_path})}" if return_path else action,
-        "all_plans_url": f"{action}?all=1",
+        "all_plans_url": f"{action}?{urlencode({'all': 1, 'return_path': return_path} if return_path else {'all': 1})}",
     }
     return render(request, "members/join.html", context)
 

@@ -178,3 +178,12 @@ def test_a_stored_return_path_off_the_site_is_not_shown(client, member, plan, lo
     Checkout.objects.update(return_path="//evil.example/")
     done = _pay_locally(client, response["Location"])
     assert "evil.example" not in done and "Back to where you were" not in done
+
+
+def test_change_plan_keeps_the_way_back_to_the_event(client, member, plan, sliding_plan):
+    _paid(member, plan, days_ago=500)
+    client.force_login(member.user)
+    page = client.get("/join/?return_path=/events/annual-lecture/").content.decode()
+    assert 'href="/join/?all=1&amp;return_path=%2Fevents%2Fannual-lecture%2F"' in page
+    everything = client.get("/join/?all=1&return_path=/events/annual-lecture/").content.decode()
+    assert _pay_forms(everything) == 2 and "return_path=%2Fevents%2Fannual-lecture%2F" in everything
