@@ -104,3 +104,10 @@ def test_the_dispatcher_follows_the_saved_offsets(treasurer):
     reminders.queue_renewal_reminders(NOW)
     run_fan_outs()
     assert set(Delivery.objects.values_list("key", flat=True)) == {f"renewal:{term.member_id}:{term.pk}:-50d"}
+
+
+def test_the_audit_log_links_a_change_to_the_reminders_page(client, treasurer):
+    client.force_login(treasurer)
+    _dues(client, before="20", after="30")
+    page = client.get("/manage/audit/").content.decode()
+    assert "Changed when dues reminders are sent" in page and f'href="{URL}"' in page
