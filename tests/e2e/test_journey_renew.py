@@ -1,7 +1,8 @@
 """Renewing after a term has ended: a member who lapsed months ago gets the win-back
 reminder, follows its link, finds their own plan ready with one button, pays on the local
 test checkout and is greeted as renewed; a lapsed member who follows "Renew" from a
-members-only event pays and comes back to that event, where they can now answer."""
+members-only event pays and comes back to that event, where they can now answer; a
+treasurer sets the win-back reminders on /manage/reminders/."""
 
 import datetime
 import re
@@ -9,6 +10,7 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from members import reminder_schedule
 from members.models import Member, Standing
 from tests.e2e.conftest import sign_in
 from tests.e2e.plan_steps import pay_on_local_checkout, send_due_reminders
@@ -78,3 +80,23 @@ def test_a_lapsed_member_renews_from_a_members_only_event_and_returns_to_it(site
     page.wait_for_url(f"{site.url}{event.get_absolute_url()}")
     expect(page.locator("button[name=answer][value=yes]")).to_be_visible()
     check_page(page, "event-after-renewing")
+
+
+def test_a_treasurer_sets_the_win_back_reminders_on_manage(site, page, person, check_page):
+    person("tess@example.org", role="Treasurer")
+    sign_in(page, site, "tess@example.org")
+    page.goto(f"{site.url}/manage/")
+    page.get_by_role("link", name="Reminders", exact=True).click()
+    expect(page.get_by_role("heading", name="Reminders", exact=True)).to_be_visible()
+    check_page(page, "reminders")
+    after = page.get_by_label("Days after the grace period ends (win-back)")
+    expect(after).to_have_value("14, 60")
+    after.fill("14, a month")
+    page.get_by_role("button", name="Save dues reminders").click()
+    expect(page.locator("main")).to_contain_text("is not a whole number of days")
+    check_page(page, "reminders-refused")
+    page.get_by_label("Days after the grace period ends (win-back)").fill("14, 30, 90")
+    page.get_by_role("button", name="Save dues reminders").click()
+    expect(page.locator(".messages")).to_contain_text("Dues reminders are saved.")
+    expect(page.get_by_label("Days after the grace period ends (win-back)")).to_have_value("14, 30, 90")
+    assert reminder_schedule.current().days_after_grace == [14, 30, 90]
