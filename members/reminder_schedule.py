@@ -39,23 +39,26 @@ def current() -> ReminderSchedule:
     )
 
 
-def parse_days(text: str, *, least: int, most: int, what: str) -> list[int]:
+def parse_days(text: str, *, least: int, most: int, example: str) -> list[int]:
     """'30, 7, 0' as [30, 7, 0] (distinct whole days within least..most), or ScheduleError."""
     days = set()
     for word in text.replace(",", " ").split():
         if not word.isdigit():
             raise ScheduleError(
-                _("%(what)s: “%(word)s” is not a whole number of days. Write numbers such as 30, 7, 0.")
-                % {"what": what, "word": word}
+                _(
+                    "“%(word)s” is not a whole number of days. "
+                    "Write whole numbers separated by commas, such as %(example)s."
+                )
+                % {"word": word, "example": example}
             )
         if not least <= int(word) <= most:
             raise ScheduleError(
-                _("%(what)s: %(word)s is out of range; use whole days from %(least)s to %(most)s.")
-                % {"what": what, "word": word, "least": least, "most": most}
+                _("%(word)s is out of range; use whole days from %(least)s to %(most)s.")
+                % {"word": word, "least": least, "most": most}
             )
         days.add(int(word))
     if len(days) > 6:
-        raise ScheduleError(_("%(what)s: six reminders at most.") % {"what": what})
+        raise ScheduleError(_("Six reminders at most."))
     return sorted(days, reverse=True)
 
 

@@ -29,19 +29,17 @@ class DuesOffsetsForm(forms.Form):
         help_text=gettext_lazy("Whole days, separated by commas. For example: 14, 60."),
     )
 
-    def _parsed(self, name: str, most: int):
+    def _parsed(self, name: str, *, most: int, example: str):
         try:
-            return reminder_schedule.parse_days(
-                self.cleaned_data[name], least=0, most=most, what=str(self.fields[name].label)
-            )
+            return reminder_schedule.parse_days(self.cleaned_data[name], least=0, most=most, example=example)
         except ScheduleError as error:
             raise forms.ValidationError(str(error), code="offset") from None
 
     def clean_days_before_end(self):
-        return self._parsed("days_before_end", MOST_DAYS_BEFORE)
+        return self._parsed("days_before_end", most=MOST_DAYS_BEFORE, example="30, 7, 0")
 
     def clean_days_after_grace(self):
-        return self._parsed("days_after_grace", MOST_DAYS_AFTER)
+        return self._parsed("days_after_grace", most=MOST_DAYS_AFTER, example="14, 60")
 
 
 class EventDefaultsForm(forms.Form):

@@ -49,7 +49,7 @@ def test_a_treasurer_sets_dues_offsets_and_the_audit_log_keeps_the_change(client
         ("2.5", "14", "is not a whole number of days"),
         ("-3", "14", "is not a whole number of days"),
         ("30", "400", "is out of range; use whole days from 0 to 365"),
-        ("1, 2, 3, 4, 5, 6, 7", "14", "six reminders at most"),
+        ("1, 2, 3, 4, 5, 6, 7", "14", "Six reminders at most."),
     ],
 )
 def test_bad_offsets_get_a_clear_message_and_change_nothing(client, treasurer, before, after, message):
