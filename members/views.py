@@ -33,12 +33,12 @@ from members.renewal import is_renewing, main_action, renewable_plans, renewal_c
 from notifications.preferences import preferences_context
 
 
-def _initial_from_choice(choice: dict, plan: Plan) -> dict:
+def _initial_from_choice(kept: dict, plan: Plan) -> dict:
     """A choice carried in the link or kept in the session (after signing up): GET only shows it."""
-    initial = {"auto_renew": choice.get("auto_renew") == "1"}
-    if plan.is_sliding and choice.get("amount"):
+    initial = {"auto_renew": kept.get("auto_renew") == "1"}
+    if plan.is_sliding and kept.get("amount"):
         with contextlib.suppress(AmountError):
-            initial["amount"] = parse_amount(choice["amount"], plan.currency)
+            initial["amount"] = parse_amount(kept["amount"], plan.currency)
     return initial
 
 
@@ -51,7 +51,7 @@ def _asks(member: Member | None, plan: Plan) -> dict:
 
 
 def _dues_forms(
-    choice: dict, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None, member=None
+    kept: dict, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None, member=None
 ):
     """One form per plan; the plan just submitted keeps its errors."""
     forms = []
@@ -61,7 +61,7 @@ def _dues_forms(
             continue
         initial = dict((defaults or {}).get(plan.pk, {}))
         if plan == chosen:
-            initial.update(_initial_from_choice(choice, plan))
+            initial.update(_initial_from_choice(kept, plan))
         forms.append(DuesForm(plan=plan, prefix=plan.slug, initial=initial, **_asks(member, plan)))
     return forms
 
@@ -92,13 +92,13 @@ def _checkout_for_browser(request, public_id) -> Checkout:
 
 def _promise(request, member: Member, form: DuesForm, *, confirm_by_email: bool):
     """A promise to pay offline; through a renewal link, only once confirmed from the member's email."""
-    choice = {"member": member, "plan": form.plan, "amount_cents": form.amount_cents}
+    promised = {"member": member, "plan": form.plan, "amount_cents": form.amount_cents}
     method = form.cleaned_data["offline_method"]
     if confirm_by_email:
-        arrears.request_promise(**choice, method=method)
+        arrears.request_promise(**promised, method=method)
         messages.success(request, _("We have emailed you a link: open it to confirm how you will pay."))
     else:
-        arrears.promise_payment(**choice, method=method)
+        arrears.promise_payment(**promised, method=method)
         messages.success(request, "Thank you. We have noted that you will pay; the details are in your email.")
 
 
