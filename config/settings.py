@@ -329,7 +329,7 @@ RENEWAL_REMINDER_DAYS_BEFORE_END = [
 ]
 RENEWAL_REMINDER_DAYS_AFTER_GRACE = [
     env_int_item("RENEWAL_REMINDER_DAYS_AFTER_GRACE", item)
-    for item in env_list("RENEWAL_REMINDER_DAYS_AFTER_GRACE", ["14"])
+    for item in env_list("RENEWAL_REMINDER_DAYS_AFTER_GRACE", ["14", "60"])
 ]
 # Days before Stripe charges an auto-renewing member that they are told so.
 AUTO_RENEW_NOTICE_DAYS = env_int("AUTO_RENEW_NOTICE_DAYS", 7, minimum=1)

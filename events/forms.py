@@ -17,6 +17,7 @@ from django.utils import timezone
 from events import covers, questions, time_zones
 from events.invitations import parse_emails
 from events.models import RSVP, Event, Invitation
+from members import reminder_schedule
 from members.roles import ORGANISER
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -134,6 +135,8 @@ class EventForm(forms.ModelForm):
         event = self.instance
         if not event.pk:
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
+            # What staff set on /manage/reminders/ for new events.
+            self.initial.setdefault("reminder_offsets", reminder_schedule.current().event_offsets)
         if event.pk:
             for name in self.LOCAL_FIELDS:
                 self.initial[name] = wall_clock(getattr(event, name), event.time_zone)

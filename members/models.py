@@ -453,6 +453,7 @@ from members.records import (  # noqa: E402
     StripeEvent,
     UnappliedMoney,
 )
+from members.schedule_records import ReminderSchedule  # noqa: E402
 
 __all__ = [
     "GOOD_STANDINGS",
@@ -471,6 +472,7 @@ __all__ = [
     "Plan",
     "PromiseRequest",
     "RefusedWebhook",
+    "ReminderSchedule",
     "Standing",
     "StripeEvent",
     "UnappliedMoney",
