@@ -76,6 +76,8 @@ ORG_LOGO = logo_from_setting(
 )
 ORG_EMAIL_LOGO = email_logo_for(ORG_LOGO, static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT)
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 30, minimum=0)
+# How long starting a ticket checkout holds its seats: 30 minutes is Stripe's shortest Checkout expiry.
+TICKET_HOLD_MINUTES = env_int("TICKET_HOLD_MINUTES", 30, minimum=30)
 CURRENCY = env_str("CURRENCY", "USD").upper()
 
 INSTALLED_APPS = [

@@ -19,6 +19,8 @@ class EventsConfig(AppConfig):
             organising,
             reminders,
             retention,
+            ticket_checkout,
+            ticket_types,
         )
         from notifications.registry import (
             SegmentSource,
@@ -34,6 +36,7 @@ class EventsConfig(AppConfig):
         mail_scope.register()  # which outbox mail is an organiser's
         retention.register()
         merging.register()  # moving answers when two records of one person are merged
+        ticket_checkout.register()  # ticket orders' Stripe sessions, handed over by members' webhook
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies

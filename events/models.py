@@ -443,3 +443,8 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:member-feed", args=[self.token])
+
+
+# Ticket types, orders and discount codes live in their own module; importing them here
+# is how Django finds their models.
+from events.ticket_records import DiscountCode, Order, OrderLine, TicketType  # noqa: E402, F401

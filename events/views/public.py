@@ -52,6 +52,7 @@ def _detail_context(request, event: Event, *, visitor_form=None) -> dict:
         "description_html": render_markdown(event.description),
         "seats_left": event.seats_left(taken),
         "closed_reason": event.rsvp_closed_reason(now),
+        "has_tickets": event.ticket_types.exists(),
         "is_over": event.is_over(now),
         "eligibility": problem,
         "rsvp": mine,

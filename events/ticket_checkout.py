@@ -1,0 +1,157 @@
+"""Paying for a ticket order: one Stripe Checkout Session per order, and what its webhooks do.
+
+The session names the order in its metadata (`kind` "tickets" and the order's id), so
+members' webhook handling hands it here (members/stripe_sessions.py). Its expiry is the
+hold's end; the completed session confirms the order only if it paid what was asked.
+"""
+
+import datetime
+import logging
+import time
+from collections import Counter
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events import ticket_holds
+from events.ticket_orders import REFUND, confirm_paid
+from events.ticket_records import Order
+from members import stripe as card
+from members import stripe_sessions
+from members.links import absolute
+from notifications.outbox import queue_message
+
+log = logging.getLogger(__name__)
+
+SESSION_KIND = "tickets"
+# Stripe refuses an expiry under 30 minutes from the moment it creates the session: a minute's margin.
+EXPIRY_MARGIN = datetime.timedelta(minutes=1)
+
+
+def line_items(order: Order) -> list[dict]:
+    """One line per ticket type and price paid, and the dues when the order joins or renews."""
+    counted = Counter((line.ticket_type.name, line.paid_cents) for line in order.lines.select_related("ticket_type"))
+    items = [
+        {
+            "quantity": quantity,
+            "price_data": {"currency": order.currency.lower(), "unit_amount": cents, "product_data": {"name": name}},
+        }
+        for (name, cents), quantity in counted.items()
+    ]
+    if order.dues_cents:
+        name = _("Dues: %(plan)s") % {"plan": order.dues_plan.name}
+        price = {"currency": order.currency.lower(), "unit_amount": order.dues_cents, "product_data": {"name": name}}
+        items.append({"quantity": 1, "price_data": price})
+    return items
+
+
+def session_params(order: Order, *, expires_at: int) -> dict:
+    page = absolute(order.capability_url)
+    return {
+        "mode": "payment",
+        "line_items": line_items(order),
+        "customer_email": order.buyer_email,
+        "expires_at": expires_at,
+        "success_url": page,
+        "cancel_url": page,
+        "metadata": {stripe_sessions.KIND_KEY: SESSION_KIND, "order_id": str(order.pk)},
+        "payment_intent_data": {"metadata": {stripe_sessions.KIND_KEY: SESSION_KIND, "order_id": str(order.pk)}},
+    }
+
+
+def start(order: Order) -> str:
+    """Where to send the buyer to pay a held order: Stripe's page, or the local test checkout.
+    The hold is stretched to end with the session. Raises CardPaymentsUnavailable."""
+    if not card.card_payments_available():
+        raise card.CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
+    expires = timezone.now() + ticket_holds.hold_length() + EXPIRY_MARGIN
+    if card.uses_local_checkout():
+        session_id, url = card.local_id("cs"), reverse("events:order-test-checkout", args=[order.token])
+    else:
+        params = session_params(order, expires_at=int(expires.timestamp()))
+        session = card._call(
+            "create a Checkout Session",
+            lambda: card.client().v1.checkout.sessions.create(params, {"idempotency_key": f"tickets-{order.token}"}),
+        )
+        session_id, url = session.id, session.url
+    with transaction.atomic():
+        ticket_holds.lock_event(order.event_id)
+        held = (
+            Order.objects.select_for_update()
+            .filter(pk=order.pk, status=Order.Status.HELD)
+            .update(stripe_checkout_session_id=session_id, held_until=expires)
+        )
+    if not held:
+        raise card.CardPaymentsUnavailable(_("This order is no longer waiting for payment."))
+    return url
+
+
+def _order_of(session: dict) -> Order | None:
+    order_id = str((session.get("metadata") or {}).get("order_id") or "")
+    return Order.objects.filter(pk=int(order_id)).first() if order_id.isdigit() else None
+
+
+def session_completed(event: dict, session: dict) -> None:
+    """The buyer paid: confirm the order, or give the money back and tell them why."""
+    order = _order_of(session)
+    if order is None:
+        log.warning("Ticket session %s names no order we have; ignored.", session.get("id"))
+        return
+    if session.get("payment_status") not in ("paid", "no_payment_required"):
+        return
+    intent = session.get("payment_intent") or ""
+    intent = intent if isinstance(intent, str) else intent.get("id", "")
+    outcome = confirm_paid(
+        order_id=order.pk, amount_cents=session.get("amount_total") or 0, currency=session.get("currency") or "",
+        payment_intent=intent,
+    )  # fmt: skip
+    if outcome == REFUND:
+        refund_order(order_id=order.pk, amount_cents=session.get("amount_total") or 0, payment_intent=intent)
+
+
+def refund_order(*, order_id: int, amount_cents: int, payment_intent: str) -> None:
+    """Give back an order's payment through Stripe (after the lock is released) and tell the buyer."""
+    order = Order.objects.select_related("event").get(pk=order_id)
+    stripe_sessions.refund_session(
+        payment_intent=payment_intent, amount_cents=amount_cents, key=f"ticket-refund-{order.pk}",
+        metadata={"order_id": str(order.pk)},
+    )  # fmt: skip
+    subject = _("Your order for %(event)s was refunded") % {"event": order.event.title}
+    text = _(
+        "We could not confirm your order for %(event)s, so the whole payment has been refunded to your card. "
+        "Nobody keeps a charge without a seat. See your order: %(link)s"
+    ) % {"event": order.event.title, "link": absolute(order.capability_url)}
+    queue_message(key=f"ticket-order-refunded:{order.pk}", to=order.buyer_email, kind="ticket-order-refunded",
+                  subject=subject, text=text)  # fmt: skip
+
+
+def session_expired(event: dict, session: dict) -> None:
+    """Stripe ended the unpaid session: its order's hold ends with it."""
+    order = _order_of(session)
+    if order is not None:
+        ticket_holds.expire(order_id=order.pk, reason="Stripe's checkout expired")
+
+
+def register() -> None:
+    stripe_sessions.register_session_kind(SESSION_KIND, completed=session_completed, expired=session_expired)
+
+
+def local_session(order: Order, *, paid: bool) -> dict:
+    """The `checkout.session.completed` the local test checkout sends for an order, shaped as Stripe's."""
+    return {
+        "id": order.stripe_checkout_session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "status": "complete",
+        "payment_status": "paid" if paid else "unpaid",
+        "amount_subtotal": order.charged_cents,
+        "amount_total": order.charged_cents,
+        "currency": order.currency.lower(),
+        "customer": None,
+        "customer_email": order.buyer_email,
+        "payment_intent": card.local_id("pi"),
+        "metadata": {stripe_sessions.KIND_KEY: SESSION_KIND, "order_id": str(order.pk)},
+        "created": int(time.time()),
+    }
