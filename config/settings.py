@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "schedule": crontab(hour=3, minute=17),
     "options": {"expires": 3600},
 }
+# Every minute: ticket orders nobody paid for in time give their held seats back.
+CELERY_BEAT_SCHEDULE["end-ticket-holds"] = {
+    "task": "events.tasks.end_ticket_holds",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email --------------------------------------------------------------------------

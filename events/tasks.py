@@ -3,10 +3,16 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from events import covers
+from events import covers, ticket_holds
 
 
 @shared_task(name="events.tasks.make_cover_sizes", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def make_cover_sizes(event_id: int) -> int:
     """Make the sizes of an event's newly uploaded cover image."""
     return covers.make_sizes(event_id=event_id)
+
+
+@shared_task(name="events.tasks.end_ticket_holds", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def end_ticket_holds() -> int:
+    """End the seat holds of ticket orders not paid in time (beat, every minute)."""
+    return ticket_holds.sweep()
