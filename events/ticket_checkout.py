@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from events import ticket_holds
 from events.ticket_orders import REFUND, confirm_paid
 from events.ticket_records import Order
+from members import dues, stripe_sessions
 from members import stripe as card
-from members import stripe_sessions
+from members.accounts import ensure_member
 from members.links import absolute
+from members.models import Payment
 from notifications.outbox import queue_message
 
 log = logging.getLogger(__name__)
@@ -103,12 +105,50 @@ def session_completed(event: dict, session: dict) -> None:
         return
     intent = session.get("payment_intent") or ""
     intent = intent if isinstance(intent, str) else intent.get("id", "")
-    outcome = confirm_paid(
-        order_id=order.pk, amount_cents=session.get("amount_total") or 0, currency=session.get("currency") or "",
-        payment_intent=intent,
-    )  # fmt: skip
+    paid = {"amount_cents": session.get("amount_total") or 0, "currency": session.get("currency") or ""}
+    if order.dues_cents:
+        outcome = _confirm_with_dues(event, session, order, intent, paid)
+    else:
+        outcome = confirm_paid(order_id=order.pk, payment_intent=intent, **paid)
     if outcome == REFUND:
         refund_order(order_id=order.pk, amount_cents=session.get("amount_total") or 0, payment_intent=intent)
+
+
+class _DuesUndone(Exception):
+    """The order could not be confirmed: the dues recorded with it are rolled back."""
+
+
+def _confirm_with_dues(event: dict, session: dict, order: Order, intent: str, paid: dict) -> str:
+    """Join or renew and register in one payment: the dues are applied first, in the same
+    transaction as the order's confirmation; if the order cannot be confirmed, neither is kept."""
+    if order.status in (Order.Status.PAID, Order.Status.REFUNDED):
+        return confirm_paid(order_id=order.pk, payment_intent=intent, **paid)  # a repeat: nothing to apply
+    try:
+        with transaction.atomic():
+            applied = _apply_dues(event, session, order, intent)
+            outcome = confirm_paid(order_id=order.pk, payment_intent=intent, dues_applied=applied, **paid)
+            if outcome == REFUND and applied:
+                raise _DuesUndone
+            return outcome
+    except _DuesUndone:
+        return confirm_paid(order_id=order.pk, payment_intent=intent, dues_applied=False, **paid)
+
+
+def _apply_dues(event: dict, session: dict, order: Order, intent: str) -> bool:
+    """Record the dues part of the payment (a members Payment and its term); False if it cannot be."""
+    if order.user is None or order.dues_plan is None:
+        return False
+    try:
+        dues.record_payment(
+            member=ensure_member(order.user), plan=order.dues_plan, amount_cents=order.dues_cents,
+            currency=order.currency, method=Payment.Method.CARD,
+            received_on=timezone.localdate(datetime.datetime.fromtimestamp(event["created"], datetime.UTC)),
+            by=None, stripe=dues.StripeRefs(checkout_session_id=session["id"], payment_intent_id=intent or None),
+        )  # fmt: skip
+    except dues.DuesError as error:
+        log.warning("Dues of ticket order %s not applied: %s", order.pk, error)
+        return False
+    return True
 
 
 def refund_order(*, order_id: int, amount_cents: int, payment_intent: str) -> None:

@@ -34,6 +34,11 @@ class Offer:
     # Where the visitor may not buy it as they are: "join" or "renew" (dues in the same checkout).
     via: str = ""
     note: str = ""
+    plan: Plan | None = None  # the plan joined or renewed in the same checkout
+
+    @property
+    def dues_cents(self) -> int:
+        return self.plan.least_cents if self.plan else 0
 
 
 def buyer_of(user, *, on: datetime.date | None = None) -> Buyer:
@@ -81,11 +86,20 @@ def _way_in(ticket_type: TicketType, buyer: Buyer, cheapest_open: int | None) ->
     """A member ticket this visitor may not buy as they are: how joining or renewing would help."""
     if ticket_type.audience == TicketType.Audience.GOOD_STANDING:
         if buyer.standing == Standing.LAPSED:
-            return Offer(ticket_type, may_buy=False, via="renew", note=_("Renew and pay the member price."))
+            plan = buyer.plan if buyer.plan and buyer.plan.is_open else cheapest_plan()
+            if plan:
+                note = _("Renew and pay the member price.")
+                return Offer(ticket_type, may_buy=False, via="renew", note=note, plan=plan)
         plan = cheapest_plan()
         if plan and (cheapest_open is None or plan.least_cents + ticket_type.price_cents < cheapest_open):
-            return Offer(ticket_type, may_buy=False, via="join", note=_("Join and pay the member price."))
+            note = _("Join and pay the member price.")
+            return Offer(ticket_type, may_buy=False, via="join", note=note, plan=plan)
     return Offer(ticket_type, may_buy=False, note=_("For members in good standing."))
+
+
+def as_member_of(plan: Plan) -> Buyer:
+    """The buyer as they will be once the dues in the same checkout are applied."""
+    return Buyer(standing=Standing.ACTIVE, plan=plan)
 
 
 def cheapest_plan() -> Plan | None:

@@ -16,24 +16,31 @@ from events.ticket_records import Order
 from events.views.access import get_visible_event
 from members import local_checkout
 from members import stripe as card
+from members.models import Plan
 
 
-def _quantities(data, offers) -> tuple[list[int], str]:
-    """The ticket type of each ticket asked for, in order, from the q-<id> boxes; or an error."""
-    chosen = []
+def _quantities(data, offers, user) -> tuple[list[int], Plan | None, str]:
+    """The ticket type of each ticket asked for, in order, from the q-<id> boxes, and the plan
+    joined or renewed with them for a member price; or an error."""
+    chosen, dues_plan = [], None
     for offer in offers:
         raw = (data.get(f"q-{offer.ticket_type.pk}") or "0").strip()
         if not raw.isdigit():
-            return [], _("Give how many tickets as a whole number.")
+            return [], None, _("Give how many tickets as a whole number.")
         count = int(raw)
         if count and not offer.may_buy:
-            return [], _("%(name)s tickets are for members in good standing.") % {"name": offer.ticket_type.name}
+            if not offer.via:
+                problem = _("%(name)s tickets are for members in good standing.") % {"name": offer.ticket_type.name}
+                return [], None, problem
+            if not user.is_authenticated:
+                return [], None, _("Sign in or create an account to join and pay the member price.")
+            dues_plan = offer.plan
         chosen += [offer.ticket_type.pk] * count
     if not chosen:
-        return [], _("Choose at least one ticket.")
+        return [], None, _("Choose at least one ticket.")
     if len(chosen) > MOST_ATTENDEES:
-        return [], _("At most %(n)d tickets in one order.") % {"n": MOST_ATTENDEES}
-    return chosen, ""
+        return [], None, _("At most %(n)d tickets in one order.") % {"n": MOST_ATTENDEES}
+    return chosen, dues_plan, ""
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -48,7 +55,7 @@ def register(request, slug):
     context["closed_reason"] = event.rsvp_closed_reason(now)
     if request.method != "POST":
         return render(request, "events/tickets/register.html", context)
-    chosen, problem = _quantities(request.POST, offers)
+    chosen, dues_plan, problem = _quantities(request.POST, offers, request.user)
     if problem:
         messages.error(request, problem)
         return render(request, "events/tickets/register.html", context, status=400)
@@ -56,13 +63,14 @@ def register(request, slug):
     names = {offer.ticket_type.pk: offer.ticket_type.name for offer in offers}
     for form, type_id in zip(forms, chosen, strict=True):
         form.ticket_name = names[type_id]
-    context.update(attendees=forms, chosen=request.POST, discount=request.POST.get("discount", ""))
+    context.update(attendees=forms, chosen=request.POST, discount=request.POST.get("discount", ""), dues_plan=dues_plan)
     if not forms[0].is_bound or not all(form.is_valid() for form in forms):
         return render(request, "events/tickets/attendees.html", context, status=400 if forms[0].is_bound else 200)
     return _place(request, event, forms, chosen, unlock, context)
 
 
 def _place(request, event, forms, chosen, unlock, context):
+    dues_plan = context["dues_plan"]
     attendees = [
         Attendee(ticket_type_id=type_id, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
         for form, type_id in zip(forms, chosen, strict=True)
@@ -73,6 +81,7 @@ def _place(request, event, forms, chosen, unlock, context):
         order = place_order(
             event=event, user=request.user, buyer_name=buyer_name or attendees[0].name, buyer_email=buyer_email,
             attendees=attendees, discount_code=request.POST.get("discount", ""), unlock_code=unlock,
+            dues_plan=dues_plan,
         )  # fmt: skip
     except OrderRefused as refusal:
         messages.error(request, refusal.message)

@@ -20,8 +20,9 @@ from events import notices
 from events.models import RSVP, Event
 from events.rsvp import rsvp_for
 from events.ticket_holds import end_hold, hold_length, lock_event, seats_left, taken_by_type
-from events.ticket_offers import buyer_of, may_buy
+from events.ticket_offers import as_member_of, buyer_of, may_buy
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType
+from members.models import Plan
 
 
 class OrderRefused(Exception):
@@ -53,19 +54,27 @@ def place_order(
     attendees: list[Attendee],
     discount_code: str = "",
     unlock_code: str = "",
+    dues_plan: Plan | None = None,
     now: datetime.datetime | None = None,
 ) -> Order:
     """Hold seats for named attendees while the buyer pays (confirmed at once when nothing is
     owed). Raises OrderRefused, changing nothing, when a ticket may not be bought by this buyer,
-    is not on sale, is sold out, the event is full, or the code cannot be used."""
+    is not on sale, is sold out, the event is full, or the code cannot be used.
+
+    `dues_plan`: a signed-in buyer not in good standing joins or renews it in the same checkout,
+    and may then buy member tickets; they are confirmed only if those dues are applied."""
     now = now or timezone.now()
-    types = _check_order(event, user=user, attendees=attendees, unlock_code=unlock_code, now=now)
+    dues_plan = _check_dues(user, dues_plan, now)
+    types = _check_order(event, user=user, attendees=attendees, unlock_code=unlock_code, now=now, dues_plan=dues_plan)
     with transaction.atomic():
         event = lock_event(event.pk)
         _check_open(event, now)
         _check_room(event, attendees, types, now)
         code = _use_code(event, discount_code, now) if discount_code.strip() else None
         order = _write_order(event, user, buyer_name, buyer_email, attendees, types, code, now)
+        if dues_plan is not None:
+            order.dues_plan, order.dues_cents = dues_plan, dues_plan.least_cents
+            order.save(update_fields=["dues_plan", "dues_cents"])
         if order.charged_cents == 0:
             _confirm(event, order, now)
     return order
@@ -77,7 +86,19 @@ def _check_open(event: Event, now: datetime.datetime) -> None:
         raise OrderRefused(reason, code="closed")
 
 
-def _check_order(event, *, user, attendees, unlock_code, now) -> dict[int, TicketType]:
+def _check_dues(user, plan: Plan | None, now: datetime.datetime) -> Plan | None:
+    if plan is None:
+        return None
+    if not getattr(user, "is_authenticated", False):
+        raise OrderRefused(_("Sign in to join or renew with your tickets."), code="sign_in")
+    if not plan.is_open:
+        raise OrderRefused(_("That plan is not open to new members."), code="plan")
+    if buyer_of(user, on=timezone.localdate(now)).in_good_standing:
+        return None  # already a member in good standing: no dues owed for member tickets
+    return plan
+
+
+def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) -> dict[int, TicketType]:
     _check_open(event, now)
     if not attendees:
         raise OrderRefused(_("Choose at least one ticket."), code="empty")
@@ -88,7 +109,7 @@ def _check_order(event, *, user, attendees, unlock_code, now) -> dict[int, Ticke
     if taken:
         raise OrderRefused(_("%(email)s is already coming to this event.") % {"email": taken[0]}, code="coming")
     types = {t.pk: t for t in event.ticket_types.prefetch_related("plans")}
-    buyer = buyer_of(user, on=timezone.localdate(now))
+    buyer = as_member_of(dues_plan) if dues_plan else buyer_of(user, on=timezone.localdate(now))
     for type_id, count in Counter(attendee.ticket_type_id for attendee in attendees).items():
         ticket_type = types.get(type_id)
         if ticket_type is None or not ticket_type.unlocked_by(unlock_code):
@@ -234,9 +255,11 @@ def confirm_paid(
 def _payment_problem(event, order, amount_cents, currency, dues_applied, now) -> str:
     if amount_cents != order.charged_cents or currency.upper() != order.currency.upper():
         return "paid amount differs from the order's"
+    if order.dues_cents and not dues_applied:
+        return "the dues in the same payment could not be applied"
     types = {line.ticket_type for line in order.lines.select_related("ticket_type")}
     members_only = [t for t in types if t.for_members]
-    if members_only and not (order.dues_cents and dues_applied):
+    if members_only:  # standing now, the dues of this very payment included
         buyer = buyer_of(order.user, on=timezone.localdate(now))
         if not all(may_buy(t, buyer) for t in members_only):
             return "not a member in good standing when the payment arrived"
