@@ -14,9 +14,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events import ticket_holds
-from events.ticket_orders import REFUND, confirm_paid
+from events.ticket_orders import CONFIRMED, REFUND, confirm_paid
 from events.ticket_records import Order
 from members import dues, stripe_sessions
 from members import stripe as card
@@ -110,8 +111,23 @@ def session_completed(event: dict, session: dict) -> None:
         outcome = _confirm_with_dues(event, session, order, intent, paid)
     else:
         outcome = confirm_paid(order_id=order.pk, payment_intent=intent, **paid)
+    if outcome in (CONFIRMED, REFUND):
+        _record_payment(event, order, paid["amount_cents"] if outcome == REFUND else order.total_cents, outcome)
     if outcome == REFUND:
         refund_order(order_id=order.pk, amount_cents=session.get("amount_total") or 0, payment_intent=intent)
+
+
+def _record_payment(event: dict, order: Order, amount_cents: int, outcome: str) -> None:
+    """The treasurer's record of the ticket money (the dues, if any, are a dues payment of their own)."""
+    count = order.lines.count()
+    description = ngettext(
+        "%(event)s: %(n)d ticket (order %(order)d)", "%(event)s: %(n)d tickets (order %(order)d)", count
+    ) % {"event": order.event.title, "n": count, "order": order.pk}
+    stripe_sessions.record_session_payment(
+        kind=Payment.Kind.TICKETS, user=order.user, amount_cents=amount_cents, currency=order.currency,
+        received_on=timezone.localdate(datetime.datetime.fromtimestamp(event["created"], datetime.UTC)),
+        description=description, reference=f"ticket order {order.pk}", refunded=outcome == REFUND,
+    )  # fmt: skip
 
 
 class _DuesUndone(Exception):

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from members import stripe as card
+from members.dues import next_receipt_number
+from members.models import Member, Payment
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +59,29 @@ def refund_session(*, payment_intent: str, amount_cents: int, key: str, metadata
     if not payment_intent or card.is_local_id(payment_intent):
         return
     card._refund(payment_intent, amount_cents=amount_cents, metadata=metadata, key=key)
+
+
+def record_session_payment(
+    *,
+    kind: str,
+    user,
+    amount_cents: int,
+    currency: str,
+    received_on,
+    description: str,
+    reference: str,
+    refunded: bool = False,
+) -> Payment | None:
+    """Record money another app's session took (tickets), so the treasurer's payments list and
+    CSV show it beside dues: for the buyer's member profile if they have one. Once per
+    `reference` and kind (the caller records it only when the news is new)."""
+    if amount_cents <= 0 or Payment.objects.filter(kind=kind, reference=reference).exists():
+        return None
+    member = Member.objects.filter(user=user).first() if user is not None else None
+    return Payment.objects.create(
+        member=member, kind=kind, amount_cents=amount_cents, currency=currency.upper(),
+        method=Payment.Method.CARD, received_on=received_on, reference=reference[:200],
+        description=description[:300], receipt_number=next_receipt_number(received_on.year),
+        status=Payment.Status.REFUNDED if refunded else Payment.Status.PAID,
+        refunded_cents=amount_cents if refunded else 0,
+    )  # fmt: skip

@@ -216,3 +216,39 @@ def test_a_member_ticket_paid_by_someone_no_longer_in_good_standing_is_refunded(
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
     assert "good standing" in order.status_reason
+
+
+def test_paid_tickets_are_a_tickets_payment_on_the_treasurers_list_and_csv_beside_dues(client, congress, paid_ticket):
+    from members import roles
+    from members.models import Payment
+    from tests.factories import PaymentFactory, StaffFactory
+
+    PaymentFactory(amount_cents=6000)
+    order = order_for(congress, paid_ticket, "Ann", "Bob")
+    sp.post(client, completed(order))
+    sp.post(client, completed(order))  # told twice: recorded once
+    tickets = Payment.objects.get(kind="tickets")
+    assert (tickets.amount_cents, tickets.member, tickets.status) == (18000, None, "paid")
+    assert f"order {order.pk}" in tickets.description
+    client.force_login(StaffFactory(role=roles.TREASURER))
+    page = client.get("/manage/payments/").content.decode()
+    assert "Tickets" in page and "Dues" in page and "Not a member" in page
+    only = client.get("/manage/payments/", {"kind": "tickets"}).content.decode()
+    assert tickets.receipt_number in only and only.count("<tr>") == 2
+    streamed = client.get("/manage/payments/", {"format": "csv"}).streaming_content
+    csv = b"".join(streamed).decode().splitlines()
+    assert csv[0].endswith("Kind,Description")
+    assert any(row.startswith(tickets.receipt_number) and ",Tickets," in row for row in csv)
+    assert client.post(f"/manage/payments/{tickets.pk}/refund/", {"refund-reason": "x"}).status_code == 302
+    tickets.refresh_from_db()
+    assert tickets.status == "paid", "ticket money is not refunded from the dues page"
+
+
+def test_a_refunded_late_payment_is_a_refunded_tickets_payment(client, congress, paid_ticket, stripe_api):
+    from members.models import Payment
+
+    stripe_api.post(f"{API}/refunds", json=refund_answer(amount=100))
+    order = order_for(congress, paid_ticket, "Ann")
+    sp.post(client, completed(order, amount=100))
+    payment = Payment.objects.get(kind="tickets")
+    assert (payment.status, payment.refunded_cents) == ("refunded", 100)
