@@ -112,7 +112,8 @@ def test_a_late_join_and_register_for_a_full_event_keeps_no_dues_and_refunds_all
     sp.post(client, completed(order))
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
-    assert not Payment.objects.exists(), "the dues of a refunded order are not kept"
+    assert not Payment.objects.filter(kind="dues").exists(), "the dues of a refunded order are not kept"
+    assert Payment.objects.get(kind="tickets").status == "refunded"
 
 
 @pytest.fixture
