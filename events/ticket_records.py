@@ -79,7 +79,10 @@ class TicketType(models.Model):
         return not (self.sale_ends_at and now >= self.sale_ends_at)
 
     def unlocked_by(self, code: str) -> bool:
-        return not self.hidden or (bool(code) and secrets.compare_digest(code.strip(), self.unlock_code))
+        if not self.hidden:
+            return True
+        typed = code.strip().encode()
+        return bool(typed) and secrets.compare_digest(typed, self.unlock_code.encode())
 
 
 class DiscountCode(models.Model):

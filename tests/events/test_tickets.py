@@ -204,3 +204,15 @@ def test_the_order_page_by_id_is_only_for_its_buyer(client, event):
     assert client.get(f"/events/orders/{order.pk}/").status_code == 404
     client.force_login(buyer)
     assert client.get(f"/events/orders/{order.pk}/").status_code == 200
+
+
+def test_a_signed_in_members_orders_appear_on_their_membership_page(client, event):
+    kind = ticket(event, name="Non-member")
+    buyer = make_member()
+    order = place_order(event=event, user=buyer, buyer_name="B", buyer_email=buyer.email,
+                        attendees=[Attendee(kind.pk, "B", buyer.email)])  # fmt: skip
+    client.force_login(buyer)
+    page = client.get("/membership/").content.decode()
+    assert "Your ticket orders" in page and f"/events/orders/{order.pk}/" in page
+    client.force_login(make_member())
+    assert "Your ticket orders" not in client.get("/membership/").content.decode()
