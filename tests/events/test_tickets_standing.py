@@ -159,3 +159,35 @@ def test_declining_the_card_on_the_local_test_checkout_charges_nothing_and_keeps
     assert order.status == Order.Status.HELD
     assert declined["Location"] == order.capability_url
     assert "declined" in " ".join(str(m) for m in get_messages(declined.wsgi_request))
+
+
+def test_a_lapsed_member_renews_and_registers_through_the_pages_on_the_local_checkout(
+    client, congress, prices, plan, local_checkout
+):
+    user = make_member(lapsed=True)
+    client.force_login(user)
+    page = client.get(f"/events/{congress.slug}/register/").content.decode()
+    assert "Renew and pay the member price." in page
+    member_ticket = prices[0]
+    step = client.post(f"/events/{congress.slug}/register/", {f"q-{member_ticket.pk}": "1"}).content.decode()
+    assert 'id="dues-note"' in step
+    data = {f"q-{member_ticket.pk}": "1", "a0-ticket_type": member_ticket.pk, "a0-name": "Lee", "a0-email": user.email}
+    response = client.post(f"/events/{congress.slug}/register/", data)
+    order = Order.objects.get()
+    assert order.charged_cents == member_ticket.price_cents + order.dues_cents
+    assert order.dues_plan is not None
+    checkout = client.get(response["Location"]).content.decode()
+    assert "Decline the card" in checkout
+    client.post(response["Location"], {"action": "pay"})
+    stripe_webhooks.process_waiting()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert user.member.standing() == Standing.ACTIVE
+    assert "Your ticket orders" in client.get("/membership/").content.decode()
+
+
+def test_a_visitor_not_signed_in_is_asked_to_sign_in_to_join_for_the_member_price(client, congress, prices, plan):
+    response = client.post(f"/events/{congress.slug}/register/", {f"q-{prices[0].pk}": "1"})
+    assert response.status_code == 400
+    assert "Sign in or create an account" in response.content.decode()
+    assert not Order.objects.exists()
