@@ -70,13 +70,15 @@ def start(order: Order) -> str:
     if not card.card_payments_available():
         raise card.CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
     expires = timezone.now() + ticket_holds.hold_length() + EXPIRY_MARGIN
+    _expire_earlier_session(order)
     if card.uses_local_checkout():
         session_id, url = card.local_id("cs"), reverse("events:order-test-checkout", args=[order.token])
     else:
         params = session_params(order, expires_at=int(expires.timestamp()))
+        key = f"tickets-{order.token}-{int(expires.timestamp())}"
         session = card._call(
             "create a Checkout Session",
-            lambda: card.client().v1.checkout.sessions.create(params, {"idempotency_key": f"tickets-{order.token}"}),
+            lambda: card.client().v1.checkout.sessions.create(params, {"idempotency_key": key}),
         )
         session_id, url = session.id, session.url
     with transaction.atomic():
@@ -89,6 +91,19 @@ def start(order: Order) -> str:
     if not held:
         raise card.CardPaymentsUnavailable(_("This order is no longer waiting for payment."))
     return url
+
+
+def _expire_earlier_session(order: Order) -> None:
+    """Paying again (after a cancelled or declined attempt) first ends the earlier Stripe session,
+    so one order can never be paid twice. Stripe refuses if that session was paid meanwhile."""
+    earlier = order.stripe_checkout_session_id
+    if not earlier or card.is_local_id(earlier):
+        return
+    card._call(
+        "expire a Checkout Session",
+        lambda: card.client().v1.checkout.sessions.expire(earlier),
+        failure=_("Your earlier payment attempt could not be closed ({reason}); nothing new was started."),
+    )
 
 
 def _order_of(session: dict) -> Order | None:
@@ -186,7 +201,8 @@ def refund_order(*, order_id: int, amount_cents: int, payment_intent: str) -> No
 def session_expired(event: dict, session: dict) -> None:
     """Stripe ended the unpaid session: its order's hold ends with it."""
     order = _order_of(session)
-    if order is not None:
+    # An earlier session ended because the buyer started paying again: the hold goes on.
+    if order is not None and order.stripe_checkout_session_id == session.get("id"):
         ticket_holds.expire(order_id=order.pk, reason="Stripe's checkout expired")
 
 

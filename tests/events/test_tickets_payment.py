@@ -162,6 +162,7 @@ def test_a_payment_of_another_amount_confirms_nothing_and_is_refunded(client, co
 
 def test_stripes_expired_session_ends_the_hold(client, congress, paid_ticket):
     order = order_for(congress, paid_ticket, "Ann", "Bob", "Cat")
+    Order.objects.filter(pk=order.pk).update(stripe_checkout_session_id="cs_test_Gone")
     session = {"id": "cs_test_Gone", "object": "checkout.session", "status": "expired", "payment_status": "unpaid",
                "metadata": {"kind": "tickets", "order_id": str(order.pk)}}  # fmt: skip
     sp.post(client, sp.event("checkout.session.expired", session))
@@ -252,3 +253,27 @@ def test_a_refunded_late_payment_is_a_refunded_tickets_payment(client, congress,
     sp.post(client, completed(order, amount=100))
     payment = Payment.objects.get(kind="tickets")
     assert (payment.status, payment.refunded_cents) == ("refunded", 100)
+
+
+def test_paying_again_ends_the_earlier_stripe_session_and_its_expiry_keeps_the_hold(
+    client, congress, paid_ticket, stripe_api
+):
+    stripe_api.post(f"{API}/checkout/sessions", json=stripe_session("cs_test_First"))
+    order = order_for(congress, paid_ticket, "Ann")
+    ticket_checkout.start(order)
+    order.refresh_from_db()
+    stripe_api.post(
+        f"{API}/checkout/sessions/cs_test_First/expire", json={**stripe_session("cs_test_First"), "status": "expired"}
+    )
+    stripe_api.post(f"{API}/checkout/sessions", json=stripe_session("cs_test_Second"))
+    response = client.post(f"/events/orders/o/{order.token}/pay/")
+    assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_Second"
+    assert [call.request.url.rsplit("/v1/", 1)[1] for call in stripe_api.calls[1:]] == [
+        "checkout/sessions/cs_test_First/expire",
+        "checkout/sessions",
+    ]
+    first = {"id": "cs_test_First", "object": "checkout.session", "status": "expired", "payment_status": "unpaid",
+             "metadata": {"kind": "tickets", "order_id": str(order.pk)}}  # fmt: skip
+    sp.post(client, sp.event("checkout.session.expired", first))
+    order.refresh_from_db()
+    assert order.status == Order.Status.HELD and order.stripe_checkout_session_id == "cs_test_Second"
