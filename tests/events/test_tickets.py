@@ -216,3 +216,16 @@ def test_a_signed_in_members_orders_appear_on_their_membership_page(client, even
     assert "Your ticket orders" in page and f"/events/orders/{order.pk}/" in page
     client.force_login(make_member())
     assert "Your ticket orders" not in client.get("/membership/").content.decode()
+
+
+def test_the_register_page_and_an_order_page_list_in_a_fixed_number_of_queries(
+    client, event, django_assert_max_num_queries
+):
+    kinds = [ticket(event, name=f"Kind {n}", price_cents=0) for n in range(8)]
+    attendees = [Attendee(kind.pk, f"P{n}", f"p{n}@example.org") for n, kind in enumerate(kinds)]
+    order = place_order(event=event, user=None, buyer_name="P0", buyer_email="p0@example.org", attendees=attendees)
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/events/{event.slug}/register/").status_code == 200
+    with django_assert_max_num_queries(12):
+        page = client.get(order.capability_url)
+    assert page.content.decode().count("<td>P") == 8
