@@ -1,6 +1,7 @@
 """Organisers' ticket pages: /manage/events/<slug>/tickets/ (ticket types and discount codes)."""
 
 from django.contrib import messages
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events import ticket_types
 from events.ticket_forms import DiscountCodeForm, TicketTypeForm
 from events.ticket_holds import seats_left, taken_by_type
-from events.ticket_records import TicketType
+from events.ticket_records import Order, TicketType
 from events.views.access import get_event_for_organiser
 from members.roles import ORGANISER, role_required
 
@@ -27,10 +28,22 @@ def _page(request, event, *, type_form=None, code_form=None, status=200):
         "ticket_types": types,
         "discount_codes": list(event.discount_codes.prefetch_related("ticket_types")),
         "seats_left": seats_left(event, now=now),
+        "orders": _order_numbers(event, now=now),
         "type_form": type_form or TicketTypeForm(event=event),
         "code_form": code_form or DiscountCodeForm(event=event),
     }
     return render(request, "events/tickets/manage.html", context, status=status)
+
+
+def _order_numbers(event, *, now) -> dict:
+    """Orders by state and the ticket money received (paid orders, after discounts), in one query."""
+    paid = Q(status=Order.Status.PAID)
+    return event.orders.aggregate(
+        paid=Count("pk", filter=paid),
+        received=Sum("total_cents", filter=paid, default=0),
+        holding=Count("pk", filter=Q(status=Order.Status.HELD, held_until__gt=now)),
+        refunded=Count("pk", filter=Q(status=Order.Status.REFUNDED)),
+    )
 
 
 @organiser_only

@@ -229,3 +229,15 @@ def test_the_register_page_and_an_order_page_list_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(order.capability_url)
     assert page.content.decode().count("<td>P") == 8
+
+
+def test_the_ticket_page_counts_paid_orders_money_and_holds(client, organiser, event):
+    free, paid = ticket(event, name="Free"), ticket(event, name="Paid", price_cents=5000)
+    place_order(event=event, user=None, buyer_name="A", buyer_email="a@example.org",
+                attendees=[Attendee(free.pk, "A", "a@example.org")])  # fmt: skip
+    place_order(event=event, user=None, buyer_name="B", buyer_email="b@example.org",
+                attendees=[Attendee(paid.pk, "B", "b@example.org")])  # fmt: skip
+    client.force_login(organiser)
+    text = client.get(f"/manage/events/{event.slug}/tickets/").content.decode()
+    numbers = text[text.index('id="order-numbers"') :].split("</p>")[0]
+    assert "1 paid order" in numbers and "1 order holding seats while paying" in numbers and "0 refunded" in numbers
