@@ -1,21 +1,38 @@
-"""Congress tickets in a real browser: a visitor who is not a member buys a non-member ticket and
-a named guest's on the local test checkout, and each attendee gets their own ticket email; a
-member in good standing buys at the member price."""
+"""Congress tickets in a real browser: an organiser sets the ticket types; a visitor who is not a
+member buys a non-member ticket and a named guest's on the local test checkout, and each attendee
+gets their own ticket email; a member in good standing buys at the member price."""
 
 import re
 
 from playwright.sync_api import expect
 
 from events.ticket_records import Order, TicketType
+from members import roles
 from tests.e2e.conftest import sign_in
 from tests.factories import EventFactory, PlanFactory
 
 
-def _congress():
+def _congress(page, site, check_page, organiser):
+    """The organiser sets the congress's tickets on its ticket page."""
     event = EventFactory(kind="congress", title="Annual Congress", slug="annual-congress", capacity=100)
-    TicketType.objects.create(event=event, name="Member", price_cents=4500, audience="good_standing")
-    TicketType.objects.create(event=event, name="Non-member", price_cents=9000)
+    event.organisers.add(organiser.user)
     PlanFactory(name="Regular", slug="regular", amount_cents=6000)
+    sign_in(page, site, organiser.user.email)
+    page.goto(f"{site.url}/manage/events/{event.slug}/")
+    page.get_by_role("link", name="Tickets").click()
+    for name, cents, audience in (("Member", "4500", "good_standing"), ("Non-member", "9000", "anyone")):
+        form = page.locator("#ticket-type-form")
+        form.get_by_label("Name").fill(name)
+        form.get_by_label("Price in cents").fill(cents)
+        form.get_by_label("Who may buy it").select_option(audience)
+        form.get_by_role("button", name="Add the ticket type").click()
+        expect(page.locator(".messages")).to_contain_text("The ticket type is added.")
+    check_page(page, "organiser-tickets")
+    assert list(TicketType.objects.filter(event=event).values_list("name", "price_cents")) == [
+        ("Member", 4500),
+        ("Non-member", 9000),
+    ]
+    page.context.clear_cookies()
     return event
 
 
@@ -41,7 +58,8 @@ def _pay_on_the_local_checkout(page, site, check_page, name: str, amount: str) -
 
 
 def test_a_visitor_buys_two_tickets_and_a_member_buys_at_the_member_price(site, page, browser, check_page, person):
-    event = _congress()
+    organiser = person("olu@example.org", role=roles.ORGANISER, term_days_ago=100)
+    event = _congress(page, site, check_page, organiser)
     visitor = browser.new_context().new_page()
     visitor.goto(f"{site.url}/events/{event.slug}/")
     visitor.get_by_role("link", name="Register").click()
