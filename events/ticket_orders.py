@@ -110,6 +110,8 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) ->
         raise OrderRefused(_("%(email)s is already coming to this event.") % {"email": taken[0]}, code="coming")
     types = {t.pk: t for t in event.ticket_types.prefetch_related("plans")}
     buyer = as_member_of(dues_plan) if dues_plan else buyer_of(user, on=timezone.localdate(now))
+    if event.is_members_only and not buyer.in_good_standing:
+        raise OrderRefused(_("This event is for members in good standing only."), code="members_only")
     for type_id, count in Counter(attendee.ticket_type_id for attendee in attendees).items():
         ticket_type = types.get(type_id)
         if ticket_type is None or not ticket_type.unlocked_by(unlock_code):

@@ -241,3 +241,27 @@ def test_the_ticket_page_counts_paid_orders_money_and_holds(client, organiser, e
     text = client.get(f"/manage/events/{event.slug}/tickets/").content.decode()
     numbers = text[text.index('id="order-numbers"') :].split("</p>")[0]
     assert "1 paid order" in numbers and "1 order holding seats while paying" in numbers and "0 refunded" in numbers
+
+
+def test_a_members_only_event_sells_no_ticket_to_a_non_member(event):
+    event.visibility = event.Visibility.MEMBERS
+    event.save()
+    kind = ticket(event, name="Anyone")
+    with pytest.raises(OrderRefused) as refused:
+        place_order(event=event, user=None, buyer_name="A", buyer_email="a@example.org",
+                    attendees=[Attendee(kind.pk, "A", "a@example.org")])  # fmt: skip
+    assert refused.value.code == "members_only"
+    buyer = make_member()
+    order = place_order(event=event, user=buyer, buyer_name="M", buyer_email=buyer.email,
+                        attendees=[Attendee(kind.pk, "M", buyer.email)])  # fmt: skip
+    assert order.is_paid
+
+
+def test_the_event_page_counts_held_seats_as_taken_on_a_ticketed_event(client):
+    congress = EventFactory(capacity=3)
+    kind = ticket(congress, price_cents=1000)
+    two = [Attendee(kind.pk, "A", "a@example.org"), Attendee(kind.pk, "B", "b@example.org")]
+    place_order(event=congress, user=None, buyer_name="A", buyer_email="a@example.org", attendees=two)
+    page = client.get(f"/events/{congress.slug}/")
+    assert page.context["seats_left"] == 1
+    assert f"/events/{congress.slug}/register/" in page.content.decode()
