@@ -129,7 +129,16 @@ def session_completed(event: dict, session: dict) -> None:
     if outcome in (CONFIRMED, REFUND):
         _record_payment(event, order, paid["amount_cents"] if outcome == REFUND else order.total_cents, outcome)
     if outcome == REFUND:
-        refund_order(order_id=order.pk, amount_cents=session.get("amount_total") or 0, payment_intent=intent)
+        owe_refund(order_id=order.pk, amount_cents=paid["amount_cents"])
+
+
+def owe_refund(*, order_id: int, amount_cents: int) -> None:
+    """Note the money owed back and have a worker ask Stripe once this transaction commits (never
+    under the event's lock); the sweep asks again if that worker never ran."""
+    from events.tasks import refund_ticket_order
+
+    Order.objects.filter(pk=order_id, refunded_at__isnull=True).update(refund_cents=amount_cents)
+    transaction.on_commit(lambda: refund_ticket_order.delay(order_id), robust=True)
 
 
 def _record_payment(event: dict, order: Order, amount_cents: int, outcome: str) -> None:
@@ -182,13 +191,18 @@ def _apply_dues(event: dict, session: dict, order: Order, intent: str) -> bool:
     return True
 
 
-def refund_order(*, order_id: int, amount_cents: int, payment_intent: str) -> None:
-    """Give back an order's payment through Stripe (after the lock is released) and tell the buyer."""
+def refund_order(*, order_id: int) -> bool:
+    """Give back what an order is owed through Stripe, in a worker, and tell the buyer. Harmless
+    to repeat: Stripe's idempotency key and `refunded_at` make it happen once."""
     order = Order.objects.select_related("event").get(pk=order_id)
+    if order.refunded_at or not order.refund_cents:
+        return False
     stripe_sessions.refund_session(
-        payment_intent=payment_intent, amount_cents=amount_cents, key=f"ticket-refund-{order.pk}",
-        metadata={"order_id": str(order.pk)},
+        payment_intent=order.stripe_payment_intent_id, amount_cents=order.refund_cents,
+        key=f"ticket-refund-{order.pk}", metadata={"order_id": str(order.pk)},
     )  # fmt: skip
+    if not Order.objects.filter(pk=order.pk, refunded_at__isnull=True).update(refunded_at=timezone.now()):
+        return False
     subject = _("Your order for %(event)s was refunded") % {"event": order.event.title}
     text = _(
         "We could not confirm your order for %(event)s, so the whole payment has been refunded to your card. "
@@ -196,6 +210,19 @@ def refund_order(*, order_id: int, amount_cents: int, payment_intent: str) -> No
     ) % {"event": order.event.title, "link": absolute(order.capability_url)}
     queue_message(key=f"ticket-order-refunded:{order.pk}", to=order.buyer_email, kind="ticket-order-refunded",
                   subject=subject, text=text)  # fmt: skip
+    return True
+
+
+def refund_owed(*, limit: int = 100) -> int:
+    """Ask again for the refunds no worker has done yet (the sweep); the number done."""
+    owed = Order.objects.filter(status=Order.Status.REFUNDED, refund_cents__gt=0, refunded_at__isnull=True)
+    done = 0
+    for order_id in list(owed.values_list("pk", flat=True)[:limit]):
+        try:
+            done += refund_order(order_id=order_id)
+        except card.CardPaymentsUnavailable:
+            log.warning("Refund of ticket order %s failed; asked again at the next sweep.", order_id)
+    return done
 
 
 def session_expired(event: dict, session: dict) -> None:

@@ -168,6 +168,10 @@ class Order(models.Model):
     status_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Money owed back (a late payment for a full event, say): asked of Stripe by a worker after
+    # the webhook's transaction commits, and asked again by the sweep until `refunded_at` is set.
+    refund_cents = models.PositiveIntegerField(default=0)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrderQuerySet.as_manager()
 

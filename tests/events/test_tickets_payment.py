@@ -36,6 +36,17 @@ def stripe_api():
 
 
 @pytest.fixture
+def settle(client, django_capture_on_commit_callbacks, eager_tasks):
+    """Deliver a webhook and run what its transaction left for workers once it commits (the refund)."""
+
+    def deliver(evt):
+        with django_capture_on_commit_callbacks(execute=True):
+            sp.post(client, evt)
+
+    return deliver
+
+
+@pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=3)
 
@@ -148,10 +159,12 @@ def test_a_repeated_webhook_changes_nothing(client, congress, paid_ticket):
     assert len(deliveries(kind="event-yes")) == 1
 
 
-def test_a_payment_of_another_amount_confirms_nothing_and_is_refunded(client, congress, paid_ticket, stripe_api):
+def test_a_payment_of_another_amount_confirms_nothing_and_is_refunded(
+    client, congress, paid_ticket, stripe_api, settle
+):
     stripe_api.post(f"{API}/refunds", json=refund_answer(amount=100))
     order = order_for(congress, paid_ticket, "Ann")
-    sp.post(client, completed(order, amount=100))
+    settle(completed(order, amount=100))
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
     assert not RSVP.objects.filter(event=congress, status="yes").exists()
@@ -181,13 +194,15 @@ def test_the_sweep_ends_holds_past_their_time_and_no_others(congress, paid_ticke
     assert Order.objects.get(pk=fresh.pk).status == Order.Status.HELD
 
 
-def test_a_late_payment_for_an_event_now_full_is_refunded_and_the_buyer_told(client, congress, paid_ticket, stripe_api):
+def test_a_late_payment_for_an_event_now_full_is_refunded_and_the_buyer_told(
+    client, congress, paid_ticket, stripe_api, settle
+):
     stripe_api.post(f"{API}/refunds", json=refund_answer(amount=9000))
     late = order_for(congress, paid_ticket, "Ann")
     ticket_holds.expire(order_id=late.pk)
     others = order_for(congress, paid_ticket, "Bob", "Cat", "Dan")
     sp.post(client, completed(others, intent="pi_test_Others"))
-    sp.post(client, completed(late))
+    settle(completed(late))
     late.refresh_from_db()
     assert late.status == Order.Status.REFUNDED
     assert not RSVP.objects.filter(email="ann@example.org", status="yes").exists()
@@ -206,14 +221,14 @@ def test_a_late_payment_with_room_left_is_confirmed(client, congress, paid_ticke
     assert late.status == Order.Status.PAID
 
 
-def test_a_member_ticket_paid_by_someone_no_longer_in_good_standing_is_refunded(client, congress, stripe_api):
+def test_a_member_ticket_paid_by_someone_no_longer_in_good_standing_is_refunded(client, congress, stripe_api, settle):
     stripe_api.post(f"{API}/refunds", json=refund_answer(amount=4500))
     member_ticket = TicketType.objects.create(event=congress, name="Member", price_cents=4500, audience="good_standing")
     buyer = make_member()
     order = place_order(event=congress, user=buyer, buyer_name="M", buyer_email=buyer.email,
                         attendees=[Attendee(member_ticket.pk, "M", buyer.email)])  # fmt: skip
     buyer.member.terms.all().delete()  # the term was voided before the money arrived
-    sp.post(client, completed(order))
+    settle(completed(order))
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
     assert "good standing" in order.status_reason
@@ -245,12 +260,12 @@ def test_paid_tickets_are_a_tickets_payment_on_the_treasurers_list_and_csv_besid
     assert tickets.status == "paid", "ticket money is not refunded from the dues page"
 
 
-def test_a_refunded_late_payment_is_a_refunded_tickets_payment(client, congress, paid_ticket, stripe_api):
+def test_a_refunded_late_payment_is_a_refunded_tickets_payment(client, congress, paid_ticket, stripe_api, settle):
     from members.models import Payment
 
     stripe_api.post(f"{API}/refunds", json=refund_answer(amount=100))
     order = order_for(congress, paid_ticket, "Ann")
-    sp.post(client, completed(order, amount=100))
+    settle(completed(order, amount=100))
     payment = Payment.objects.get(kind="tickets")
     assert (payment.status, payment.refunded_cents) == ("refunded", 100)
 
@@ -277,3 +292,22 @@ def test_paying_again_ends_the_earlier_stripe_session_and_its_expiry_keeps_the_h
     sp.post(client, sp.event("checkout.session.expired", first))
     order.refresh_from_db()
     assert order.status == Order.Status.HELD and order.stripe_checkout_session_id == "cs_test_Second"
+
+
+def test_a_refund_no_worker_made_is_asked_for_again_by_the_sweep(client, congress, paid_ticket, stripe_api):
+    from events.tasks import end_ticket_holds
+
+    late = order_for(congress, paid_ticket, "Ann")
+    ticket_holds.expire(order_id=late.pk)
+    order_for(congress, paid_ticket, "Bob", "Cat", "Dan")
+    sp.post(client, completed(late))  # the worker that would refund never runs
+    late.refresh_from_db()
+    assert (late.status, late.refund_cents, late.refunded_at) == (Order.Status.REFUNDED, 9000, None)
+    assert not stripe_api.calls, "nothing is asked of Stripe inside the webhook's transaction"
+    stripe_api.post(f"{API}/refunds", json=refund_answer(amount=9000))
+    end_ticket_holds()
+    end_ticket_holds()
+    late.refresh_from_db()
+    assert late.refunded_at is not None
+    assert len(stripe_api.calls) == 1
+    assert Delivery.objects.filter(kind="ticket-order-refunded", to="ann@example.org").count() == 1
