@@ -105,9 +105,10 @@ class AttendeeForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Attendee's email"))
 
 
-def attendee_forms(data, ticket_ids: list[int]) -> list[AttendeeForm]:
-    """One form per ticket chosen, in order: a0, a1, …"""
+def attendee_forms(data, ticket_ids: list[int], *, buyer=None) -> list[AttendeeForm]:
+    """One form per ticket chosen, in order: a0, a1, …; the first names the signed-in buyer to begin with."""
+    first = {"name": buyer.get_full_name(), "email": buyer.email} if getattr(buyer, "is_authenticated", False) else {}
     return [
-        AttendeeForm(data, prefix=f"a{index}", initial={"ticket_type": ticket_id})
+        AttendeeForm(data, prefix=f"a{index}", initial={"ticket_type": ticket_id, **(first if index == 0 else {})})
         for index, ticket_id in enumerate(ticket_ids)
     ]

@@ -59,7 +59,7 @@ def register(request, slug):
     if problem:
         messages.error(request, problem)
         return render(request, "events/tickets/register.html", context, status=400)
-    forms = attendee_forms(request.POST if "a0-name" in request.POST else None, chosen)
+    forms = attendee_forms(request.POST if "a0-name" in request.POST else None, chosen, buyer=request.user)
     names = {offer.ticket_type.pk: offer.ticket_type.name for offer in offers}
     for form, type_id in zip(forms, chosen, strict=True):
         form.ticket_name = names[type_id]

@@ -265,3 +265,12 @@ def test_the_event_page_counts_held_seats_as_taken_on_a_ticketed_event(client):
     page = client.get(f"/events/{congress.slug}/")
     assert page.context["seats_left"] == 1
     assert f"/events/{congress.slug}/register/" in page.content.decode()
+
+
+def test_the_first_attendee_of_a_signed_in_buyer_is_themselves_to_begin_with(client, event):
+    kind = ticket(event)
+    buyer = make_member()
+    client.force_login(buyer)
+    step = client.post(f"/events/{event.slug}/register/", {f"q-{kind.pk}": "2"}).content.decode()
+    assert f'value="{buyer.email}"' in step
+    assert step.count(f'value="{buyer.email}"') == 1, "the guest's fields start empty"
