@@ -76,6 +76,8 @@ ORG_LOGO = logo_from_setting(
 )
 ORG_EMAIL_LOGO = email_logo_for(ORG_LOGO, static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT)
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 30, minimum=0)
+# How long starting a ticket checkout holds its seats: 30 minutes is Stripe's shortest Checkout expiry.
+TICKET_HOLD_MINUTES = env_int("TICKET_HOLD_MINUTES", 30, minimum=30)
 CURRENCY = env_str("CURRENCY", "USD").upper()
 
 INSTALLED_APPS = [
@@ -243,6 +245,12 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "task": "members.tasks.apply_retention",
     "schedule": crontab(hour=3, minute=17),
     "options": {"expires": 3600},
+}
+# Every minute: ticket orders nobody paid for in time give their held seats back.
+CELERY_BEAT_SCHEDULE["end-ticket-holds"] = {
+    "task": "events.tasks.end_ticket_holds",
+    "schedule": 60.0,
+    "options": {"expires": 55},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from events import ticket_order_views, ticket_views
 from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
@@ -9,7 +10,14 @@ urlpatterns = [
     path("events/calendar.ics", public.public_feed, name="feed"),
     path("events/my-calendar/", public.member_feed_create, name="member-feed-create"),
     path("events/my-calendar/<str:token>.ics", public.member_feed, name="member-feed"),
+    path("events/orders/<int:order_id>/", ticket_order_views.order_page, name="order"),
+    path("events/orders/o/<str:token>/", ticket_order_views.order_link, name="order-link"),
+    path("events/orders/o/<str:token>/pay/", ticket_order_views.order_pay, name="order-pay"),
+    path(
+        "events/orders/o/<str:token>/test-checkout/", ticket_order_views.order_test_checkout, name="order-test-checkout"
+    ),
     path("events/<slug:slug>/", public.event_detail, name="detail"),
+    path("events/<slug:slug>/register/", ticket_order_views.register, name="register"),
     path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
@@ -35,6 +43,18 @@ urlpatterns = [
         manage.door_helper_remove,
         name="manage-door-helper-remove",
     ),
+    path("manage/events/<slug:slug>/tickets/", ticket_views.ticket_types_page, name="manage-tickets"),
+    path(
+        "manage/events/<slug:slug>/tickets/<int:ticket_type_id>/",
+        ticket_views.ticket_type_edit,
+        name="manage-ticket-edit",
+    ),
+    path(
+        "manage/events/<slug:slug>/tickets/<int:ticket_type_id>/remove/",
+        ticket_views.ticket_type_remove,
+        name="manage-ticket-remove",
+    ),
+    path("manage/events/<slug:slug>/discount-codes/", ticket_views.discount_code_add, name="manage-discount-add"),
     path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
     path("manage/events/<slug:slug>/rsvps.csv", manage.rsvp_csv, name="manage-rsvps-csv"),
     path("manage/events/<slug:slug>/questions/", question_views.questions_page, name="manage-questions"),

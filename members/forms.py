@@ -314,6 +314,9 @@ class PaymentFilterForm(forms.Form):
     method = forms.ChoiceField(label="Method", required=False, choices=[("", "Any"), *Payment.Method.choices])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Payment.Status.choices])
     currency = forms.CharField(label=gettext_lazy("Currency"), required=False, max_length=3)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Kind.choices]
+    )
 
     def clean_currency(self):
         return (self.cleaned_data.get("currency") or "").strip().upper()

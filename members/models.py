@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from members.plan_options import PlanOptions
 from members.users import User, UserManager  # noqa: F401 - the user model lives with its manager
@@ -321,7 +321,15 @@ class Payment(models.Model):
         REFUNDED = "refunded", "Refunded"
         VOIDED = "voided", "Voided"
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
+    class Kind(models.TextChoices):
+        DUES = "dues", gettext_lazy("Dues")
+        TICKETS = "tickets", gettext_lazy("Tickets")
+
+    # Dues always have their member; tickets have one only when the buyer is a member.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
+    kind = models.CharField(gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.DUES, db_index=True)
+    # What a payment that is not dues bought, in words: "Annual Congress: 2 tickets (order 12)".
+    description = models.CharField(gettext_lazy("description"), max_length=300, blank=True)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, default=default_currency)

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from config.client_ip import client_ip
-from events import calendar_links, calendars, questions, rsvp
+from events import calendar_links, calendars, questions, rsvp, ticket_holds
 from events.forms import AnswerForm, VisitorAnswerForm
 from events.models import CalendarFeed, Event
 from events.text import plain_text, render_markdown
@@ -47,11 +47,14 @@ def _detail_context(request, event: Event, *, visitor_form=None, answer_form=Non
     if user.is_authenticated:
         problem = rsvp.eligibility_problem(event, email=user.email, user=user, now=now)
     taken = rsvp.seats_taken(event)
+    has_tickets = event.ticket_types.exists()
     return {
         "event": event,
         "description_html": render_markdown(event.description),
-        "seats_left": event.seats_left(taken),
+        # A ticketed event's seats held by buyers still paying are not free either.
+        "seats_left": ticket_holds.seats_left(event, now=now) if has_tickets else event.seats_left(taken),
         "closed_reason": event.rsvp_closed_reason(now),
+        "has_tickets": has_tickets,
         "is_over": event.is_over(now),
         "eligibility": problem,
         "rsvp": mine,
