@@ -28,11 +28,20 @@ class ProfileForm(NameFields, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = ["full_name", "sort_name", "address_line1", "address_line2", "city", "postal_code", "country", "phone"]
+        fields = [
+            "full_name", "sort_name", "address_line1", "address_line2", "city", "postal_code", "country", "phone",
+            "language",
+        ]  # fmt: skip
         widgets = ADDRESS_WIDGETS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The language of the site and of every email to the member, among those the society offers.
+        self.fields["language"] = forms.ChoiceField(
+            label=gettext_lazy("Language of the site and your emails"), choices=settings.LANGUAGES
+        )
+        if len(settings.LANGUAGES) < 2:
+            del self.fields["language"]
         if self.instance.pk and not self.instance.full_name:
             self.initial["full_name"] = self.instance.name
 

@@ -64,6 +64,9 @@ class Delivery(models.Model):
     prebuilt = models.BooleanField(default=False, editable=False)
     # Holds a sign-in secret (code, reset or confirmation link): its text is never shown to staff.
     confidential = models.BooleanField(default=False)
+    # The language the email is written in: when queued, the one the person was reading;
+    # once composed, the one it was written in (a member's own, notifications/languages.py).
+    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
