@@ -49,7 +49,7 @@ def _detail_context(request, event: Event, *, visitor_form=None) -> dict:
     taken = rsvp.seats_taken(event)
     return {
         "event": event,
-        "description_html": render_markdown(event.description),
+        "description_html": render_markdown(event.shown_description),
         "seats_left": event.seats_left(taken),
         "closed_reason": event.rsvp_closed_reason(now),
         "is_over": event.is_over(now),
