@@ -420,6 +420,8 @@ STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 # The languages offered and the society's default (config/languages.py): LANGUAGES=en,es.
 LANGUAGES, LANGUAGE_CODE = languages_from_env()
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language writes them: {{ day|date:"DATE_FORMAT" }} (config/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 # A visitor's choice from the footer's menu, kept a year; a member's is kept on their profile too.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SECURE = not DEBUG

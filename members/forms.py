@@ -38,10 +38,14 @@ class ProfileForm(NameFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The language of the site and of every email to the member, among those the society offers.
         self.fields["language"] = forms.ChoiceField(
-            label=gettext_lazy("Language of the site and your emails"), choices=settings.LANGUAGES
+            label=gettext_lazy("Language of the site and your emails"), choices=settings.LANGUAGES, required=False
         )
         if len(settings.LANGUAGES) < 2:
             del self.fields["language"]
+
+    def clean_language(self) -> str:
+        """Left out of the post: the language stays as it was."""
+        return self.cleaned_data.get("language") or self.instance.language
         if self.instance.pk and not self.instance.full_name:
             self.initial["full_name"] = self.instance.name
 

@@ -12,16 +12,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
     """What kind of message this is, for people's preferences. Transactional mail
     (receipts, confirmations, sign-in) is always sent."""
 
-    TRANSACTIONAL = "transactional", "Receipts, confirmations and account emails"
-    INVITATIONS = "invitations", "Event invitations and announcements"
-    REMINDERS = "reminders", "Reminders"
-    NEWSLETTERS = "newsletters", "News and announcements from the society"
+    TRANSACTIONAL = "transactional", _("Receipts, confirmations and account emails")
+    INVITATIONS = "invitations", _("Event invitations and announcements")
+    REMINDERS = "reminders", _("Reminders")
+    NEWSLETTERS = "newsletters", _("News and announcements from the society")
 
 
 OPTIONAL_CATEGORIES = (Category.INVITATIONS, Category.REMINDERS, Category.NEWSLETTERS)
@@ -33,17 +34,17 @@ def new_token() -> str:
 
 class Delivery(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
-        UNCERTAIN = "uncertain", "Uncertain"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        UNCERTAIN = "uncertain", _("Uncertain")
 
-    key = models.CharField("idempotency key", max_length=200, unique=True)
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     kind = models.CharField(max_length=60, db_index=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.TRANSACTIONAL)
-    to = models.EmailField("recipient", db_index=True)
+    to = models.EmailField(_("recipient"), db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
@@ -146,10 +147,10 @@ class Suppression(models.Model):
     (with who lifted it and when) so the history stays; only rows not lifted count."""
 
     class Reason(models.TextChoices):
-        BOUNCED = "bounced", "Hard bounce"
-        COMPLAINED = "complained", "Spam complaint"
-        REJECTED = "rejected", "Refused by the mail service"
-        STAFF = "staff", "Suppressed by staff"
+        BOUNCED = "bounced", _("Hard bounce")
+        COMPLAINED = "complained", _("Spam complaint")
+        REJECTED = "rejected", _("Refused by the mail service")
+        STAFF = "staff", _("Suppressed by staff")
 
     email = models.EmailField(db_index=True)
     reason = models.CharField(max_length=12, choices=Reason.choices)
@@ -184,9 +185,9 @@ class Announcement(models.Model):
     """A message staff write once and send to a segment."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENDING = "sending", "Queuing"
-        SENT = "sent", "Queued to everyone"
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Queuing")
+        SENT = "sent", _("Queued to everyone")
 
     CATEGORIES = [
         (Category.NEWSLETTERS.value, Category.NEWSLETTERS.label),
@@ -194,7 +195,7 @@ class Announcement(models.Model):
     ]
 
     subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, headings.")
+    body = models.TextField(help_text=_("Markdown: *emphasis*, **bold**, [links](https://…), lists, headings."))
     category = models.CharField(max_length=20, choices=CATEGORIES, default=Category.NEWSLETTERS)
     segment = models.CharField(max_length=200)
     segment_label = models.CharField(max_length=300, blank=True)
@@ -229,10 +230,10 @@ class FanOut(models.Model):
     A job is identified by `key`: starting the same job twice starts it once."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Sending"
-        DONE = "done", "Done"
-        STOPPED = "stopped", "Stopped"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped")
+        FAILED = "failed", _("Failed")
 
     key = models.CharField(max_length=200, unique=True)
     source = models.CharField(max_length=60)
