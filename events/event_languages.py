@@ -22,7 +22,7 @@ class SecondLanguage(models.Model):
         validators=[validate_offered_language],
         help_text=_("Blank: the event is shown in the language it is written in."),
     )
-    title_second = models.CharField(_("title in the second language"), max_length=200, blank=True)
+    title_second = models.CharField(_("event name in the second language"), max_length=200, blank=True)
     summary_second = models.CharField(_("summary in the second language"), max_length=300, blank=True)
     description_second = models.TextField(_("description in the second language"), blank=True)
 

@@ -164,7 +164,7 @@ class EventForm(forms.ModelForm):
         if "second_language" not in self.fields:
             return
         if data.get("second_language") and not (data.get("title_second") or "").strip():
-            self.add_error("title_second", _("Give the title in the second language, or choose no second language."))
+            self.add_error("title_second", _("Give the event its name in the second language, or choose none."))
         if not data.get("second_language") and any(data.get(name) for name in self.SECOND_LANGUAGE_FIELDS[1:]):
             self.add_error("second_language", _("Choose which language these second texts are written in."))
 

@@ -38,7 +38,10 @@ class ProfileForm(NameFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The language of the site and of every email to the member, among those the society offers.
         self.fields["language"] = forms.ChoiceField(
-            label=gettext_lazy("Language of the site and your emails"), choices=settings.LANGUAGES, required=False
+            label=gettext_lazy("Your language"),
+            help_text=gettext_lazy("The site and every email to you are written in it."),
+            choices=settings.LANGUAGES,
+            required=False,
         )
         if len(settings.LANGUAGES) < 2:
             del self.fields["language"]
