@@ -24,10 +24,12 @@ Paths listed in pyproject.toml's `[tool.societas.translations] pending` (files o
 folders) are not checked yet: the check is turned on path by path by taking them off.
 
 Catalogues (`locale/<code>/LC_MESSAGES/django.po`): an entry whose translation is
-empty, or that is marked fuzzy, is a finding.
+empty, or that is marked fuzzy, is a finding; so is a translated entry that the
+compiled `django.mo` beside it lacks (the catalogue changed and was not compiled).
 """
 
 import ast
+import gettext
 import re
 import tomllib
 from dataclasses import dataclass
@@ -190,13 +192,36 @@ def _assigned_name(node: ast.Assign) -> str:
 
 
 def catalogue_findings(root: Path) -> list[Finding]:
-    """Entries of each locale/<code>/LC_MESSAGES/django.po left empty or fuzzy."""
+    """Entries of each locale/<code>/LC_MESSAGES/django.po left empty or fuzzy, or missing
+    from the compiled django.mo beside it (the .po changed and was not compiled again)."""
     findings = []
     for po in sorted((root / "locale").glob("*/LC_MESSAGES/django.po")):
         relative = po.relative_to(root).as_posix()
-        for line, problem in po_problems(po.read_text()):
+        text = po.read_text()
+        for line, problem in po_problems(text):
+            findings.append(Finding(relative, line, problem))
+        for line, problem in uncompiled(text, po.with_suffix(".mo")):
             findings.append(Finding(relative, line, problem))
     return findings
+
+
+def uncompiled(text: str, mo: Path) -> list[tuple[int, str]]:
+    """(line, problem) for each translated entry the compiled catalogue lacks."""
+    if not mo.exists():
+        return [(1, f"not compiled: {mo.name} is missing (make compile-messages)")]
+    with mo.open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    held = {key[0] if isinstance(key, tuple) else key for key in catalog}
+    return [
+        (entry["line"], f"not compiled: {entry['msgid'][:80]!r} (make compile-messages)")
+        for entry in _po_entries(text)
+        if entry["msgid"] and not entry["fuzzy"] and all(entry["msgstr"]) and entry["msgstr"]
+        and _compiled_key(entry) not in held
+    ]  # fmt: skip
+
+
+def _compiled_key(entry: dict) -> str:
+    return f"{entry['context']}\x04{entry['msgid']}" if entry["context"] else entry["msgid"]
 
 
 def po_problems(text: str) -> list[tuple[int, str]]:
@@ -217,7 +242,7 @@ def _po_entries(text: str) -> list[dict]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if entry is None and line and not line.startswith("#~"):
-            entry = {"line": number, "fuzzy": False, "msgid": "", "msgstr": [], "obsolete": False}
+            entry = {"line": number, "fuzzy": False, "context": "", "msgid": "", "msgstr": [], "obsolete": False}
         if not line:
             entry, current = _close(entries, entry), None
             continue
@@ -225,7 +250,13 @@ def _po_entries(text: str) -> list[dict]:
             continue
         if line.startswith("#,") and "fuzzy" in line:
             entry["fuzzy"] = True
-        elif line.startswith("msgid ") and not line.startswith("msgid_plural"):
+        elif line.startswith("msgctxt "):
+            current, entry["context"] = "msgctxt", _unquote(line[8:])
+        elif line.startswith('"') and current == "msgctxt":
+            entry["context"] += _unquote(line)
+        elif line.startswith("msgid_plural"):
+            current = "msgid_plural"
+        elif line.startswith("msgid "):
             current, entry["msgid"] = "msgid", _unquote(line[6:])
         elif line.startswith("msgstr"):
             entry["msgstr"].append(_unquote(line.split(" ", 1)[1]))
@@ -243,5 +274,9 @@ def _close(entries: list, entry: dict | None) -> None:
         entries.append(entry)
 
 
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _unquote(text: str) -> str:
-    return text.strip()[1:-1]
+    """A PO string's text: without its quotes, its escapes (\\n, \\", \\\\) read."""
+    return re.sub(r"\\(.)", lambda match: ESCAPES.get(match.group(1), match.group(0)), text.strip()[1:-1])

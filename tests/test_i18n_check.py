@@ -2,6 +2,7 @@
 person reads (templates and Python) and on a catalogue entry left empty or fuzzy."""
 
 import io
+import struct
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,50 @@ def test_marked_strings_and_words_no_one_reads_pass(tmp_path):
     _check(root)
 
 
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+GOOD = 'msgid "Sign in"\nmsgstr "Iniciar sesión"\n\nmsgctxt "navigation"\nmsgid "Main"\nmsgstr "Principal"\n\n'
+
+
+def _mo(translations: dict[str, str]) -> bytes:
+    """A compiled catalogue (GNU .mo, little-endian, no hash table) holding `translations`."""
+    translations = {"": "Content-Type: text/plain; charset=UTF-8\n", **translations}
+    keys = sorted(translations)
+    ids, strs = [key.encode() for key in keys], [translations[key].encode() for key in keys]
+    start = 28 + 16 * len(keys)
+    offsets, blob = [], b""
+    for text in ids + strs:
+        offsets.append((len(text), start + len(blob)))
+        blob += text + b"\0"
+    table = b"".join(struct.pack("<2I", *pair) for pair in offsets)
+    return struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0) + table + blob
+
+
+def _catalogue(tmp_path: Path, po: str, compiled: dict[str, str] | None) -> Path:
+    root = _project(tmp_path, {"locale/es/LC_MESSAGES/django.po": po})
+    if compiled is not None:
+        (root / "locale/es/LC_MESSAGES/django.mo").write_bytes(_mo(compiled))
+    return root
+
+
+COMPILED = {"Sign in": "Iniciar sesión", "navigation\x04Main": "Principal"}
+
+
+def test_a_complete_and_compiled_catalogue_passes(tmp_path):
+    _check(_catalogue(tmp_path, HEADER + GOOD, COMPILED))
+
+
 @pytest.mark.parametrize(
     "entry",
     ['msgid "Renew"\nmsgstr ""\n', '#, fuzzy\nmsgid "Renew"\nmsgstr "Renovar"\n'],
 )
 def test_an_empty_or_fuzzy_catalogue_entry_fails(tmp_path, entry):
-    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-    good = 'msgid "Sign in"\nmsgstr "Iniciar sesión"\n\n'
-    root = _project(tmp_path, {"locale/es/LC_MESSAGES/django.po": header + good + entry})
+    root = _catalogue(tmp_path, HEADER + GOOD + entry, COMPILED)
+    with pytest.raises(CommandError, match="1 string"):
+        _check(root)
+
+
+@pytest.mark.parametrize("compiled", [None, {"Sign in": "Iniciar sesión"}])
+def test_a_catalogue_not_compiled_since_it_changed_fails(tmp_path, compiled):
+    root = _catalogue(tmp_path, HEADER + GOOD, compiled)
     with pytest.raises(CommandError, match="1 string"):
         _check(root)
