@@ -24,6 +24,7 @@ from config.env import (
     env_str,
     env_url,
 )
+from config.languages import languages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -106,12 +107,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A signed-in member reads the site in the language on their profile.
+    "config.language_views.MemberLanguageMiddleware",
     "members.two_factor.StaffTwoFactorMiddleware",
 ]
 
@@ -421,7 +425,15 @@ STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 
 # Internationalisation, static files ------------------------------------------------
 
-LANGUAGE_CODE = "en"
+# The languages offered and the society's default (config/languages.py): LANGUAGES=en,es.
+LANGUAGES, LANGUAGE_CODE = languages_from_env()
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language writes them: {{ day|date:"DATE_FORMAT" }} (config/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+# A visitor's choice from the footer's menu, kept a year; a member's is kept on their profile too.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)

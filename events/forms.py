@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events import covers, questions, time_zones
 from events.invitations import parse_emails
@@ -114,11 +115,12 @@ class EventForm(forms.ModelForm):
             "kind", "title", "summary", "description", "time_zone", "starts_at", "ends_at",
             "venue_name", "venue_address", "online_url", "capacity", "guests_allowed", "visibility",
             "rsvp_opens_at", "rsvp_closes_at", "reminder_offsets", "remind_maybe", "organisers",
-            "cover_image", "cover_alt",
+            "cover_image", "cover_alt", "second_language", "title_second", "summary_second", "description_second",
         ]  # fmt: skip
         widgets = {
             "venue_address": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 10}),
+            "description_second": forms.Textarea(attrs={"rows": 10}),
             "visibility": forms.RadioSelect,
         }
         labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event", "cover_alt": "Describe the picture"}
@@ -132,6 +134,7 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisers"].queryset = organiser_choices()
+        self._second_language_fields()
         event = self.instance
         if not event.pk:
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
@@ -144,6 +147,29 @@ class EventForm(forms.ModelForm):
                 for name in ("starts_at", "ends_at"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = "Use “Change the date” to move a published event."
+
+    SECOND_LANGUAGE_FIELDS = ("second_language", "title_second", "summary_second", "description_second")
+
+    def _second_language_fields(self) -> None:
+        """The title, summary and description again in one other language, when the society offers two or more."""
+        if len(settings.LANGUAGES) < 2:
+            for name in self.SECOND_LANGUAGE_FIELDS:
+                del self.fields[name]
+            return
+        self.fields["second_language"] = forms.ChoiceField(
+            label=_("Second language"),
+            required=False,
+            choices=[("", _("None: one language only")), *settings.LANGUAGES],
+            help_text=_("People reading the site (and their emails) in this language see the texts below."),
+        )
+
+    def _check_second_language(self, data) -> None:
+        if "second_language" not in self.fields:
+            return
+        if data.get("second_language") and not (data.get("title_second") or "").strip():
+            self.add_error("title_second", _("Give the event its name in the second language, or choose none."))
+        if not data.get("second_language") and any(data.get(name) for name in self.SECOND_LANGUAGE_FIELDS[1:]):
+            self.add_error("second_language", _("Choose which language these second texts are written in."))
 
     def clean_time_zone(self) -> str:
         return time_zones.canonical(
@@ -167,6 +193,7 @@ class EventForm(forms.ModelForm):
         if not (data.get("venue_name") or data.get("venue_address") or data.get("online_url")):
             self.add_error("venue_name", "Give a venue, an online joining link, or both.")
         self._check_cover(data)
+        self._check_second_language(data)
         return data
 
     def clean_cover_image(self):
@@ -191,7 +218,8 @@ class EventForm(forms.ModelForm):
     def changes(self) -> dict:
         """The cleaned values to apply, organisers apart; the cover only when a new one
         was uploaded (an UploadedFile) or the old one cleared (False)."""
-        changes = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "organisers"}
+        names = [name for name in self.Meta.fields if name != "organisers" and name in self.fields]
+        changes = {name: self.cleaned_data[name] for name in names}
         if not (isinstance(changes["cover_image"], UploadedFile) or changes["cover_image"] is False):
             del changes["cover_image"]
         changes["cover_alt"] = changes["cover_alt"].strip()

@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from events.event_languages import SecondLanguage
+
 OFFSET = re.compile(r"^(\d{1,3})([dhm])$")
 OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DEFAULT_REMINDER_OFFSETS = "7d 1d 2h"
@@ -84,7 +86,7 @@ class EventQuerySet(models.QuerySet):
         return self if user.is_superuser else self.filter(organisers=user)
 
 
-class Event(models.Model):
+class Event(SecondLanguage, models.Model):
     class Kind(models.TextChoices):
         CONGRESS = "congress", "Congress"
         FORUM = "forum", "Forum"

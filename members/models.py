@@ -17,6 +17,11 @@ from members.plan_options import PlanOptions
 from members.users import User, UserManager  # noqa: F401 - the user model lives with its manager
 
 
+def default_language() -> str:
+    """A new member (one who joins, or one imported) reads the society's default language."""
+    return settings.LANGUAGE_CODE
+
+
 class Standing(models.TextChoices):
     PENDING = "pending", "Pending"
     ACTIVE = "active", "Active"
@@ -158,6 +163,8 @@ class Member(models.Model):
     # What a listing in the directory shows besides the name (members/directory.py).
     directory_shows_place = models.BooleanField("show my city and country in the directory", default=False)
     affiliation = models.CharField(max_length=200, blank=True)
+    # The language the member reads the site and their emails in (one of LANGUAGES).
+    language = models.CharField(gettext_lazy("language"), max_length=10, default=default_language)
     interests = models.CharField(max_length=500, blank=True)
     # A second record of one person, merged into the one kept (members/roster_edit.py).
     merged_into = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 import members.application_views as application_views
 import members.applications as applications
+from config.language_views import remember_member_language
 from members import arrears, choice, households, local_checkout, stripe_webhooks
 from members import stripe as card
 from members.accounts import ensure_member
@@ -333,6 +334,7 @@ def membership(request):
     form = ProfileForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         form.save()
+        remember_member_language(request, member.language)
         messages.success(request, "Your details are saved.")
         return redirect("members:membership")
     member = Member.objects.prefetch_related("terms__plan").get(pk=member.pk)

@@ -50,7 +50,7 @@ def _detail_context(request, event: Event, *, visitor_form=None, answer_form=Non
     has_tickets = event.ticket_types.exists()
     return {
         "event": event,
-        "description_html": render_markdown(event.description),
+        "description_html": render_markdown(event.shown_description),
         # A ticketed event's seats held by buyers still paying are not free either.
         "seats_left": ticket_holds.seats_left(event, now=now) if has_tickets else event.seats_left(taken),
         "closed_reason": event.rsvp_closed_reason(now),
