@@ -77,7 +77,7 @@ messages: install
 	$(MAKE) compile-messages
 
 compile-messages:
-	@if [ -x $(BIN)/pybabel ]; then $(BIN)/pybabel compile -d locale -D django --statistics; \
+	@if [ -x $(BIN)/pybabel ]; then for d in locale */locale; do [ -d "$$d" ] && $(BIN)/pybabel compile -d "$$d" -D django --statistics; done; true; \
 	else $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var; fi
 
 collectstatic: install

@@ -192,10 +192,12 @@ def _assigned_name(node: ast.Assign) -> str:
 
 
 def catalogue_findings(root: Path) -> list[Finding]:
-    """Entries of each locale/<code>/LC_MESSAGES/django.po left empty or fuzzy, or missing
-    from the compiled django.mo beside it (the .po changed and was not compiled again)."""
+    """Entries of each catalogue, the project's (locale/<code>/LC_MESSAGES/django.po) and each
+    app's (<app>/locale/...), left empty or fuzzy, or missing from the compiled django.mo beside
+    it (the .po changed and was not compiled again)."""
     findings = []
-    for po in sorted((root / "locale").glob("*/LC_MESSAGES/django.po")):
+    catalogues = [*root.glob("locale/*/LC_MESSAGES/django.po"), *root.glob("*/locale/*/LC_MESSAGES/django.po")]
+    for po in sorted(catalogues):
         relative = po.relative_to(root).as_posix()
         text = po.read_text()
         for line, problem in po_problems(text):
