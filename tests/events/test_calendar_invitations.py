@@ -211,22 +211,3 @@ def test_a_reply_the_event_cannot_take_is_answered_by_email(client, replies_read
     assert RSVP.objects.get(pk=person.pk).status == RSVP.Status.YES
     [email] = deliveries("event-reply-refused", to=person.email)
     assert "could not record it" in email.body_text and "closed" in email.body_text
-
-
-def test_an_online_only_event_has_no_check_in_code_in_the_yes_email_or_on_the_answer_page(client):
-    person = RSVPFactory(event=EventFactory(venue_name="", venue_address="", online_url="https://meet.example.org/r"))
-    answer(person, "yes")
-    [email] = deliveries("event-yes")
-    assert [a["filename"] for a in email.attachments if a["mimetype"] == "image/png"] == []
-    assert "check-in" not in email.body_text and "cid:" not in email.body_html
-    page = client.get(f"/r/{person.token}/").content.decode()
-    assert "https://meet.example.org/r" in page and "Your check-in code" not in page and "<svg" not in page
-
-
-def test_an_event_with_a_venue_has_the_check_in_code_in_the_yes_email_and_on_the_answer_page(client):
-    person = RSVPFactory(event=EventFactory(venue_name="Old Library", online_url=""))
-    answer(person, "yes")
-    [email] = deliveries("event-yes")
-    assert [a["filename"] for a in email.attachments if a["mimetype"] == "image/png"] == ["check-in.png"]
-    assert "Your check-in link" in email.body_text and "cid:check-in-qr" in email.body_html
-    assert "Your check-in code" in client.get(f"/r/{person.token}/").content.decode()
