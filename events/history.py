@@ -103,6 +103,7 @@ def _value(name: str, value, event: Event) -> str:
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return f"{moment.astimezone(event.zone):%d %b %Y %H:%M}"
+        local = moment.astimezone(event.zone)
+        return f"{local.day} {local:%b %Y %H:%M}"
     text = str(value)
     return text if len(text) <= LONGEST_VALUE else f"{text[: LONGEST_VALUE - 1]}…"

@@ -61,6 +61,8 @@ def test_a_kind_a_status_and_a_visibility_read_in_words_not_as_stored_codes(orga
         "Visibility: Public → Members only",
     ]
     assert history.summary({"kind": [None, "lecture"]}, event, arrows=False) == ["Kind: Lecture"]
+    published = {"published_at": [None, "2031-06-03T07:19:00+00:00"]}
+    assert history.summary(published, event) == ["Published at: none → 3 Jun 2031 07:19"], "as the When column: no 03"
     assert history.summary({"title": ["draft", "forum"]}, event) == ["Title: draft → forum"], "only fields with choices"
 
 
