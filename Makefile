@@ -10,7 +10,7 @@ DEV := $(VENV)/.dev-installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/societas
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev run test lint migrate seed collectstatic clean bench soak wrk
+.PHONY: install install-dev run test lint migrate seed collectstatic clean bench soak wrk messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Societas needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -68,6 +68,17 @@ wrk:
 		echo "installing Debian's wrk for the benchmarks"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+# The catalogues: gather the converted paths' strings into locale/<code>/LC_MESSAGES/django.po
+# (needs GNU gettext's xgettext), then, once translated, compile the .mo files that are committed:
+# with Babel's compiler (requirements.txt), or GNU msgfmt where Babel is missing.
+messages: install
+	$(BIN)/python manage.py update_catalogues
+	$(MAKE) compile-messages
+
+compile-messages:
+	@if [ -x $(BIN)/pybabel ]; then $(BIN)/pybabel compile -d locale -D django --statistics; \
+	else $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var; fi
 
 collectstatic: install
 	$(BIN)/python manage.py collectstatic --noinput

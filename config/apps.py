@@ -7,3 +7,6 @@ class SocietasConfig(AppConfig):
     name = "config"
     label = "societas"
     verbose_name = "Societas"
+
+    def ready(self):
+        from config import language_views  # noqa: F401  (connects the sign-in signal)

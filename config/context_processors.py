@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from config.brand import colours
-from members.directory import may_browse
+from members.directory import may_browse, nav_facts
 from members.roles import can_manage
 
 
@@ -19,5 +19,7 @@ def society(request):
         "show_manage": bool(user is not None and can_manage(user)),
         # Asked only when the menu shows it (signed-in pages): one query, then cached on the user.
         "show_directory": lambda: bool(user is not None and may_browse(user)),
+        # The same query: members (lapsed ones too) see "Membership" in the menu, others "Join".
+        "is_member": lambda: bool(user is not None and nav_facts(user)["member"]),
         "local_run": settings.DEBUG,
     }

@@ -24,6 +24,7 @@ from config.env import (
     env_str,
     env_url,
 )
+from config.languages import languages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -76,6 +77,8 @@ ORG_LOGO = logo_from_setting(
 )
 ORG_EMAIL_LOGO = email_logo_for(ORG_LOGO, static_dirs=_LOGO_FOLDERS, media_root=MEDIA_ROOT)
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 30, minimum=0)
+# How long starting a ticket checkout holds its seats: 30 minutes is Stripe's shortest Checkout expiry.
+TICKET_HOLD_MINUTES = env_int("TICKET_HOLD_MINUTES", 30, minimum=30)
 CURRENCY = env_str("CURRENCY", "USD").upper()
 
 INSTALLED_APPS = [
@@ -104,12 +107,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A signed-in member reads the site in the language on their profile.
+    "config.language_views.MemberLanguageMiddleware",
     "members.two_factor.StaffTwoFactorMiddleware",
 ]
 
@@ -244,6 +250,12 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "schedule": crontab(hour=3, minute=17),
     "options": {"expires": 3600},
 }
+# Every minute: ticket orders nobody paid for in time give their held seats back.
+CELERY_BEAT_SCHEDULE["end-ticket-holds"] = {
+    "task": "events.tasks.end_ticket_holds",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email --------------------------------------------------------------------------
@@ -329,7 +341,7 @@ RENEWAL_REMINDER_DAYS_BEFORE_END = [
 ]
 RENEWAL_REMINDER_DAYS_AFTER_GRACE = [
     env_int_item("RENEWAL_REMINDER_DAYS_AFTER_GRACE", item)
-    for item in env_list("RENEWAL_REMINDER_DAYS_AFTER_GRACE", ["14"])
+    for item in env_list("RENEWAL_REMINDER_DAYS_AFTER_GRACE", ["14", "60"])
 ]
 # Days before Stripe charges an auto-renewing member that they are told so.
 AUTO_RENEW_NOTICE_DAYS = env_int("AUTO_RENEW_NOTICE_DAYS", 7, minimum=1)
@@ -413,7 +425,15 @@ STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 
 # Internationalisation, static files ------------------------------------------------
 
-LANGUAGE_CODE = "en"
+# The languages offered and the society's default (config/languages.py): LANGUAGES=en,es.
+LANGUAGES, LANGUAGE_CODE = languages_from_env()
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language writes them: {{ day|date:"DATE_FORMAT" }} (config/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+# A visitor's choice from the footer's menu, kept a year; a member's is kept on their profile too.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)

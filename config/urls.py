@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from config import views
+from config import language_views, views
 
 # The admin signs in through allauth, with its rate limits and two-factor, not with a
 # password form of its own.
@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("brand.css", views.brand_css, name="brand-css"),
     path("manage/", views.manage, name="manage"),
+    path("language/", language_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),

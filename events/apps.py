@@ -20,6 +20,9 @@ class EventsConfig(AppConfig):
             organising,
             reminders,
             retention,
+            ticket_checkout,
+            ticket_sections,
+            ticket_types,
         )
         from notifications.registry import (
             SegmentSource,
@@ -35,6 +38,8 @@ class EventsConfig(AppConfig):
         mail_scope.register()  # which outbox mail is an organiser's
         retention.register()
         merging.register()  # moving answers when two records of one person are merged
+        ticket_checkout.register()  # ticket orders' Stripe sessions, handed over by members' webhook
+        ticket_sections.register()  # a buyer's ticket orders on /membership/
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies

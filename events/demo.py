@@ -1,7 +1,8 @@
 """The demo society's events, for the local run. Safe to run twice: an event that
 exists already is left as it is.
 
-- a three-day congress with few seats, full, with a waitlist;
+- a three-day congress with few seats, full, with a waitlist, that asks two registration
+  questions (dietary needs, on the door list; affiliation, optional), with some answers;
 - a members-only forum, to which the members in good standing are invited;
 - a public lecture, online only;
 - a past symposium, with answers and people checked in at the door.
@@ -19,9 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from events import checkin, covers, invitations, organising
+from events import checkin, covers, invitations, organising, question_setup, questions
 from events import rsvp as seats
-from events.models import Event, Invitation
+from events.models import RSVP, Event, Invitation
 from members.models import User
 from notifications import fanout
 
@@ -91,6 +92,43 @@ def _congress() -> Event | None:
             event=event, email="pending@example.org", name=pending.get_full_name() if pending else "", user=pending
         )
     return event
+
+
+DIETS = ["No special needs", "Vegetarian", "Vegan", "Gluten-free", "Other"]
+CONGRESS_ANSWERS = {
+    "member@example.org": ("Vegetarian", "University of Springfield"),
+    "renewing@example.org": ("No special needs", ""),
+    "grace@example.org": ("Gluten-free", "Springfield Water Board"),
+    "visitor.one@example.org": ("Other", "Independent researcher"),
+}
+
+
+def _congress_questions() -> None:
+    """The congress's questions and a few answers, once (also to a congress seeded before questions existed)."""
+    event = Event.objects.filter(slug="annual-congress").first()
+    if event is None or event.questions.exists():
+        return
+    by = _user(ORGANISERS[0])
+    diet = question_setup.add_question(
+        event=event,
+        details={
+            "text": "Dietary needs",
+            "kind": "one_choice",
+            "choices": DIETS,
+            "help_text": "Lunch is served every day. Choose Other and tell us at the door.",
+            "required": True,
+            "on_door_list": True,
+        },
+        by=by,
+    )
+    affiliation = question_setup.add_question(
+        event=event,
+        details={"text": "Affiliation", "kind": "short_text", "help_text": "For your name badge (optional)."},
+        by=by,
+    )
+    for person in RSVP.objects.filter(event=event, email__in=CONGRESS_ANSWERS).select_related("event"):
+        chosen, where = CONGRESS_ANSWERS[person.email]
+        questions.save_answers(rsvp=person, answers={diet.pk: chosen, affiliation.pk: where})
 
 
 def _give_cover(event: Event, *, alt: str) -> None:
@@ -187,6 +225,7 @@ def _symposium() -> Event | None:
 @transaction.atomic
 def seed(log) -> None:
     made = [e for e in (_congress(), _forum(), _lecture(), _symposium()) if e]
+    _congress_questions()
     log(
         f"Events: {Event.objects.count()} in all, {len(made)} new "
         f"({', '.join(e.title for e in made) or 'the demo events were there already'})."

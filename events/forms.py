@@ -13,10 +13,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from events import covers, time_zones
+from events import covers, questions, time_zones
 from events.invitations import parse_emails
 from events.models import RSVP, Event, Invitation
+from members import reminder_schedule
 from members.roles import ORGANISER
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -113,11 +115,12 @@ class EventForm(forms.ModelForm):
             "kind", "title", "summary", "description", "time_zone", "starts_at", "ends_at",
             "venue_name", "venue_address", "online_url", "capacity", "guests_allowed", "visibility",
             "rsvp_opens_at", "rsvp_closes_at", "reminder_offsets", "remind_maybe", "organisers",
-            "cover_image", "cover_alt",
+            "cover_image", "cover_alt", "second_language", "title_second", "summary_second", "description_second",
         ]  # fmt: skip
         widgets = {
             "venue_address": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 10}),
+            "description_second": forms.Textarea(attrs={"rows": 10}),
             "visibility": forms.RadioSelect,
         }
         labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event", "cover_alt": "Describe the picture"}
@@ -131,9 +134,12 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisers"].queryset = organiser_choices()
+        self._second_language_fields()
         event = self.instance
         if not event.pk:
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
+            # What staff set on /manage/reminders/ for new events.
+            self.initial.setdefault("reminder_offsets", reminder_schedule.current().event_offsets)
         if event.pk:
             for name in self.LOCAL_FIELDS:
                 self.initial[name] = wall_clock(getattr(event, name), event.time_zone)
@@ -141,6 +147,29 @@ class EventForm(forms.ModelForm):
                 for name in ("starts_at", "ends_at"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = "Use “Change the date” to move a published event."
+
+    SECOND_LANGUAGE_FIELDS = ("second_language", "title_second", "summary_second", "description_second")
+
+    def _second_language_fields(self) -> None:
+        """The title, summary and description again in one other language, when the society offers two or more."""
+        if len(settings.LANGUAGES) < 2:
+            for name in self.SECOND_LANGUAGE_FIELDS:
+                del self.fields[name]
+            return
+        self.fields["second_language"] = forms.ChoiceField(
+            label=_("Second language"),
+            required=False,
+            choices=[("", _("None: one language only")), *settings.LANGUAGES],
+            help_text=_("People reading the site (and their emails) in this language see the texts below."),
+        )
+
+    def _check_second_language(self, data) -> None:
+        if "second_language" not in self.fields:
+            return
+        if data.get("second_language") and not (data.get("title_second") or "").strip():
+            self.add_error("title_second", _("Give the event its name in the second language, or choose none."))
+        if not data.get("second_language") and any(data.get(name) for name in self.SECOND_LANGUAGE_FIELDS[1:]):
+            self.add_error("second_language", _("Choose which language these second texts are written in."))
 
     def clean_time_zone(self) -> str:
         return time_zones.canonical(
@@ -164,6 +193,7 @@ class EventForm(forms.ModelForm):
         if not (data.get("venue_name") or data.get("venue_address") or data.get("online_url")):
             self.add_error("venue_name", "Give a venue, an online joining link, or both.")
         self._check_cover(data)
+        self._check_second_language(data)
         return data
 
     def clean_cover_image(self):
@@ -188,7 +218,8 @@ class EventForm(forms.ModelForm):
     def changes(self) -> dict:
         """The cleaned values to apply, organisers apart; the cover only when a new one
         was uploaded (an UploadedFile) or the old one cleared (False)."""
-        changes = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "organisers"}
+        names = [name for name in self.Meta.fields if name != "organisers" and name in self.fields]
+        changes = {name: self.cleaned_data[name] for name in names}
         if not (isinstance(changes["cover_image"], UploadedFile) or changes["cover_image"] is False):
             del changes["cover_image"]
         changes["cover_alt"] = changes["cover_alt"].strip()
@@ -291,18 +322,63 @@ def guest_choices(event: Event) -> list[tuple[int, str]]:
 
 
 class AnswerForm(forms.Form):
-    """An answer by one press: the pressed button names the answer."""
+    """An answer by one press: the pressed button names the answer. With a yes come the
+    answers to the event's registration questions (events/questions.py): checked in
+    clean(), each problem shown at its question, and only for a yes."""
 
     answer = forms.ChoiceField(choices=[(s, s) for s in (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO)])
     guests = forms.TypedChoiceField(coerce=int, required=False, empty_value=0, label="Guests")
+    asks_questions = True
 
-    def __init__(self, *args, event: Event, **kwargs):
+    def __init__(self, *args, event: Event, answers_given: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.event = event
         self.fields["guests"].choices = guest_choices(event)
+        self.question_names = []
+        self.answers = {}
+        if self.asks_questions:
+            for name, field in questions.question_fields(event, initial=answers_given).items():
+                field.asked_required = field.required
+                field.required = False  # a maybe or a no answers none of them
+                self.fields[name] = field
+                self.question_names.append(name)
+
+    @property
+    def question_fields(self) -> list:
+        return [self[name] for name in self.question_names]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == RSVP.Status.YES and self.question_names:
+            self._check_questions(data)
+        return data
+
+    def _check_questions(self, data: dict) -> None:
+        self.answers = questions.answers_from(data, self.event)
+        for refusal in questions.problems(self.event, self.answers):
+            name = questions.field_name(refusal.question) if refusal.question else None
+            self.add_error(name, refusal.message)
+
+
+class QuestionAnswersForm(AnswerForm):
+    """Changing one's answers to the questions, and nothing else, from /r/<token>/."""
+
+    def __init__(self, *args, event: Event, answers_given: dict | None = None, **kwargs):
+        super().__init__(*args, event=event, answers_given=answers_given, **kwargs)
+        del self.fields["answer"], self.fields["guests"]
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        self._check_questions(data)
+        return data
 
 
 class VisitorAnswerForm(AnswerForm):
-    """A visitor without an account: we email them a link that confirms the answer."""
+    """A visitor without an account: we email them a link that confirms the answer. The
+    questions are asked on that link's page, when the answer counts, so nothing a
+    stranger typed in someone else's name is kept."""
+
+    asks_questions = False
 
     name = forms.CharField(label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label="Your email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from events.event_languages import SecondLanguage
+
 OFFSET = re.compile(r"^(\d{1,3})([dhm])$")
 OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DEFAULT_REMINDER_OFFSETS = "7d 1d 2h"
@@ -98,7 +100,7 @@ class EventQuerySet(models.QuerySet):
         return self if user.is_superuser else self.filter(organisers=user)
 
 
-class Event(models.Model):
+class Event(SecondLanguage, models.Model):
     class Kind(models.TextChoices):
         CONGRESS = "congress", "Congress"
         FORUM = "forum", "Forum"
@@ -462,3 +464,11 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:member-feed", args=[self.token])
+
+
+# The registration questions live in their own module; imported here so Django finds them.
+from events.question_records import Answer, Question  # noqa: E402, F401
+
+# Ticket types, orders and discount codes live in their own module; importing them here
+# is how Django finds their models.
+from events.ticket_records import DiscountCode, Order, OrderLine, TicketType  # noqa: E402, F401

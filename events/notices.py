@@ -212,7 +212,7 @@ def compose_invitation(row):
     rsvp = _rsvp(row)
     if not rsvp.event.is_published or rsvp.event.is_over(timezone.now()):
         raise Skip("the event is no longer open (cancelled, unpublished or over).")
-    context = _context(rsvp, description_html=render_markdown(rsvp.event.description))
+    context = _context(rsvp, description_html=render_markdown(rsvp.event.shown_description))
     return _compose(row, "invitation", context)
 
 

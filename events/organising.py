@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 import audit.log
-from events import covers, notices
+from events import covers, notices, question_setup
 from events import rsvp as seats
 from events.models import RSVP, Event
 from notifications import fanout
@@ -211,13 +211,15 @@ COPIED_FIELDS = (
 
 
 def duplicate(*, event_id: int, by) -> Event:
-    """A new draft with the same details and organisers, and no RSVPs, to edit and publish."""
+    """A new draft with the same details, organisers and registration questions, and no RSVPs,
+    to edit and publish."""
     with transaction.atomic():
         original = Event.objects.get(pk=event_id)
         details = {name: getattr(original, name) for name in COPIED_FIELDS}
         details["title"] = f"{original.title} (copy)"
         copy = _new_draft(details, organisers=list(original.organisers.all()), by=by)
-        changes = {"copied_from": [None, original.pk], **_as_created(copy)}
+        asked = question_setup.copy_questions(source=original, to=copy)
+        changes = {"copied_from": [None, original.pk], **_as_created(copy), "questions": [None, asked]}
         audit.log.record(by, "event.duplicated", copy, changes=changes, reason=f"A copy of {original.title}")
     return copy
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from events import rsvp as answers
 from events.models import RSVP, CalendarFeed, Event, Invitation, new_token
+from events.question_records import Answer
+from events.questions import shown
 from members import privacy
 from members.data_export import csv_text
 from members.models import User
@@ -34,13 +36,35 @@ def _theirs(*, user_id: int, email: str):
 
 
 def export_rsvps(*, user_id: int, email: str) -> dict[str, str]:
-    """rsvps.csv: every answer the person gave, oldest event first."""
+    """rsvps.csv: every answer the person gave, oldest event first; event_answers.csv: what
+    they told the events' registration questions."""
     rows = _theirs(user_id=user_id, email=email).select_related("event").order_by("event__starts_at", "pk")
     lines = (
         [r.event.title, r.event.starts_at, r.get_status_display(), r.guests, r.answered_at, r.checked_in_at]
         for r in rows
     )
-    return {"rsvps.csv": csv_text(RSVP_COLUMNS, lines)}
+    found = {"rsvps.csv": csv_text(RSVP_COLUMNS, lines)}
+    answers = _answers_file(user_id=user_id, email=email)
+    if answers:
+        found["event_answers.csv"] = answers
+    return found
+
+
+ANSWER_COLUMNS = ["event", "starts (UTC)", "question", "answer", "answered at"]
+
+
+def _answers_file(*, user_id: int, email: str) -> str:
+    """event_answers.csv: what the person answered to events' registration questions, archived
+    ones too; "" for someone who answered none (the download then has no such file)."""
+    given = Answer.objects.filter(rsvp__in=_theirs(user_id=user_id, email=email)).select_related(
+        "question", "rsvp__event"
+    )
+    lines = (
+        [a.rsvp.event.title, a.rsvp.event.starts_at, a.question.text, shown(a.question, a.value), a.answered_at]
+        for a in given.order_by("rsvp__event__starts_at", "rsvp_id", "question__position", "question_id", "pk")
+    )
+    lines = list(lines)
+    return csv_text(ANSWER_COLUMNS, lines) if lines else ""
 
 
 def erase_rsvps(*, user_id: int, email: str, now: datetime.datetime) -> None:
@@ -76,7 +100,9 @@ def _give_back(rsvp_id: int, *, now: datetime.datetime) -> None:
 
 
 def anonymise(rsvps: list[RSVP]) -> int:
-    """Take the person out of each answer; the answer itself stays."""
+    """Take the person out of each answer; the answer itself stays, but not what they said
+    to the registration questions (their diet or affiliation is theirs, not the event's)."""
+    Answer.objects.filter(rsvp__in=[rsvp.pk for rsvp in rsvps]).delete()
     for rsvp in rsvps:
         rsvp.email = privacy.erased_address("rsvp", rsvp.pk)
         rsvp.name, rsvp.user, rsvp.token = "", None, new_token()

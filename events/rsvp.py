@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events import notices
 from events.models import RSVP, Event
@@ -166,6 +167,9 @@ def respond(
 
 def _check_may_answer(event: Event, rsvp: RSVP, answer: str, guests: int, now: datetime.datetime) -> None:
     _check_open(event, answer, guests, now)
+    if answer != RSVP.Status.NO and event.ticket_types.exists():
+        # Seats of a ticketed event are taken by paid orders, which also count the seats held.
+        raise RSVPRefused(_("This event takes registrations with tickets: register on its page."), code="tickets")
     if answer != RSVP.Status.NO:
         problem = eligibility_problem(event, email=rsvp.email, user=rsvp.user_id, now=now)
         if problem:

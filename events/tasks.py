@@ -3,10 +3,28 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from events import covers
+from events import covers, ticket_checkout, ticket_holds
+from members.stripe import CardPaymentsUnavailable
 
 
 @shared_task(name="events.tasks.make_cover_sizes", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def make_cover_sizes(event_id: int) -> int:
     """Make the sizes of an event's newly uploaded cover image."""
     return covers.make_sizes(event_id=event_id)
+
+
+@shared_task(name="events.tasks.end_ticket_holds", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def end_ticket_holds() -> int:
+    """End the seat holds of ticket orders not paid in time, and ask again for refunds owed (beat, every minute)."""
+    return ticket_holds.sweep() + ticket_checkout.refund_owed()
+
+
+@shared_task(
+    name="events.tasks.refund_ticket_order",
+    autoretry_for=(OperationalError, CardPaymentsUnavailable),
+    retry_backoff=True,
+    max_retries=5,
+)
+def refund_ticket_order(order_id: int) -> bool:
+    """Give back what a ticket order is owed through Stripe, and tell the buyer."""
+    return ticket_checkout.refund_order(order_id=order_id)

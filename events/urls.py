@@ -1,6 +1,7 @@
 from django.urls import path
 
-from events.views import door, manage, messages, public, rsvp_link
+from events import ticket_order_views, ticket_views
+from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
 
@@ -9,10 +10,18 @@ urlpatterns = [
     path("events/calendar.ics", public.public_feed, name="feed"),
     path("events/my-calendar/", public.member_feed_create, name="member-feed-create"),
     path("events/my-calendar/<str:token>.ics", public.member_feed, name="member-feed"),
+    path("events/orders/<int:order_id>/", ticket_order_views.order_page, name="order"),
+    path("events/orders/o/<str:token>/", ticket_order_views.order_link, name="order-link"),
+    path("events/orders/o/<str:token>/pay/", ticket_order_views.order_pay, name="order-pay"),
+    path(
+        "events/orders/o/<str:token>/test-checkout/", ticket_order_views.order_test_checkout, name="order-test-checkout"
+    ),
     path("events/<slug:slug>/", public.event_detail, name="detail"),
+    path("events/<slug:slug>/register/", ticket_order_views.register, name="register"),
     path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
+    path("r/<str:token>/answers/", rsvp_link.rsvp_answers, name="rsvp-answers"),
     path("r/<str:token>/event.ics", rsvp_link.rsvp_ics, name="rsvp-ics"),
     path("manage/events/", manage.manage_list, name="manage-list"),
     path("manage/events/new/", manage.event_create, name="manage-create"),
@@ -34,8 +43,36 @@ urlpatterns = [
         manage.door_helper_remove,
         name="manage-door-helper-remove",
     ),
+    path("manage/events/<slug:slug>/tickets/", ticket_views.ticket_types_page, name="manage-tickets"),
+    path(
+        "manage/events/<slug:slug>/tickets/<int:ticket_type_id>/",
+        ticket_views.ticket_type_edit,
+        name="manage-ticket-edit",
+    ),
+    path(
+        "manage/events/<slug:slug>/tickets/<int:ticket_type_id>/remove/",
+        ticket_views.ticket_type_remove,
+        name="manage-ticket-remove",
+    ),
+    path("manage/events/<slug:slug>/discount-codes/", ticket_views.discount_code_add, name="manage-discount-add"),
     path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
     path("manage/events/<slug:slug>/rsvps.csv", manage.rsvp_csv, name="manage-rsvps-csv"),
+    path("manage/events/<slug:slug>/questions/", question_views.questions_page, name="manage-questions"),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/edit/",
+        question_views.question_edit,
+        name="manage-question-edit",
+    ),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/move/",
+        question_views.question_move,
+        name="manage-question-move",
+    ),
+    path(
+        "manage/events/<slug:slug>/questions/<int:question_id>/remove/",
+        question_views.question_remove,
+        name="manage-question-remove",
+    ),
     path("manage/events/<slug:slug>/check-in/", door.door_list, name="check-in"),
     path("manage/events/<slug:slug>/check-in/<int:rsvp_id>/", door.door_mark, name="check-in-mark"),
 ]

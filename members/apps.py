@@ -12,6 +12,9 @@ class MembersConfig(AppConfig):
         from notifications.registry import SegmentSource, register_reminder_source, register_segment_source
 
         emails.register()
+        from members import languages
+
+        languages.register()  # every email to a member is written in their language
         reminders.register()
         mail_scope.register()  # which outbox mail is a treasurer's
         data_export.register()

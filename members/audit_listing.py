@@ -33,6 +33,7 @@ TARGET_PAGES = {
     "members.paymentpromise": ("members:manage-member", "member_id"),
     "members.failedpayment": ("members:manage-member", "member_id"),
     "members.unappliedmoney": ("members:manage-unapplied", None),
+    "members.reminderschedule": ("members:manage-reminders", None),
     "events.event": ("events:manage-event", "slug"),
 }
 

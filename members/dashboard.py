@@ -332,6 +332,7 @@ def _dues_url(period: Period, currency: str) -> str:
         end=period.end.isoformat(),
         status=Payment.Status.PAID,
         currency=currency,
+        kind=Payment.Kind.DUES,
     )
 
 
@@ -358,7 +359,10 @@ def dues_tally(months: list[datetime.date], today: datetime.date) -> MoneyTally:
     # through a timestamp with a time zone, slower than grouping the dates.
     rows = (
         Payment.objects.filter(
-            status=Payment.Status.PAID, received_on__gte=min(months[0], year.start), received_on__lte=today
+            status=Payment.Status.PAID,
+            kind=Payment.Kind.DUES,  # the board's dues figures; ticket money is the events' own
+            received_on__gte=min(months[0], year.start),
+            received_on__lte=today,
         )
         .values_list("received_on", "currency")
         .annotate(cents=Sum(NET), count=Count("pk"))

@@ -7,25 +7,39 @@ them out of the directory at once (the page is read from the database each time)
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from members.models import Member, sort_key
+from members.models import Member, MembershipTerm, sort_key
 from members.names import tidy
 
 LISTING_FIELDS = ("directory_consent", "directory_shows_place", "affiliation", "interests")
 
 
+def nav_facts(user) -> dict:
+    """What the menu needs to know of a signed-in person, in one query cached on the user:
+    whether they have ever been a member (they see "Membership", not "Join"), and whether
+    they may browse the directory (a member in good standing)."""
+    if not getattr(user, "is_authenticated", False):
+        return {"member": False, "directory": False}
+    if not hasattr(user, "_societas_nav"):
+        today = timezone.localdate()
+        good = MembershipTerm.objects.in_good_standing(on=today).filter(member=OuterRef("pk"))
+        paid = MembershipTerm.objects.effective().filter(member=OuterRef("pk"))
+        row = (
+            Member.objects.filter(user=user)
+            .annotate(good=Exists(good), paid=Exists(paid))
+            .values("good", "paid", "erased_at")
+            .first()
+        )
+        row = row or {"good": False, "paid": False, "erased_at": None}
+        user._societas_nav = {"member": row["paid"], "directory": row["good"] and row["erased_at"] is None}
+    return user._societas_nav
+
+
 def may_browse(user) -> bool:
     """A signed-in member in good standing (asked once per request: cached on the user)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not hasattr(user, "_societas_directory"):
-        today = timezone.localdate()
-        user._societas_directory = (
-            Member.objects.in_good_standing(on=today).filter(user=user, erased_at__isnull=True).exists()
-        )
-    return user._societas_directory
+    return nav_facts(user)["directory"]
 
 
 def listed():

@@ -28,11 +28,27 @@ class ProfileForm(NameFields, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = ["full_name", "sort_name", "address_line1", "address_line2", "city", "postal_code", "country", "phone"]
+        fields = [
+            "full_name", "sort_name", "address_line1", "address_line2", "city", "postal_code", "country", "phone",
+            "language",
+        ]  # fmt: skip
         widgets = ADDRESS_WIDGETS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The language of the site and of every email to the member, among those the society offers.
+        self.fields["language"] = forms.ChoiceField(
+            label=gettext_lazy("Your language"),
+            help_text=gettext_lazy("The site and every email to you are written in it."),
+            choices=settings.LANGUAGES,
+            required=False,
+        )
+        if len(settings.LANGUAGES) < 2:
+            del self.fields["language"]
+
+    def clean_language(self) -> str:
+        """Left out of the post: the language stays as it was."""
+        return self.cleaned_data.get("language") or self.instance.language
         if self.instance.pk and not self.instance.full_name:
             self.initial["full_name"] = self.instance.name
 
@@ -314,6 +330,9 @@ class PaymentFilterForm(forms.Form):
     method = forms.ChoiceField(label="Method", required=False, choices=[("", "Any"), *Payment.Method.choices])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Payment.Status.choices])
     currency = forms.CharField(label=gettext_lazy("Currency"), required=False, max_length=3)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Kind.choices]
+    )
 
     def clean_currency(self):
         return (self.cleaned_data.get("currency") or "").strip().upper()

@@ -200,6 +200,9 @@ def payment_detail(request, pk):
 def payment_change(request, pk, action):
     """Refund or void a payment, with a reason. Nothing is deleted."""
     payment = get_object_or_404(Payment, pk=pk)
+    if payment.kind != Payment.Kind.DUES:
+        messages.error(request, _("Ticket money is refunded from the event's order, not here."))
+        return redirect("members:manage-payment", pk=payment.pk)
     if action == "refund":
         form = RefundForm(request.POST, prefix=action, currency=payment.currency)
     else:

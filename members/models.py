@@ -11,10 +11,15 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from members.plan_options import PlanOptions
 from members.users import User, UserManager  # noqa: F401 - the user model lives with its manager
+
+
+def default_language() -> str:
+    """A new member (one who joins, or one imported) reads the society's default language."""
+    return settings.LANGUAGE_CODE
 
 
 class Standing(models.TextChoices):
@@ -158,6 +163,8 @@ class Member(models.Model):
     # What a listing in the directory shows besides the name (members/directory.py).
     directory_shows_place = models.BooleanField("show my city and country in the directory", default=False)
     affiliation = models.CharField(max_length=200, blank=True)
+    # The language the member reads the site and their emails in (one of LANGUAGES).
+    language = models.CharField(gettext_lazy("language"), max_length=10, default=default_language)
     interests = models.CharField(max_length=500, blank=True)
     # A second record of one person, merged into the one kept (members/roster_edit.py).
     merged_into = models.ForeignKey(
@@ -321,7 +328,15 @@ class Payment(models.Model):
         REFUNDED = "refunded", "Refunded"
         VOIDED = "voided", "Voided"
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
+    class Kind(models.TextChoices):
+        DUES = "dues", gettext_lazy("Dues")
+        TICKETS = "tickets", gettext_lazy("Tickets")
+
+    # Dues always have their member; tickets have one only when the buyer is a member.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
+    kind = models.CharField(gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.DUES, db_index=True)
+    # What a payment that is not dues bought, in words: "Annual Congress: 2 tickets (order 12)".
+    description = models.CharField(gettext_lazy("description"), max_length=300, blank=True)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, default=default_currency)
@@ -453,6 +468,7 @@ from members.records import (  # noqa: E402
     StripeEvent,
     UnappliedMoney,
 )
+from members.schedule_records import ReminderSchedule  # noqa: E402
 
 __all__ = [
     "GOOD_STANDINGS",
@@ -471,6 +487,7 @@ __all__ = [
     "Plan",
     "PromiseRequest",
     "RefusedWebhook",
+    "ReminderSchedule",
     "Standing",
     "StripeEvent",
     "UnappliedMoney",

@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from config.money_format import format_amount
+
 # Currencies Stripe counts in whole units: their "cents" are the units themselves.
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF"}
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥"}
@@ -22,11 +24,11 @@ def to_decimal(cents: int, currency: str) -> Decimal:
 
 
 def format_money(cents: int, currency: str) -> str:
-    """'$60.00', '€12.50', '1,500 JPY'-style text for an amount in minor units."""
+    """'$60.00' in English, '60,00 $' in Spanish: an amount in minor units, written as the
+    active language writes money (config/money_format.py)."""
     currency = currency.upper()
-    text = f"{to_decimal(cents, currency):,.{places(currency)}f}"
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    amount = to_decimal(cents, currency)
+    return format_amount(amount, currency, symbol=SYMBOLS.get(currency, ""), places=places(currency))
 
 
 def plain_amount(cents: int, currency: str) -> str:

@@ -78,6 +78,9 @@ class Checkout(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A page of this site to go back to once paid (the members-only event that sent a
+    # lapsed member to renew); checked as same-site when stored and when shown.
+    return_path = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

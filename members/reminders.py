@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from members import emails
+from members import emails, reminder_schedule
 from members.models import CoveredPerson, Member, MembershipTerm, PaymentPromise
 from notifications import fanout
 
@@ -21,25 +21,43 @@ RENEWALS = "members.renewal-reminders"
 AUTO_RENEW_NOTICES = "members.auto-renew-notices"
 
 # A reminder is still sent up to this many days late (beat was down), never later:
-# "your membership ends today" a fortnight after the day helps no one, and a member
-# who lapsed years ago gets nothing when reminders are first switched on.
+# "your membership ends today" a fortnight after the day helps no one.
 LATE_LIMIT_DAYS = 7
+# Win-back reminders (after the grace period) are not dropped when late: a member who
+# lapsed before such a reminder existed still gets the latest one due, once, until
+# this many days after their grace period ended. Later than that, nothing is sent.
+WINBACK_REACH_DAYS = 365
+WINBACK_PREFIX = "lapsed+"
 
 
 def renewal_schedule() -> list[tuple[str, int]]:
     """(label, days after the term's end) of each renewal reminder, earliest first."""
-    before = [(f"-{days}d" if days else "0d", -days) for days in set(settings.RENEWAL_REMINDER_DAYS_BEFORE_END)]
+    offsets = reminder_schedule.current()
+    before = [(f"-{days}d" if days else "0d", -days) for days in set(offsets.days_before_end)]
     grace = settings.MEMBERSHIP_GRACE_DAYS
-    after = [(f"lapsed+{days}d", grace + days) for days in set(settings.RENEWAL_REMINDER_DAYS_AFTER_GRACE)]
+    after = [(f"{WINBACK_PREFIX}{days}d", grace + days) for days in set(offsets.days_after_grace)]
     return sorted(before + after, key=lambda item: item[1])
 
 
 def latest_due(schedule: list[tuple[str, int]], days_after_end: int) -> tuple[str, int] | None:
-    """The one reminder to send now: the latest that has come due, unless it is stale."""
+    """The one reminder to send now: the latest that has come due, unless it is stale
+    (a win-back reminder goes stale only past the win-back reach)."""
     due = [item for item in schedule if item[1] <= days_after_end]
-    if not due or days_after_end > due[-1][1] + LATE_LIMIT_DAYS:
+    if not due:
         return None
-    return due[-1]
+    label, offset = due[-1]
+    if label.startswith(WINBACK_PREFIX):
+        reach = settings.MEMBERSHIP_GRACE_DAYS + WINBACK_REACH_DAYS
+        return due[-1] if days_after_end <= max(reach, offset + LATE_LIMIT_DAYS) else None
+    return due[-1] if days_after_end <= offset + LATE_LIMIT_DAYS else None
+
+
+def _reach_days(schedule: list[tuple[str, int]]) -> int:
+    """How many days after a term's end the schedule can still send something."""
+    reach = schedule[-1][1] + LATE_LIMIT_DAYS
+    if any(label.startswith(WINBACK_PREFIX) for label, _offset in schedule):
+        reach = max(reach, settings.MEMBERSHIP_GRACE_DAYS + WINBACK_REACH_DAYS)
+    return reach
 
 
 def _renewal_candidates(today: datetime.date, schedule: list[tuple[str, int]]):
@@ -49,7 +67,7 @@ def _renewal_candidates(today: datetime.date, schedule: list[tuple[str, int]]):
     latest = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_on__isnull=True).order_by(
         F("end").desc(nulls_first=True), "-pk"
     )
-    earliest_end = today - datetime.timedelta(days=schedule[-1][1] + LATE_LIMIT_DAYS)
+    earliest_end = today - datetime.timedelta(days=_reach_days(schedule))
     latest_end = today - datetime.timedelta(days=schedule[0][1])
     open_promise = PaymentPromise.objects.filter(member=OuterRef("pk"), status=PaymentPromise.Status.OPEN)
     # The payer of a household membership is reminded; the people it covers renew with them.

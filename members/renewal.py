@@ -1,9 +1,11 @@
 """What to offer a member who renews: the plan and amount they paid last, and the plans
 open to them. (The signed renewal link itself is in members/links.py.)"""
 
+import datetime
+
 from django.db.models import Q
 
-from members.models import Member, MembershipTerm, Payment, Plan
+from members.models import Member, MembershipTerm, Payment, Plan, Standing
 
 
 def renewal_choice(member: Member) -> tuple[Plan | None, int | None]:
@@ -39,7 +41,36 @@ def renewal_choices(members) -> dict[int, tuple[Plan | None, int | None]]:
     return choices
 
 
+def is_renewing(member: Member) -> bool:
+    """Whether paying now renews: anyone who has held a term (an imported member may have no number yet)."""
+    return bool(member.member_number) or MembershipTerm.objects.filter(member=member).exists()
+
+
 def renewable_plans(member: Member):
     """The plans a member may renew on: open ones, and any yearly plan they hold."""
     held = MembershipTerm.objects.filter(member=member).values("plan_id")
     return Plan.objects.filter(Q(is_open=True) | Q(pk__in=held, period=Plan.Period.YEARLY))
+
+
+def renewal_window_days() -> int:
+    """How many days before a term ends renewing becomes the member's main action: from
+    the earliest reminder before the end (30 days if none is set)."""
+    from members.reminder_schedule import current  # the schedule's module reads dues, which reads this one
+
+    before = [days for days in current().days_before_end if days >= 0]
+    return max(before, default=30)
+
+
+def renewal_opens(paid_through: datetime.date | None) -> datetime.date | None:
+    """The first day renewing is the main action for a term paid through `paid_through`."""
+    return paid_through - datetime.timedelta(days=renewal_window_days()) if paid_through else None
+
+
+def main_action(standing: Standing, paid_through: datetime.date | None, *, today: datetime.date) -> str:
+    """The membership page's main button: "pay" (never paid), "renew" (within the renewal
+    window, in grace, or lapsed), or "" (active, not yet time to renew)."""
+    if standing == Standing.PENDING:
+        return "pay"
+    if standing == Standing.ACTIVE and paid_through and (paid_through - today).days > renewal_window_days():
+        return ""
+    return "renew"

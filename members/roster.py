@@ -123,6 +123,8 @@ def payment_list(filters: dict):
         payments = payments.filter(status=filters["status"])
     if filters.get("currency"):
         payments = payments.filter(currency=filters["currency"])
+    if filters.get("kind"):
+        payments = payments.filter(kind=filters["kind"])
     return payments.order_by("-received_on", "-pk")
 
 
@@ -141,6 +143,8 @@ PAYMENT_HEADER = [
     "Reference",
     "Recorded by",
     "Reason for refund or void",
+    "Kind",
+    "Description",
 ]
 
 
@@ -149,9 +153,9 @@ def payment_rows(payments) -> Iterator[list]:
         yield [
             p.receipt_number,
             p.received_on.isoformat(),
-            p.member.member_number or "",
-            p.member.name,
-            p.member.user.email,
+            (p.member.member_number or "") if p.member else "",
+            p.member.name if p.member else "",
+            p.member.user.email if p.member else "",
             p.plan.name if p.plan else "",
             plain_amount(p.amount_cents, p.currency),
             p.currency,
@@ -161,4 +165,6 @@ def payment_rows(payments) -> Iterator[list]:
             p.reference,
             p.recorded_by.email if p.recorded_by else "",
             p.status_reason,
+            p.get_kind_display(),
+            p.description,
         ]

@@ -173,7 +173,7 @@ def _follow_the_cycle(checkout: Checkout, params: dict) -> None:
 
 
 def start_checkout(
-    *, member: Member, plan: Plan, amount_cents: int, auto_renew: bool, purpose: str
+    *, member: Member, plan: Plan, amount_cents: int, auto_renew: bool, purpose: str, return_path: str = ""
 ) -> tuple[Checkout, str]:
     """Begin paying: a Stripe Checkout Session (or the local test checkout). Returns the
     checkout and where to send the browser. Nothing is stored if Stripe says no."""
@@ -187,6 +187,7 @@ def start_checkout(
         auto_renew=auto_renew and plan.offers_auto_renew,
         purpose=purpose,
         is_local_test=uses_local_checkout(),
+        return_path=return_path,
     )
     customer_id = ensure_customer(member)
     if checkout.is_local_test:

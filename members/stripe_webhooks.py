@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members import arrears, disputes, dues, unapplied
+from members import arrears, disputes, dues, stripe_sessions, unapplied
 from members import stripe as card
 from members.matching import (
     checkout_problem,
@@ -223,6 +223,8 @@ def checkout_completed(event: dict) -> None:
     """Link the customer and subscription; a paid one-time checkout buys its term here,
     if it paid what its checkout asked. Other money is held for the treasurer."""
     session = event["data"]["object"]
+    if stripe_sessions.hand_over(event, session):  # another app's session (tickets), named in its metadata
+        return
     checkout = find_checkout((session.get("metadata") or {}).get("checkout_id"))
     if checkout is None:
         log.info("Checkout Session %s was not started by Societas; ignored.", session.get("id"))
@@ -485,6 +487,7 @@ def dispute_closed(event: dict) -> None:
 HANDLERS = {
     "checkout.session.completed": checkout_completed,
     "checkout.session.async_payment_succeeded": checkout_completed,
+    "checkout.session.expired": stripe_sessions.session_expired,
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
     "customer.subscription.created": subscription_changed,

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 import members.application_views as application_views
 import members.applications as applications
-from members import arrears, households, local_checkout, stripe_webhooks
+from config.language_views import remember_member_language
+from members import arrears, choice, households, local_checkout, stripe_webhooks
 from members import stripe as card
 from members.accounts import ensure_member
 from members.directory_forms import ListingForm
@@ -28,16 +30,16 @@ from members.links import InvalidLink, read_card_token, read_promise_token, read
 from members.models import Checkout, FailedPayment, Member, Payment, PaymentPromise, Plan, PromiseRequest
 from members.money import AmountError, parse_amount
 from members.profiles import has_address, save_own_details
-from members.renewal import renewable_plans, renewal_choice
+from members.renewal import is_renewing, main_action, renewable_plans, renewal_choice, renewal_opens
 from notifications.preferences import preferences_context
 
 
-def _initial_from_query(request, plan: Plan) -> dict:
-    """A choice carried in the link (after signing up, or from an email): GET only shows it."""
-    initial = {"auto_renew": request.GET.get("auto_renew") == "1"}
-    if plan.is_sliding and request.GET.get("amount"):
+def _initial_from_choice(kept: dict, plan: Plan) -> dict:
+    """A choice carried in the link or kept in the session (after signing up): GET only shows it."""
+    initial = {"auto_renew": kept.get("auto_renew") == "1"}
+    if plan.is_sliding and kept.get("amount"):
         with contextlib.suppress(AmountError):
-            initial["amount"] = parse_amount(request.GET["amount"], plan.currency)
+            initial["amount"] = parse_amount(kept["amount"], plan.currency)
     return initial
 
 
@@ -50,7 +52,7 @@ def _asks(member: Member | None, plan: Plan) -> dict:
 
 
 def _dues_forms(
-    request, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None, member=None
+    kept: dict, plans, *, chosen: Plan | None, bound: DuesForm | None, defaults: dict | None = None, member=None
 ):
     """One form per plan; the plan just submitted keeps its errors."""
     forms = []
@@ -60,7 +62,7 @@ def _dues_forms(
             continue
         initial = dict((defaults or {}).get(plan.pk, {}))
         if plan == chosen:
-            initial.update(_initial_from_query(request, plan))
+            initial.update(_initial_from_choice(kept, plan))
         forms.append(DuesForm(plan=plan, prefix=plan.slug, initial=initial, **_asks(member, plan)))
     return forms
 
@@ -91,17 +93,19 @@ def _checkout_for_browser(request, public_id) -> Checkout:
 
 def _promise(request, member: Member, form: DuesForm, *, confirm_by_email: bool):
     """A promise to pay offline; through a renewal link, only once confirmed from the member's email."""
-    choice = {"member": member, "plan": form.plan, "amount_cents": form.amount_cents}
+    promised = {"member": member, "plan": form.plan, "amount_cents": form.amount_cents}
     method = form.cleaned_data["offline_method"]
     if confirm_by_email:
-        arrears.request_promise(**choice, method=method)
+        arrears.request_promise(**promised, method=method)
         messages.success(request, _("We have emailed you a link: open it to confirm how you will pay."))
     else:
-        arrears.promise_payment(**choice, method=method)
+        arrears.promise_payment(**promised, method=method)
         messages.success(request, "Thank you. We have noted that you will pay; the details are in your email.")
 
 
-def _pay(request, member: Member, form: DuesForm, *, after_promise: str, confirm_by_email: bool = False):
+def _pay(
+    request, member: Member, form: DuesForm, *, after_promise: str, confirm_by_email: bool = False, return_path=""
+):
     """Card: off to Stripe (or the local test checkout). Offline: the promise is recorded."""
     plan = form.plan
     try:
@@ -109,13 +113,14 @@ def _pay(request, member: Member, form: DuesForm, *, after_promise: str, confirm
         if form.offline:
             _promise(request, member, form, confirm_by_email=confirm_by_email)
             return redirect(after_promise)
-        purpose = Checkout.Purpose.RENEWAL if member.member_number else Checkout.Purpose.JOIN
+        purpose = Checkout.Purpose.RENEWAL if is_renewing(member) else Checkout.Purpose.JOIN
         checkout, url = card.start_checkout(
             member=member,
             plan=plan,
             amount_cents=form.amount_cents,
             auto_renew=bool(form.cleaned_data.get("auto_renew")),
             purpose=purpose,
+            return_path=return_path,
         )
     except (card.CardPaymentsUnavailable, DuesError) as error:
         messages.error(request, str(error))
@@ -124,36 +129,65 @@ def _pay(request, member: Member, form: DuesForm, *, after_promise: str, confirm
     return redirect(url)
 
 
+def _keep_and_sign_up(request, bound: DuesForm, return_path: str):
+    """A signed-out visitor's valid choice: kept (in the session and in allauth's `next`)
+    while they create an account or sign in."""
+    query = {"plan": bound.plan.slug, "auto_renew": "1" if bound.cleaned_data.get("auto_renew") else ""}
+    if bound.plan.is_sliding:
+        query["amount"] = bound.data.get(bound.add_prefix("amount"), "")
+    if return_path:
+        query["return_path"] = return_path
+    choice.keep_choice(request, query)
+    messages.info(request, _("Create your account, or sign in, to continue. Your choice is kept."))
+    next_url = f"{reverse('members:join')}?{urlencode(query)}"
+    return redirect(f"{reverse('account_signup')}?{urlencode({'next': next_url})}")
+
+
+def _join_choice(request, plans, member) -> tuple[dict, Plan | None]:
+    """The plan to show alone, ready to pay: the one chosen (link or session), else, for a
+    member renewing, their own; none when the person asked to see every plan."""
+    if request.GET.get("all"):
+        return {}, None
+    kept = choice.kept_choice(request)
+    chosen = choice.chosen_plan(plans, kept)
+    if chosen is None and member is not None and is_renewing(member):
+        own, _amount = renewal_choice(member)
+        chosen = own if own in plans else None
+    return kept, chosen
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
     plans = list(Plan.objects.filter(is_open=True))
     member = ensure_member(request.user) if request.user.is_authenticated else None
-    chosen = next((p for p in plans if p.slug == request.GET.get("plan")), None)
+    kept, chosen = _join_choice(request, plans, member)
+    return_path = choice.safe_return_path(request, request.GET.get("return_path") or kept.get("return_path"))
     bound = _bind(request, plans, member=member) if request.method == "POST" else None
     if bound is not None and bound.is_valid():
         if member is not None and bound.details.fields:
             member = save_own_details(member=member, values=bound.details.values())
         if member is None:
-            query = {"plan": bound.plan.slug, "auto_renew": "1" if bound.cleaned_data.get("auto_renew") else ""}
-            if bound.plan.is_sliding:
-                query["amount"] = bound.data.get(bound.add_prefix("amount"), "")
-            messages.info(request, "Create your account, or sign in, to continue. Your choice is kept.")
-            next_url = f"{reverse('members:join')}?{urlencode(query)}"
-            return redirect(f"{reverse('account_signup')}?{urlencode({'next': next_url})}")
-        response = _pay(request, member, bound, after_promise=reverse("members:membership"))
+            return _keep_and_sign_up(request, bound, return_path)
+        response = _pay(request, member, bound, after_promise=reverse("members:membership"), return_path=return_path)
         if response is not None:
+            choice.forget_choice(request)
             return response
     if request.GET.get("cancelled"):
         messages.info(request, "You left the checkout, so nothing was charged. You can try again below.")
-    forms = _dues_forms(request, plans, chosen=chosen, bound=bound, member=member)
+    shown = [bound.plan if bound is not None else chosen] if chosen is not None else plans
+    forms = _dues_forms(kept, shown, chosen=chosen, bound=bound, member=member)
     application_views.attach_applications(forms, member)
+    action = reverse("members:join")
     context = {
         "forms": forms,
         "member": member,
         "standing": member.standing() if member else None,
         "card_available": card.card_payments_available(),
         "local_checkout": card.uses_local_checkout(),
-        "action": reverse("members:join"),
+        "single": chosen,
+        "renewing": member is not None and is_renewing(member),
+        "action": f"{action}?{urlencode({'return_path': return_path})}" if return_path else action,
+        "all_plans_url": f"{action}?{urlencode({'all': 1, 'return_path': return_path} if return_path else {'all': 1})}",
     }
     return render(request, "members/join.html", context)
 
@@ -170,17 +204,25 @@ def renew(request, token):
         return render(request, "members/renew_invalid.html", {"reason": reason}, status=400)
     plans = list(renewable_plans(member))
     plan, amount = renewal_choice(member)
+    plan = plan if plan in plans else None
     bound = _bind(request, plans) if request.method == "POST" else None
     if bound is not None and bound.is_valid():
         response = _pay(request, member, bound, after_promise=request.path, confirm_by_email=True)
         if response is not None:
             return response
     defaults = {plan.pk: {"amount": amount}} if plan else {}
+    # The member's own plan alone, ready to pay; the others only when asked for.
+    single = plan if plan is not None and not request.GET.get("all") else None
+    if single is not None:
+        plans = [bound.plan if bound is not None else plan]
     # Whoever holds the link sees this page: the member's name, nothing of their standing.
     context = {
         "member": member,
-        "forms": _dues_forms(request, plans, chosen=plan, bound=bound, defaults=defaults),
+        "forms": _dues_forms({}, plans, chosen=plan, bound=bound, defaults=defaults),
         "suggested_plan": plan,
+        "suggested_amount": amount,
+        "single": single,
+        "all_plans_url": f"{request.path}?all=1",
         "card_available": card.card_payments_available(),
         "local_checkout": card.uses_local_checkout(),
         "action": request.path,
@@ -235,7 +277,28 @@ def local_test_checkout(request, public_id):
 @require_safe
 def checkout_done(request, public_id):
     checkout = _checkout_for_browser(request, public_id)
-    return render(request, "members/checkout_done.html", {"checkout": checkout, "status": _status(checkout)})
+    return_path = choice.safe_return_path(request, checkout.return_path)
+    context = {"checkout": checkout, "status": _status(checkout), "return_path": return_path}
+    return render(request, "members/checkout_done.html", context)
+
+
+def _greeting(checkout: Checkout, member: Member, paid_through) -> str:
+    """A renewal is greeted as a renewal; joining says welcome."""
+    until = date_format(paid_through, "j F Y") if paid_through else ""
+    if checkout.purpose == Checkout.Purpose.RENEWAL:
+        if member.has_lifetime_membership:
+            return _("Your membership is renewed for life.")
+        return (
+            _("Your membership is renewed to %(date)s.") % {"date": until}
+            if until
+            else _("Your membership is renewed.")
+        )
+    greeting = _("Welcome, you are a member.")
+    if member.member_number:
+        greeting = _("Welcome, you are a member: your member number is %(number)s.") % {"number": member.member_number}
+    if member.has_lifetime_membership:
+        return f"{greeting} {_('Your membership is for life.')}"
+    return f"{greeting} {_('Your membership runs until %(date)s.') % {'date': until}}" if until else greeting
 
 
 def _status(checkout: Checkout) -> dict:
@@ -243,6 +306,8 @@ def _status(checkout: Checkout) -> dict:
     standing = member.standing()
     paid_through = member.paid_through()
     return {
+        "greeting": _greeting(checkout, member, paid_through),
+        "renewal": checkout.purpose == Checkout.Purpose.RENEWAL,
         "confirmed": checkout.payment_id is not None,
         "standing": standing.value,
         "standing_label": standing.label,
@@ -269,6 +334,7 @@ def membership(request):
     form = ProfileForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         form.save()
+        remember_member_language(request, member.language)
         messages.success(request, "Your details are saved.")
         return redirect("members:membership")
     member = Member.objects.prefetch_related("terms__plan").get(pk=member.pk)
@@ -277,6 +343,8 @@ def membership(request):
         "member": member,
         "covered_by": households.covering(member),
         "standing": member.standing(),
+        "main_action": main_action(member.standing(), member.paid_through(), today=timezone.localdate()),
+        "renew_opens": renewal_opens(member.paid_through()),
         "term": current,
         "paid_through": member.paid_through(),
         "payments": member.payments.select_related("plan"),

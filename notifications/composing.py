@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from config.brand import email_brand
+from notifications.languages import languages_for
 
 logger = logging.getLogger(__name__)
 
@@ -91,23 +93,31 @@ def composed_from(row, template: str, context: dict, **extra) -> Composed:
 
 
 def compose_all(rows: Iterable) -> dict:
-    """{row.pk: Composed, Skip or another Exception} for every row, batch composers first."""
+    """{row.pk: Composed, Skip or another Exception} for every row, batch composers first.
+    Each email is written in its recipient's language (notifications/languages.py), which
+    is recorded on the row as `language`."""
+    rows = list(rows)
     results: dict = {}
-    by_kind: dict[str, list] = {}
+    by_kind: dict[tuple[str, str], list] = {}
+    languages = languages_for(row for row in rows if not row.prebuilt)
     for row in rows:
-        by_kind.setdefault(row.kind, []).append(row)
-    for kind, group in by_kind.items():
-        batch = batch_composers.get(kind)
-        if batch is not None:
-            try:
-                results.update(batch(group))
-            except Exception as error:  # one kind's failure must not stop the others
-                logger.exception("Composing a batch of %s failed", kind)
-                results.update(dict.fromkeys((row.pk for row in group), error))
-            continue
-        for row in group:
-            results[row.pk] = compose_one(row)
+        row.language = languages.get(row.pk, row.language)
+        by_kind.setdefault((row.kind, row.language), []).append(row)
+    for (kind, language), group in by_kind.items():
+        with translation.override(language or None):
+            results.update(_compose_group(kind, group))
     return results
+
+
+def _compose_group(kind: str, group: list) -> dict:
+    batch = batch_composers.get(kind)
+    if batch is None:
+        return {row.pk: compose_one(row) for row in group}
+    try:
+        return batch(group)
+    except Exception as error:  # one kind's failure must not stop the others
+        logger.exception("Composing a batch of %s failed", kind)
+        return dict.fromkeys((row.pk for row in group), error)
 
 
 def compose_one(row) -> Composed | Exception:

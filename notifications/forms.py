@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from notifications import announcements
 from notifications.kinds import kind_choices
@@ -10,7 +11,9 @@ class PreferencesForm(forms.Form):
 
     invitations = forms.BooleanField(required=False, label=Category.INVITATIONS.label)
     reminders = forms.BooleanField(
-        required=False, label="Reminders", help_text="Before events you said you will attend, and before dues are due."
+        required=False,
+        label=_("Reminders"),
+        help_text=_("Before events you said you will attend, and before dues are due."),
     )
     newsletters = forms.BooleanField(required=False, label=Category.NEWSLETTERS.label)
 
@@ -20,9 +23,9 @@ class PreferencesForm(forms.Form):
 
 
 class OutboxSearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Recipient contains", max_length=254)
-    kind = forms.ChoiceField(required=False, label="Kind")
-    status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any"), *Delivery.Status.choices])
+    q = forms.CharField(required=False, label=_("Recipient contains"), max_length=254)
+    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", "Any"), *Delivery.Status.choices])
 
     def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,18 +33,18 @@ class OutboxSearchForm(forms.Form):
 
 
 class SuppressionForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    detail = forms.CharField(required=False, label="Why (for other staff)", max_length=500)
+    email = forms.EmailField(label=_("Email address"))
+    detail = forms.CharField(required=False, label=_("Why (for other staff)"), max_length=500)
 
 
 class AnnouncementForm(forms.ModelForm):
-    segment = forms.ChoiceField(label="Send to")
+    segment = forms.ChoiceField(label=_("Send to"))
 
     class Meta:
         model = Announcement
         fields = ["subject", "body", "category", "segment"]
-        labels = {"body": "Message", "category": "Kind of message"}
-        help_texts = {"category": "People who turned this kind of email off will not get it."}
+        labels = {"body": _("Message"), "category": _("Kind of message")}
+        help_texts = {"category": _("People who turned this kind of email off will not get it.")}
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
 
     def __init__(self, *args, user, **kwargs):
@@ -55,7 +58,7 @@ class AnnouncementForm(forms.ModelForm):
     def clean_body(self):
         body = self.cleaned_data["body"]
         if not announcements.markdown_to_html(body).strip():
-            raise forms.ValidationError("Write the message: it is empty once formatting is removed.")
+            raise forms.ValidationError(_("Write the message: it is empty once formatting is removed."))
         return body
 
     def save(self, commit=True):

@@ -19,10 +19,10 @@ class Category(models.TextChoices):
     """What kind of message this is, for people's preferences. Transactional mail
     (receipts, confirmations, sign-in) is always sent."""
 
-    TRANSACTIONAL = "transactional", "Receipts, confirmations and account emails"
-    INVITATIONS = "invitations", "Event invitations and announcements"
-    REMINDERS = "reminders", "Reminders"
-    NEWSLETTERS = "newsletters", "News and announcements from the society"
+    TRANSACTIONAL = "transactional", _("Receipts, confirmations and account emails")
+    INVITATIONS = "invitations", _("Event invitations and announcements")
+    REMINDERS = "reminders", _("Reminders")
+    NEWSLETTERS = "newsletters", _("News and announcements from the society")
 
 
 OPTIONAL_CATEGORIES = (Category.INVITATIONS, Category.REMINDERS, Category.NEWSLETTERS)
@@ -34,17 +34,17 @@ def new_token() -> str:
 
 class Delivery(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
-        UNCERTAIN = "uncertain", "Uncertain"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        UNCERTAIN = "uncertain", _("Uncertain")
 
-    key = models.CharField("idempotency key", max_length=200, unique=True)
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     kind = models.CharField(max_length=60, db_index=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.TRANSACTIONAL)
-    to = models.EmailField("recipient", db_index=True)
+    to = models.EmailField(_("recipient"), db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
@@ -65,6 +65,9 @@ class Delivery(models.Model):
     prebuilt = models.BooleanField(default=False, editable=False)
     # Holds a sign-in secret (code, reset or confirmation link): its text is never shown to staff.
     confidential = models.BooleanField(default=False)
+    # The language the email is written in: when queued, the one the person was reading;
+    # once composed, the one it was written in (a member's own, notifications/languages.py).
+    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -144,10 +147,10 @@ class Suppression(models.Model):
     (with who lifted it and when) so the history stays; only rows not lifted count."""
 
     class Reason(models.TextChoices):
-        BOUNCED = "bounced", "Hard bounce"
-        COMPLAINED = "complained", "Spam complaint"
-        REJECTED = "rejected", "Refused by the mail service"
-        STAFF = "staff", "Suppressed by staff"
+        BOUNCED = "bounced", _("Hard bounce")
+        COMPLAINED = "complained", _("Spam complaint")
+        REJECTED = "rejected", _("Refused by the mail service")
+        STAFF = "staff", _("Suppressed by staff")
 
     email = models.EmailField(db_index=True)
     reason = models.CharField(max_length=12, choices=Reason.choices)
@@ -182,10 +185,10 @@ class Announcement(models.Model):
     """A message staff write once and send to a segment."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
+        DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
-        SENDING = "sending", "Queuing"
-        SENT = "sent", "Queued to everyone"
+        SENDING = "sending", _("Queuing")
+        SENT = "sent", _("Queued to everyone")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Kind(models.TextChoices):
@@ -200,7 +203,7 @@ class Announcement(models.Model):
     ]
 
     subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, headings.")
+    body = models.TextField(help_text=_("Markdown: *emphasis*, **bold**, [links](https://…), lists, headings."))
     category = models.CharField(max_length=20, choices=CATEGORIES, default=Category.NEWSLETTERS)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.ANNOUNCEMENT)
     segment = models.CharField(max_length=200)
@@ -242,10 +245,10 @@ class FanOut(models.Model):
     A job is identified by `key`: starting the same job twice starts it once."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Sending"
-        DONE = "done", "Done"
-        STOPPED = "stopped", "Stopped"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped")
+        FAILED = "failed", _("Failed")
 
     key = models.CharField(max_length=200, unique=True)
     source = models.CharField(max_length=60)

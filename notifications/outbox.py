@@ -31,7 +31,7 @@ from email.mime.base import MIMEBase
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications import preferences
 from notifications.composing import Attachment, Composed, Skip, composed_from, register_composer, render
@@ -148,6 +148,7 @@ def _row(notice: Notice) -> Delivery:
         category=notice.category,
         user_id=notice.user_id,
         announcement_id=notice.announcement_id,
+        language=translation.get_language() or "",
         next_attempt_at=now,
         updated_at=now,
     )

@@ -30,7 +30,7 @@ def emails_sent_to(email: str) -> list[dict]:
     rows = Delivery.objects.filter(to=normalise(email)).order_by("created_at", "pk")
     log = []
     for row in rows.values(*EMAIL_LOG_FIELDS):
-        row["category"] = Category(row["category"]).label
+        row["category"] = str(Category(row["category"]).label)
         log.append(row)
     return log
 
@@ -38,7 +38,7 @@ def emails_sent_to(email: str) -> list[dict]:
 def preferences_of(email: str) -> dict[str, bool]:
     """Which optional emails the address gets, by category."""
     preference = preference_for(email)
-    return {Category(category).label: preference.allows(category) for category in OPTIONAL_CATEGORIES}
+    return {str(Category(category).label): preference.allows(category) for category in OPTIONAL_CATEGORIES}
 
 
 def forget_address(*, email: str, replacement: str) -> int:

@@ -180,6 +180,7 @@ def _kept_for_staff(delivery: Delivery, composed: Composed) -> dict:
         "body_html": composing.redact(composed.html, links),
         "headers": headers,
         "attachments": [{"filename": a.filename, "mimetype": a.mimetype} for a in composed.attachments],
+        "language": delivery.language,
     }
 
 
@@ -218,7 +219,7 @@ HANDED = (
     "UPDATE notifications_delivery SET handed_at = %s, updated_at = %s, attempts = %s{kept} "
     "WHERE id = %s AND claim = %s AND status = %s AND handed_at IS NULL"
 )
-KEPT = ", subject = %s, body_text = %s, body_html = %s, headers = %s, attachments = %s"
+KEPT = ", subject = %s, body_text = %s, body_html = %s, headers = %s, attachments = %s, language = %s"
 
 
 def _mark_handed(pk: int, claim: uuid.UUID, now: datetime, attempts: int, kept: dict) -> bool:
@@ -230,6 +231,7 @@ def _mark_handed(pk: int, claim: uuid.UUID, now: datetime, attempts: int, kept: 
         json_field = Delivery._meta.get_field("headers")
         values = [kept["subject"], kept["body_text"], kept["body_html"]]
         values += [json_field.get_db_prep_save(kept[name], connection) for name in ("headers", "attachments")]
+        values.append(kept["language"])
     with connection.cursor() as cursor:
         sql = HANDED.format(kept=KEPT if kept else "")
         cursor.execute(sql, [now, now, attempts, *values, pk, _claim_value(claim), Status.SENDING])

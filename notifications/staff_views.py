@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import announcements, sending, suppression
@@ -71,7 +72,7 @@ def delivery_retry(request, pk):
     except sending.OutboxError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"The message to {delivery.to} is queued to be sent again.")
+        messages.success(request, _("The message to %(email)s is queued to be sent again.") % {"email": delivery.to})
     return redirect("notifications:delivery", pk=pk)
 
 
@@ -84,7 +85,7 @@ def delivery_mark_sent(request, pk):
     except sending.OutboxError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Recorded that the message to {delivery.to} arrived.")
+        messages.success(request, _("Recorded that the message to %(email)s arrived.") % {"email": delivery.to})
     return redirect("notifications:delivery", pk=pk)
 
 
@@ -97,9 +98,13 @@ def suppression_list(request):
             email=form.cleaned_data["email"], detail=form.cleaned_data["detail"], by=request.user
         )
         if created:
-            messages.success(request, f"Nothing more will be sent to {row.email}.")
+            messages.success(request, _("Nothing more will be sent to %(email)s.") % {"email": row.email})
         else:
-            messages.info(request, f"{row.email} was already suppressed ({row.get_reason_display().lower()}).")
+            messages.info(
+                request,
+                _("%(email)s was already suppressed (%(reason)s).")
+                % {"email": row.email, "reason": str(row.get_reason_display()).lower()},
+            )
         return redirect("notifications:suppressions")
     rows = Suppression.objects.select_related("created_by", "lifted_by")
     context = {
@@ -119,7 +124,7 @@ def suppression_lift(request, pk):
     except suppression.SuppressionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{lifted.email} can be sent to again.")
+        messages.success(request, _("%(email)s can be sent to again.") % {"email": lifted.email})
     return redirect("notifications:suppressions")
 
 
@@ -148,7 +153,7 @@ def announcement_edit(request, pk=None):
             draft = form.save(commit=False)
             draft.created_by = draft.created_by or request.user
             draft.save()
-            messages.success(request, "The draft is saved. Check the preview, then send it.")
+            messages.success(request, _("The draft is saved. Check the preview, then send it."))
             return redirect("notifications:announcement", pk=draft.pk)
     context = {"form": form, "announcement": announcement, "preview": preview}
     return render(request, "notifications/manage/announcement_form.html", context)
@@ -191,5 +196,5 @@ def announcement_send(request, pk):
     except announcements.AnnouncementError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Sending has started. This page shows how far it has got.")
+        messages.success(request, _("Sending has started. This page shows how far it has got."))
     return redirect("notifications:announcement", pk=pk)

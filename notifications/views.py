@@ -5,6 +5,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -66,7 +68,10 @@ def mailbox_attachment(request, message_id, index):
 def mailbox_empty(request):
     _local_only()
     count = mailbox.empty_mailbox()
-    messages.success(request, f"Deleted {count} message{'s' if count != 1 else ''} from the local mailbox.")
+    text = ngettext(
+        "Deleted %(count)d message from the local mailbox.", "Deleted %(count)d messages from the local mailbox.", count
+    )
+    messages.success(request, text % {"count": count})
     return redirect("notifications:mailbox")
 
 
@@ -99,7 +104,7 @@ def preferences_by_link(request, token):
     form = PreferencesForm(request.POST or None, preference=preference)
     if request.method == "POST" and form.is_valid():
         preferences.save_preferences(email=link.email, choices=form.cleaned_data)
-        messages.success(request, "Your choices are saved.")
+        messages.success(request, _("Your choices are saved."))
         return redirect("notifications:preferences-by-link", token=token)
     return render(request, "notifications/preferences.html", {"form": form, "email": link.email})
 
@@ -112,7 +117,7 @@ def my_preferences(request):
         form = PreferencesForm(request.POST, preference=preferences.preference_for(request.user.email))
         if form.is_valid():
             preferences.save_preferences(email=request.user.email, choices=form.cleaned_data)
-            messages.success(request, "Your email choices are saved.")
+            messages.success(request, _("Your email choices are saved."))
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
             next_url = reverse("notifications:my-preferences")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import checkin
+from events import checkin, question_lists, questions
 from events.views.access import doors_for, get_event_for_door, may_work_door, refuse_door
 from members.roles import DOOR_HELPER, ORGANISER, is_organiser, role_required
 
@@ -33,10 +33,15 @@ def door_lists(request):
 def door_list(request, slug):
     event = get_event_for_door(request.user, slug)
     search = request.GET.get("q", "").strip()[:100]
+    asked = question_lists.door_questions(event)
+    rsvps = list(checkin.door_list(event, search=search))
+    question_lists.attach(rsvps, asked, question_lists.answers_at(event, asked))
     context = {
         "event": event,
         "search": search,
-        "rsvps": checkin.door_list(event, search=search),
+        "rsvps": rsvps,
+        "door_questions": asked,
+        "columns": 4 + len(asked),
         "counts": checkin.door_counts(event),
         "organises": is_organiser(request.user) and may_work_door(request.user, event),
     }
@@ -80,4 +85,8 @@ def door_code(request, code):
         except checkin.CheckInRefused as refusal:
             messages.error(request, refusal.message)
         return redirect(request.path)
-    return render(request, "events/manage/check_in_code.html", {"event": event, "person": person})
+    asked = question_lists.door_questions(event)
+    question_lists.attach([person], asked, questions.answers_of([person.pk], questions=asked))
+    door_answers = list(zip(asked, person.answers_shown, strict=True))
+    context = {"event": event, "person": person, "door_answers": door_answers}
+    return render(request, "events/manage/check_in_code.html", context)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import door_helpers, export, history, invitations, organising, rsvp
+from events import door_helpers, export, history, invitations, organising, question_lists, rsvp
 from events.forms import CancelForm, DoorHelperForm, EventForm, InviteForm, RescheduleForm
 from events.mail_scope import SEGMENT_SOURCE
 from events.message_form import MessageForm
@@ -239,14 +239,24 @@ def event_reschedule(request, slug):
 @require_safe
 def rsvp_list(request, slug):
     event = get_event_for_organiser(request.user, slug)
-    rsvps = event.rsvps.select_related("user").order_by("name", "email")
-    waitlist = list(event.rsvps.waitlist())
+    asked = question_lists.columns(event)
+    narrowed = question_lists.parse_filter(asked, request.GET)
+    if narrowed.problem:
+        messages.error(request, narrowed.problem)
+    rsvps = list(narrowed.apply(event.rsvps.select_related("user")).order_by("name", "email"))
+    waitlist = list(narrowed.apply(event.rsvps.waitlist()))
+    question_lists.attach([*rsvps, *waitlist], asked, question_lists.answers_at(event, asked))
     shown = (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO, RSVP.Status.INVITED)
     groups = [(status, RSVP.Status(status).label, [r for r in rsvps if r.status == status]) for status in shown]
+    choice_filters, text_questions = question_lists.filter_options(asked)
     context = {
         "event": event,
         "groups": groups,
         "waitlist": waitlist,
+        "questions": asked,
+        "answer_filter": narrowed,
+        "choice_filters": choice_filters,
+        "text_questions": text_questions,
         "counts": _rsvp_counts(event),
         "seats_taken": rsvp.seats_taken(event),
         "seats_left": rsvp.seats_left(event),

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from config.client_ip import client_ip
-from events import calendar_links, calendars, rsvp
+from events import calendar_links, calendars, questions, rsvp, ticket_holds
 from events.forms import AnswerForm, VisitorAnswerForm
 from events.models import CalendarFeed, Event
 from events.text import plain_text, render_markdown
@@ -39,7 +39,7 @@ def event_list(request):
     return render(request, "events/event_list.html", context)
 
 
-def _detail_context(request, event: Event, *, visitor_form=None) -> dict:
+def _detail_context(request, event: Event, *, visitor_form=None, answer_form=None) -> dict:
     now = timezone.now()
     user = request.user
     mine = viewer_rsvp(user, event)
@@ -47,16 +47,24 @@ def _detail_context(request, event: Event, *, visitor_form=None) -> dict:
     if user.is_authenticated:
         problem = rsvp.eligibility_problem(event, email=user.email, user=user, now=now)
     taken = rsvp.seats_taken(event)
+    has_tickets = event.ticket_types.exists()
     return {
         "event": event,
-        "description_html": render_markdown(event.description),
-        "seats_left": event.seats_left(taken),
+        "description_html": render_markdown(event.shown_description),
+        # A ticketed event's seats held by buyers still paying are not free either.
+        "seats_left": ticket_holds.seats_left(event, now=now) if has_tickets else event.seats_left(taken),
         "closed_reason": event.rsvp_closed_reason(now),
+        "has_tickets": has_tickets,
         "is_over": event.is_over(now),
         "eligibility": problem,
         "rsvp": mine,
         "waitlist_position": rsvp.waitlist_position(mine) if mine else None,
-        "answer_form": AnswerForm(event=event, initial={"guests": mine.guests if mine else 0}),
+        "answer_form": answer_form
+        or AnswerForm(
+            event=event,
+            initial={"guests": mine.guests if mine else 0},
+            answers_given=questions.answers_for(mine) if mine and mine.pk else None,
+        ),
         "visitor_form": visitor_form or VisitorAnswerForm(event=event),
         "is_organiser": is_event_organiser(user, event),
         "page_url": calendars.absolute(event.get_absolute_url()),
@@ -112,12 +120,19 @@ def _too_many_visitor_answers(request) -> bool:
 def _member_answer(request, event: Event):
     form = AnswerForm(request.POST, event=event)
     if not form.is_valid():
-        messages.error(request, "Choose yes, maybe or no, and a number of guests from the list.")
-        return redirect(event)
+        if "answer" in form.errors or "guests" in form.errors:
+            messages.error(request, "Choose yes, maybe or no, and a number of guests from the list.")
+            return redirect(event)
+        # Answers to the questions that cannot be taken: shown at each question, nothing kept.
+        context = _detail_context(request, event, answer_form=form)
+        return render(request, "events/event_detail.html", context, status=400)
     user = request.user
     mine = rsvp.rsvp_for(event=event, email=user.email, name=user.get_full_name(), user=user)
+    data = form.cleaned_data
     try:
-        outcome = rsvp.respond(rsvp_id=mine.pk, answer=form.cleaned_data["answer"], guests=form.cleaned_data["guests"])
+        outcome = questions.respond_with_answers(
+            rsvp_id=mine.pk, answer=data["answer"], guests=data["guests"], answers=form.answers
+        )
     except rsvp.RSVPRefused as refusal:
         messages.error(request, refusal.message)
         return redirect(event)

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import calendar_links, calendars, checkin, notices, rsvp
-from events.forms import AnswerForm, guest_choices
+from events import calendar_links, calendars, checkin, notices, questions, rsvp
+from events.forms import AnswerForm, QuestionAnswersForm, guest_choices
 from events.models import RSVP, Event
 from events.views.public import _ics_response, answer_message
 
@@ -32,11 +33,13 @@ def _chosen(request, event: Event) -> tuple[str, int]:
     return answer, guests if guests is not None and 0 <= guests <= event.guests_allowed else None
 
 
-def _page_context(request, found: RSVP, *, form=None) -> dict:
+def _page_context(request, found: RSVP, *, form=None, answers_form=None) -> dict:
     event = found.event
     now = timezone.now()
     answer, guests = _chosen(request, event)
     current_guests = found.guests if guests is None else guests
+    given = questions.answers_for(found)
+    initial = {"answer": answer, "guests": current_guests}
     context = {
         "event": event,
         "rsvp": found,
@@ -45,7 +48,10 @@ def _page_context(request, found: RSVP, *, form=None) -> dict:
         "eligibility": rsvp.eligibility_problem(event, email=found.email, user=found.user, now=now),
         "seats_left": event.seats_left(rsvp.seats_taken(event)),
         "waitlist_position": rsvp.waitlist_position(found),
-        "form": form or AnswerForm(event=event, initial={"answer": answer, "guests": current_guests}),
+        "form": form or AnswerForm(event=event, initial=initial, answers_given=given),
+        "answers_form": answers_form or QuestionAnswersForm(event=event, answers_given=given),
+        "given_answers": [(q, questions.shown(q, given.get(q.pk))) for q in questions.asked(event)],
+        "answers_closed": questions.may_change_answers(found, now=now),
         "guest_choices": guest_choices(event),
         "current_guests": current_guests,
         "other_answers": [a for a in rsvp.ANSWERS if a != answer],
@@ -82,15 +88,32 @@ def rsvp_link(request, token):
     form = AnswerForm(request.POST, event=found.event)
     if not form.is_valid():
         return render(request, TEMPLATE, _page_context(request, found, form=form), status=400)
+    data = form.cleaned_data
     try:
-        outcome = rsvp.respond(
-            rsvp_id=found.pk, answer=form.cleaned_data["answer"], guests=form.cleaned_data["guests"], unlocked=found
+        outcome = questions.respond_with_answers(
+            rsvp_id=found.pk, answer=data["answer"], guests=data["guests"], answers=form.answers, unlocked=found
         )
     except rsvp.RSVPRefused as refusal:
         messages.error(request, refusal.message)
         return redirect(found.get_absolute_url())
     messages.success(request, answer_message(outcome))
     return redirect(found.get_absolute_url())
+
+
+@require_POST
+def rsvp_answers(request, token):
+    """Change one's answers to the event's questions, keeping one's answer and seat."""
+    found = _find(request, token)
+    form = QuestionAnswersForm(request.POST, event=found.event)
+    if not form.is_valid():
+        return render(request, TEMPLATE, _page_context(request, found, answers_form=form), status=400)
+    try:
+        questions.change_answers(rsvp=found, answers=form.answers)
+    except questions.AnswersRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Your answers to the questions are saved."))
+    return redirect(found.get_absolute_url() + "#your-answers")
 
 
 @require_safe

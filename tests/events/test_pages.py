@@ -118,7 +118,8 @@ def test_a_lapsed_member_is_shown_a_renew_link_and_cannot_say_yes(client, lapsed
     event = EventFactory(visibility="members")
     client.force_login(lapsed_member)
     page = client.get(event.get_absolute_url()).content.decode()
-    assert f'href="{reverse("members:membership")}"' in page and "Renew your membership" in page
+    back = f"{reverse('members:join')}?return_path={event.get_absolute_url()}"
+    assert f'href="{back}"' in page and "Renew your membership" in page, "renewing from the event comes back to it"
     assert 'value="yes"' not in page
     response = client.post(reverse("events:answer", args=[event.slug]), {"answer": "yes"}, follow=True)
     assert "Renew your membership to answer" in response.content.decode()

@@ -293,7 +293,7 @@ def test_a_member_changed_in_the_admin_is_recorded_without_the_details(client, m
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
     form = {"first_name": "Anna", "last_name": "Example", "postal_code": "BS1 4QA", "city": "", "country": ""}
-    form.update({"address_line1": "", "address_line2": "", "phone": "", "directory_consent": "on"})
+    form.update({"address_line1": "", "address_line2": "", "phone": "", "directory_consent": "on", "language": "en"})
     response = client.post(f"/admin/members/member/{member.pk}/change/", form)
     assert response.status_code == 302, response.content
     member.refresh_from_db()

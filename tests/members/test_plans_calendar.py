@@ -162,6 +162,8 @@ def test_reminders_follow_the_cycle_not_the_day_of_joining(member, calendar_plan
     assert _reminders_on("2026-12-01") == {f"renewal:{early.pk}:{early_term.pk}:-30d"}
     assert _reminders_on("2027-12-01") == {
         f"renewal:{early.pk}:{early_term.pk}:-30d",
+        # The early member did not renew: lapsed since 31 December 2026, they are asked back.
+        f"renewal:{early.pk}:{early_term.pk}:lapsed+60d",
         f"renewal:{late.pk}:{late_term.pk}:-30d",
     }
 

@@ -65,6 +65,10 @@ def _keys() -> set[str]:
         (-2, "0d"),
         (-44, "lapsed+14d"),
         (-50, "lapsed+14d"),
+        (-52, "lapsed+14d"),
+        (-90, "lapsed+60d"),
+        (-300, "lapsed+60d"),
+        (-395, "lapsed+60d"),
     ],
 )
 def test_the_reminder_due_on_each_day(days, label):
@@ -73,7 +77,7 @@ def test_the_reminder_due_on_each_day(days, label):
     assert _keys() == {f"renewal:{term.member_id}:{term.pk}:{label}"}
 
 
-@pytest.mark.parametrize("days", [31, -8, -30, -43, -52, -400])
+@pytest.mark.parametrize("days", [31, -8, -30, -43, -396, -400])
 def test_no_reminder_between_the_offsets_or_when_stale(days):
     _ending(days)
     assert _renewals(NOW) == 0
@@ -103,6 +107,24 @@ def test_each_offset_is_sent_once_as_the_days_pass():
         sent += _renewals(NOW + datetime.timedelta(days=day))
     labels = sorted(key.rsplit(":", 1)[1] for key in _keys())
     assert labels == sorted(["-30d", "-7d", "0d", "lapsed+14d"]) and sent == 4
+    assert all(key.startswith(f"renewal:{term.member_id}:{term.pk}:") for key in _keys())
+
+
+def test_a_member_who_lapsed_before_win_back_existed_is_asked_back_once():
+    """Grace ended 200 days ago, before any win-back reminder was set: the latest one due
+    (60 days after grace) goes once, and nothing more follows for that term."""
+    term = _ending(-230)
+    assert _renewals(NOW) == 1
+    assert _keys() == {f"renewal:{term.member_id}:{term.pk}:lapsed+60d"}
+    for day in range(1, 200, 7):
+        assert _renewals(NOW + datetime.timedelta(days=day)) == 0
+
+
+def test_win_back_reminders_come_14_and_60_days_after_grace():
+    term = _ending(-9)  # past the reminder on the day, before the first after grace
+    sent = sum(_renewals(NOW + datetime.timedelta(days=day)) for day in range(0, 120))
+    labels = sorted(key.rsplit(":", 1)[1] for key in _keys())
+    assert labels == ["lapsed+14d", "lapsed+60d"] and sent == 2
     assert all(key.startswith(f"renewal:{term.member_id}:{term.pk}:") for key in _keys())
 
 

@@ -341,3 +341,15 @@ def test_a_refund_of_more_than_the_payment_is_refused_before_asking_stripe(clien
     assert not stripe_api.calls
     payment.refresh_from_db()
     assert payment.refunded_cents == 0
+
+
+def test_stripes_success_url_leads_back_to_the_event_the_member_renewed_from(client, member, plan, stripe_api):
+    stripe_api.post(f"{API}/customers", json=_customer())
+    stripe_api.post(f"{API}/checkout/sessions", json=_session())
+    client.force_login(member.user)
+    client.post("/join/?return_path=/events/annual-lecture/", {"plan": plan.slug, "pay": "card"})
+    checkout = Checkout.objects.get()
+    assert checkout.return_path == "/events/annual-lecture/"
+    success_url = _form(stripe_api.calls[1])["success_url"]
+    done = client.get(success_url.removeprefix("http://testserver")).content.decode()
+    assert 'href="/events/annual-lecture/"' in done

@@ -117,7 +117,7 @@ def test_local_checkout_joins_a_new_member_through_the_webhook(client, member, s
     payment = Payment.objects.get()
     assert (payment.amount_cents, payment.method) == (2500, "card")
     done = client.get(paid["Location"]).content.decode()
-    assert f"your member number is <strong>{member.member_number}</strong>" in done
+    assert f"Welcome, you are a member: your member number is {member.member_number}." in done
     assert set(Delivery.objects.values_list("kind", flat=True)) == {"receipt", "welcome"}
 
 
@@ -211,7 +211,7 @@ def test_membership_page_shows_standing_number_term_and_payments(client, member,
     page = client.get("/membership/").content.decode()
     assert "Active" in page and str(member.member_number) in page and "Regular member" in page
     assert f"/membership/receipts/{payment.receipt_number}/" in page
-    assert "/renew/" in page
+    assert "/renew/" not in page, "on the day one joins, renewing is not the main action"
     assert "Manage card and auto-renew" not in page, "no card on file"
 
 

@@ -21,12 +21,8 @@
     badge.className = "badge badge-" + status.standing;
     badge.textContent = status.standing_label;
     lead.appendChild(badge);
-    var text = " Welcome, you are a member";
-    if (status.member_number) text += ": your member number is " + status.member_number;
-    text += ".";
-    if (status.lifetime) text += " Your membership is for life.";
-    else if (status.paid_through_display) text += " Your membership runs until " + status.paid_through_display + ".";
-    lead.appendChild(document.createTextNode(text));
+    // The words come from the server, translated: a renewal is greeted as a renewal.
+    lead.appendChild(document.createTextNode(" " + status.greeting));
     box.replaceChildren(lead, paragraph("Your receipt is on its way by email."));
     box.dataset.confirmed = "true";
   }

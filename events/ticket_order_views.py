@@ -1,0 +1,149 @@
+"""Buying tickets: /events/<slug>/register/, the order's page, paying and the local test checkout."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events import ticket_checkout
+from events.ticket_forms import MOST_ATTENDEES, attendee_forms
+from events.ticket_holds import seats_left
+from events.ticket_offers import buyer_of, offers_for
+from events.ticket_orders import Attendee, OrderRefused, place_order
+from events.ticket_records import Order
+from events.views.access import get_visible_event
+from members import local_checkout
+from members import stripe as card
+from members.models import Plan
+
+
+def _quantities(data, offers, user) -> tuple[list[int], Plan | None, str]:
+    """The ticket type of each ticket asked for, in order, from the q-<id> boxes, and the plan
+    joined or renewed with them for a member price; or an error."""
+    chosen, dues_plan = [], None
+    for offer in offers:
+        raw = (data.get(f"q-{offer.ticket_type.pk}") or "0").strip()
+        if not raw.isdigit():
+            return [], None, _("Give how many tickets as a whole number.")
+        count = int(raw)
+        if count and not offer.may_buy:
+            if not offer.via:
+                problem = _("%(name)s tickets are for members in good standing.") % {"name": offer.ticket_type.name}
+                return [], None, problem
+            if not user.is_authenticated:
+                return [], None, _("Sign in or create an account to join and pay the member price.")
+            dues_plan = offer.plan
+        chosen += [offer.ticket_type.pk] * count
+    if not chosen:
+        return [], None, _("Choose at least one ticket.")
+    if len(chosen) > MOST_ATTENDEES:
+        return [], None, _("At most %(n)d tickets in one order.") % {"n": MOST_ATTENDEES}
+    return chosen, dues_plan, ""
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request, slug):
+    event = get_visible_event(request.user, slug)
+    if not event.ticket_types.exists():
+        return redirect(event.get_absolute_url())  # a free event: the RSVP on its page, as ever
+    now = timezone.now()
+    unlock = (request.POST.get("unlock") or request.GET.get("code") or "").strip()
+    offers = offers_for(event, buyer=buyer_of(request.user), unlock_code=unlock, now=now)
+    context = {"event": event, "offers": offers, "unlock": unlock, "seats_left": seats_left(event, now=now)}
+    context["closed_reason"] = event.rsvp_closed_reason(now)
+    if request.method != "POST":
+        return render(request, "events/tickets/register.html", context)
+    chosen, dues_plan, problem = _quantities(request.POST, offers, request.user)
+    if problem:
+        messages.error(request, problem)
+        return render(request, "events/tickets/register.html", context, status=400)
+    forms = attendee_forms(request.POST if "a0-name" in request.POST else None, chosen, buyer=request.user)
+    names = {offer.ticket_type.pk: offer.ticket_type.name for offer in offers}
+    for form, type_id in zip(forms, chosen, strict=True):
+        form.ticket_name = names[type_id]
+    context.update(attendees=forms, chosen=request.POST, discount=request.POST.get("discount", ""), dues_plan=dues_plan)
+    if not forms[0].is_bound or not all(form.is_valid() for form in forms):
+        return render(request, "events/tickets/attendees.html", context, status=400 if forms[0].is_bound else 200)
+    return _place(request, event, forms, chosen, unlock, context)
+
+
+def _place(request, event, forms, chosen, unlock, context):
+    dues_plan = context["dues_plan"]
+    attendees = [
+        Attendee(ticket_type_id=type_id, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+        for form, type_id in zip(forms, chosen, strict=True)
+    ]
+    buyer_email = request.user.email if request.user.is_authenticated else attendees[0].email
+    buyer_name = request.user.get_full_name() if request.user.is_authenticated else attendees[0].name
+    try:
+        order = place_order(
+            event=event, user=request.user, buyer_name=buyer_name or attendees[0].name, buyer_email=buyer_email,
+            attendees=attendees, discount_code=request.POST.get("discount", ""), unlock_code=unlock,
+            dues_plan=dues_plan,
+        )  # fmt: skip
+    except OrderRefused as refusal:
+        messages.error(request, refusal.message)
+        return render(request, "events/tickets/attendees.html", context, status=400)
+    if order.is_paid:
+        messages.success(request, _("Your tickets are confirmed. Each attendee gets their ticket by email."))
+        return redirect(order.capability_url)
+    try:
+        return redirect(ticket_checkout.start(order))
+    except card.CardPaymentsUnavailable as refusal:
+        messages.error(request, str(refusal))
+        return redirect(order.capability_url)
+
+
+def _order_context(order: Order) -> dict:
+    lines = list(order.lines.select_related("ticket_type"))
+    now = timezone.now()
+    return {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
+
+
+@require_http_methods(["GET", "HEAD"])
+def order_page(request, order_id):
+    """The buyer's own order, signed in; anyone else is told there is no such order."""
+    if not request.user.is_authenticated:
+        raise Http404(_("No such order."))
+    order = get_object_or_404(Order.objects.select_related("event"), pk=order_id, user=request.user)
+    return render(request, "events/tickets/order.html", _order_context(order))
+
+
+@require_http_methods(["GET", "HEAD"])
+def order_link(request, token):
+    """The order reached by its capability link (the buyer's key, from the email and the checkout)."""
+    order = get_object_or_404(Order.objects.select_related("event"), token=token)
+    return render(request, "events/tickets/order.html", _order_context(order))
+
+
+@require_POST
+def order_pay(request, token):
+    """Pay a held order again (after a cancelled or declined attempt), while its hold lasts."""
+    order = get_object_or_404(Order, token=token)
+    if not order.holds_seats(timezone.now()):
+        messages.error(request, _("This order is no longer waiting for payment."))
+        return redirect(order.capability_url)
+    try:
+        return redirect(ticket_checkout.start(order))
+    except card.CardPaymentsUnavailable as refusal:
+        messages.error(request, str(refusal))
+        return redirect(order.capability_url)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def order_test_checkout(request, token):
+    """The local test checkout for a ticket order (DEBUG, no Stripe keys): pay, or decline the card."""
+    if not card.uses_local_checkout():
+        raise Http404(_("The local test checkout is off."))
+    order = get_object_or_404(Order.objects.select_related("event"), token=token)
+    if not card.is_local_id(order.stripe_checkout_session_id) or not order.is_held:
+        return redirect(order.capability_url)
+    if request.method == "POST":
+        if request.POST.get("action") == "decline":
+            messages.error(request, _("The card was declined, so nothing was charged. Your seats stay held meanwhile."))
+            return redirect(order.capability_url)
+        local_checkout.pay_session(ticket_checkout.local_session(order, paid=True))
+        return redirect(order.capability_url)
+    return render(request, "events/tickets/test_checkout.html", _order_context(order))

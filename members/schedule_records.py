@@ -1,0 +1,22 @@
+"""The reminder offsets staff set on /manage/reminders/ (one row for the society)."""
+
+from django.db import models
+
+
+class ReminderSchedule(models.Model):
+    """When dues reminders go (days before a term ends; days after its grace period ends)
+    and the reminders a new event starts with. The environment gives only the values
+    used until staff first save this page."""
+
+    days_before_end = models.JSONField(default=list)
+    days_after_grace = models.JSONField(default=list)
+    event_offsets = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_label = "Reminder schedule"
+
+    class Meta:
+        verbose_name = "reminder schedule"
+
+    def __str__(self):
+        return self.audit_label
