@@ -77,11 +77,23 @@ def _label(name: str) -> str:
     return verbose[:1].upper() + verbose[1:]
 
 
+def _choice_label(name: str, value) -> str | None:
+    """A stored code as the words the form shows for it ('congress' as 'Congress'), up to
+    any explanation after a colon ('Public: anyone may answer' as 'Public')."""
+    try:
+        choices = Event._meta.get_field(name).flatchoices
+    except FieldDoesNotExist:
+        return None
+    return next((str(label).split(":", 1)[0] for code, label in choices if code == value), None)
+
+
 def _value(name: str, value, event: Event) -> str:
     if name == "capacity" and value is None:
         return "no limit"
     if value is None or value == "":
         return "none"
+    if isinstance(value, str) and (label := _choice_label(name, value)) is not None:
+        return label
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -91,6 +103,7 @@ def _value(name: str, value, event: Event) -> str:
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return f"{moment.astimezone(event.zone):%d %b %Y %H:%M}"
+        local = moment.astimezone(event.zone)
+        return f"{local.day} {local:%b %Y %H:%M}"
     text = str(value)
     return text if len(text) <= LONGEST_VALUE else f"{text[: LONGEST_VALUE - 1]}…"

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from events.event_languages import SecondLanguage
 
@@ -58,6 +59,19 @@ def parse_offsets(text: str) -> list[tuple[str, datetime.timedelta]]:
         amount, unit = int(match.group(1)), match.group(2)
         offsets[f"{amount}{unit}"] = datetime.timedelta(**{OFFSET_UNITS[unit]: amount})
     return sorted(offsets.items(), key=lambda item: item[1], reverse=True)
+
+
+def offsets_in_words(offsets: list[tuple[str, datetime.timedelta]]) -> str:
+    """[("7d", ...), ("1d", ...), ("2h", ...)] as '7 days, 1 day and 2 hours'."""
+    nouns = {
+        "d": lambda n: ngettext("%(count)d day", "%(count)d days", n),
+        "h": lambda n: ngettext("%(count)d hour", "%(count)d hours", n),
+        "m": lambda n: ngettext("%(count)d minute", "%(count)d minutes", n),
+    }
+    words = [nouns[label[-1]](int(label[:-1])) % {"count": int(label[:-1])} for label, _ in offsets]
+    if len(words) < 2:
+        return "".join(words)
+    return gettext("%(earlier)s and %(last)s") % {"earlier": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def validate_offsets(text: str) -> None:
@@ -319,6 +333,11 @@ class Event(SecondLanguage, models.Model):
     @cached_property
     def offsets(self) -> list[tuple[str, datetime.timedelta]]:
         return parse_offsets(self.reminder_offsets)
+
+    @property
+    def reminders_in_words(self) -> str:
+        """When its reminders go, as a person says it: '7 days, 1 day and 2 hours'."""
+        return offsets_in_words(self.offsets)
 
 
 class RSVPQuerySet(models.QuerySet):

@@ -59,12 +59,16 @@ def get_event_for_door(user, slug: str) -> Event:
 
 
 def doors_for(user, *, now: datetime.datetime):
-    """The events, not over for more than a day, whose door this person may work."""
+    """The events, not over for more than a day, whose door this person may work; an
+    online-only event has no door."""
     theirs = Q(door_helpers=user)
     if is_organiser(user):
         theirs |= Q(pk__in=Event.objects.organised_by(user).values("pk"))
     recent = now - DOOR_STAYS_OPEN
-    return Event.objects.filter(theirs, ends_at__gte=recent).distinct().order_by("starts_at", "pk")
+    events = Event.objects.filter(theirs, ends_at__gte=recent).exclude(
+        venue_name="", venue_address="", online_url__gt=""
+    )
+    return events.distinct().order_by("starts_at", "pk")
 
 
 def viewer_rsvp(user, event: Event) -> RSVP | None:

@@ -50,7 +50,7 @@ def test_member_pages(demo, page, check_page):
     forum = Event.objects.get(visibility=Event.Visibility.MEMBERS)
     _sign_in(page, demo, "member@example.org")
     paths = ["/membership/", f"/membership/receipts/{receipt}/", "/preferences/", f"/events/{forum.slug}/",
-             "/directory/", "/directory/?name=member"]  # fmt: skip
+             "/directory/", "/directory/?name=member", "/accounts/email/", "/accounts/password/change/"]  # fmt: skip
     _visit_all(page, demo, check_page, "member", paths)
     _sign_in(page, demo, "lapsed@example.org")
     _visit_all(page, demo, check_page, "lapsed", ["/membership/", f"/events/{forum.slug}/", "/join/"])
@@ -62,7 +62,7 @@ def test_organiser_pages(demo, page, check_page):
     _sign_in(page, demo, "organiser@example.org")
     _visit_all(page, demo, check_page, "organiser",
                ["/manage/", "/manage/events/", "/manage/events/new/", base, f"{base}edit/", f"{base}rsvps/",
-                f"{base}check-in/", f"{base}reschedule/", f"{base}cancel/"])  # fmt: skip
+                f"{base}check-in/", f"{base}reschedule/", f"{base}cancel/", "/manage/events/check-in/"])  # fmt: skip
 
 
 def test_treasurer_and_staff_pages(demo, page, check_page):
@@ -74,8 +74,14 @@ def test_treasurer_and_staff_pages(demo, page, check_page):
                ["/manage/", "/manage/members/", f"/manage/members/{member.pk}/",
                 f"/manage/members/{member.pk}/payments/new/",
                 "/manage/payments/", f"/manage/payments/{payment.pk}/", "/manage/dues/", "/manage/dues/unapplied/",
+                "/manage/dues/applications/", "/manage/members/import/",
                 "/manage/plans/", "/manage/plans/new/", "/manage/outbox/", f"/manage/outbox/{delivery.pk}/",
                 "/manage/outbox/suppressions/", "/manage/announcements/", "/manage/announcements/new/",
                 "/manage/audit/",
                 "/manage/members/new/", f"/manage/members/{member.pk}/edit/", f"/manage/members/{member.pk}/close/",
                 f"/manage/members/{member.pk}/merge/?other=member@example.org"])  # fmt: skip
+
+
+def test_administrator_pages(demo, page, check_page):
+    _sign_in(page, demo, "admin@example.org")
+    _visit_all(page, demo, check_page, "administrator", ["/manage/roles/"])

@@ -76,3 +76,18 @@ def test_the_feeds_offer_webcal_subscriptions(client, member):
     calendar_feed = calendars.create_feed(user=member)
     page = client.get(reverse("events:list")).content.decode()
     assert f'href="{calendars.webcal(calendars.absolute(calendar_feed.get_absolute_url()))}"' in page
+
+
+def test_a_venue_address_of_several_lines_reads_as_one_with_commas(client):
+    event = EventFactory(
+        venue_name="Haus der Wissenschaft", venue_address="Unter den Linden 1\r\n10117 Berlin\n\nGermany", online_url=""
+    )
+    place = "Haus der Wissenschaft, Unter den Linden 1, 10117 Berlin, Germany"
+    assert event.place == place
+    assert place in client.get(reverse("events:list")).content.decode()
+    entry = calendars.vevent(event)
+    assert str(entry["location"]) == place
+    person = RSVPFactory(event=event)
+    answer(person, "yes")
+    [email] = deliveries("event-yes")
+    assert f"Where: {place}" in email.body_text

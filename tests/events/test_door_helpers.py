@@ -153,6 +153,19 @@ def test_the_door_lists_show_only_the_helpers_events(client, helping, helper):
     assert _door(other) not in page and "Not their evening" not in page
 
 
+def test_an_online_only_event_has_no_door_to_list_or_check_in_at(client, organiser):
+    online = EventFactory(organisers=[organiser], title="Lecture on the web", venue_name="", venue_address="",
+                          online_url="https://meet.example.org/lecture")  # fmt: skip
+    hybrid = EventFactory(organisers=[organiser], title="Forum in the hall", online_url="https://meet.example.org/f")
+    client.force_login(organiser)
+    doors = client.get(reverse("events:door-lists")).content.decode()
+    assert "Forum in the hall" in doors and "Lecture on the web" not in doors
+    page = client.get(reverse("events:manage-event", args=[online.slug])).content.decode()
+    assert "Check-in at the door" not in page and 'id="door-helpers"' not in page
+    page = client.get(reverse("events:manage-event", args=[hybrid.slug])).content.decode()
+    assert "Check-in at the door" in page and 'id="door-helpers"' in page
+
+
 def test_the_door_lists_take_the_same_queries_for_more_events(
     client, organiser, helping, helper, django_assert_max_num_queries
 ):

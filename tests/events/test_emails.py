@@ -62,6 +62,21 @@ def test_every_link_in_an_invitation_is_absolute(db, settings):
         assert href.startswith(settings.SITE_URL) or href.startswith("mailto:") or href.startswith("https://")
 
 
+def test_the_events_emails_wear_the_societys_accent_not_the_default_blue(db, settings):
+    settings.ORG_ACCENT = "#7a1f5c"
+    person = RSVPFactory(event=EventFactory(online_url=""))
+    outbox.queue_many([notices.invitation(person)])
+    answer(person, "yes")
+    for kind in ("event-invitation", "event-yes"):
+        [email] = deliveries(kind)
+        assert "#1f4e79" not in email.body_html.lower(), kind
+        assert "#7a1f5c" in email.body_html.lower(), kind
+    [invitation] = deliveries("event-invitation")
+    assert re.search(
+        r'href="[^"]+" style="display:inline-block;background:#7a1f5c;color:#ffffff;', invitation.body_html
+    )
+
+
 def test_the_waitlist_and_promotion_emails_name_the_event_and_the_answer_page(db):
     event = EventFactory(capacity=1)
     first, second = RSVPFactory(event=event), RSVPFactory(event=event)

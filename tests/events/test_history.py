@@ -52,6 +52,20 @@ def test_times_read_in_the_events_zone_and_new_facts_without_arrows(organiser):
     assert history.summary({"door_helpers": [[1], [1, 2]]}, event) == ["Door helpers: 1 → 2"]
 
 
+def test_a_kind_a_status_and_a_visibility_read_in_words_not_as_stored_codes(organiser):
+    event = EventFactory(organisers=[organiser])
+    changes = {"kind": ["forum", "congress"], "status": ["draft", "published"], "visibility": ["public", "members"]}
+    assert history.summary(changes, event) == [
+        "Status: Draft → Published",
+        "Kind: Forum → Congress",
+        "Visibility: Public → Members only",
+    ]
+    assert history.summary({"kind": [None, "lecture"]}, event, arrows=False) == ["Kind: Lecture"]
+    published = {"published_at": [None, "2031-06-03T07:19:00+00:00"]}
+    assert history.summary(published, event) == ["Published at: none → 3 Jun 2031 07:19"], "as the When column: no 03"
+    assert history.summary({"title": ["draft", "forum"]}, event) == ["Title: draft → forum"], "only fields with choices"
+
+
 def test_the_page_shows_the_latest_ten(client, organiser, event):
     for capacity in range(51, 63):
         organising.update_event(event_id=event.pk, changes={"capacity": capacity}, by=organiser)

@@ -271,6 +271,22 @@ def test_the_dashboard_shows_counts_and_actions(client, organiser):
     assert "8 of 10" in page and "Cancel the event" in page and "Invite more people" in page
 
 
+@pytest.mark.parametrize(
+    ("offsets", "remind_maybe", "shown"),
+    [
+        ("7d 1d 2h", False, "7 days, 1 day and 2 hours before the start, to yes answers"),
+        ("1h 30m", True, "1 hour and 30 minutes before the start, to yes and maybe answers"),
+        ("2d", False, "2 days before the start, to yes answers"),
+        ("", False, "None: this event sends no reminders"),
+    ],
+)
+def test_the_dashboard_says_when_reminders_go_in_words(client, organiser, offsets, remind_maybe, shown):
+    event = EventFactory(organisers=[organiser], reminder_offsets=offsets, remind_maybe=remind_maybe)
+    client.force_login(organiser)
+    page = client.get(reverse("events:manage-event", args=[event.slug])).content.decode()
+    assert f"<dt>Reminders</dt><dd>{shown}</dd>" in page
+
+
 def test_the_manage_index_has_an_events_card_for_organisers(client, organiser):
     client.force_login(organiser)
     assert reverse("events:manage-list") in client.get("/manage/").content.decode()

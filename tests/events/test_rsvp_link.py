@@ -77,6 +77,26 @@ def test_the_joining_link_shows_only_once_the_answer_is_yes(client):
     assert "<svg" in page, "the check-in QR code is on the page"
 
 
+@pytest.mark.parametrize(
+    ("venue_name", "venue_address", "shown"),
+    [
+        ("Old Library", "", "<strong>Old Library</strong></p>"),
+        ("", "1 Market Square\nSpringfield", "<p>1 Market Square<br>Springfield</p>"),
+        (
+            "Old Library",
+            "1 Market Square\nSpringfield",
+            "<strong>Old Library</strong><br>1 Market Square<br>Springfield",
+        ),
+    ],
+)
+def test_a_yes_sees_the_venue_it_has_name_or_address_each_on_its_own_line(client, venue_name, venue_address, shown):
+    person = RSVPFactory(event=EventFactory(venue_name=venue_name, venue_address=venue_address, online_url=""))
+    client.post(f"/r/{person.token}/", {"answer": "yes"})
+    page = client.get(f"/r/{person.token}/").content.decode()
+    coming = page.split('id="coming-heading"', 1)[1].split("</section>", 1)[0]
+    assert shown in coming
+
+
 def test_a_refused_answer_says_why_and_changes_nothing(client):
     person = RSVPFactory(event=EventFactory(status="cancelled"))
     response = client.post(f"/r/{person.token}/", {"answer": "yes"}, follow=True)

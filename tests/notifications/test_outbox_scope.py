@@ -147,6 +147,15 @@ def test_the_kind_filter_offers_ones_own_kinds_in_words(client, mail):
     assert "bob@example.org" not in leaked and "ann@example.org" not in leaked
 
 
+def test_a_message_not_yet_written_is_headed_by_its_kind_in_words(client, mail):
+    client.force_login(mail["theirs"])
+    row = mail["rows"]["cy"]
+    assert not row.subject
+    page = client.get(f"/manage/outbox/{row.pk}/").content.decode()
+    assert "<h1>Event invitation</h1>" in page and "(no subject)" not in page
+    assert "<title>Event invitation" in page
+
+
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/manage/outbox/").status_code == 200
