@@ -217,3 +217,31 @@ def test_the_organiser_allows_pay_later_on_the_ticket_page(client):
     from audit.models import Entry
 
     assert Entry.objects.filter(action="ticket_pay_later.set", by=organiser).count() == 1
+
+
+def test_the_dues_recording_page_offers_recording_by_reference(client, treasurer):
+    from tests.factories import MemberFactory
+
+    member = MemberFactory()
+    client.force_login(treasurer)
+    page = client.get(f"/manage/members/{member.pk}/payments/new/").content.decode()
+    assert 'action="/manage/payments/by-reference/"' in page and "by-reference-reference" in page
+
+
+def test_the_organisers_ticket_page_counts_reservations_and_offers_the_setting(client, congress, kind):
+    reserved(congress, kind, "Ann")
+    organiser = make_organiser()
+    congress.organisers.add(organiser)
+    client.force_login(organiser)
+    page = client.get(f"/manage/events/{congress.slug}/tickets/").content.decode()
+    assert "1 reservation waiting for a bank transfer" in page and 'id="pay-later-form"' in page
+
+
+def test_the_bank_transfer_choice_is_offered_only_when_allowed(client, congress, kind):
+    PayLaterTerms.objects.filter(event=congress).update(allowed=False)
+    step = client.post(f"/events/{congress.slug}/register/", {f"q-{kind.pk}": "1"})
+    assert 'value="bank_transfer"' not in step.content.decode()
+    data = {f"q-{kind.pk}": "1", "a0-ticket_type": kind.pk, "a0-name": "Ann", "a0-email": "ann@example.org",
+            "pay": "bank_transfer"}  # fmt: skip
+    refused = client.post(f"/events/{congress.slug}/register/", data)
+    assert refused.status_code == 400 and not Order.objects.exists()
