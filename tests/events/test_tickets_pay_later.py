@@ -185,6 +185,8 @@ def test_the_treasurers_page_records_by_reference_and_refuses_a_wrong_amount(cli
     right = client.post("/manage/payments/by-reference/", {**form, "by-reference-amount": "90.00"})
     payment = Payment.objects.get()
     assert right.status_code == 302 and right["Location"] == f"/manage/payments/{payment.pk}/"
+    shown = client.get(right["Location"]).content.decode()
+    assert "Not a member" in shown and order.bank_reference in shown, "a visitor's ticket payment has no member"
     order.refresh_from_db()
     assert order.is_paid
 
