@@ -36,5 +36,4 @@ class PayLaterTerms(models.Model):
 
 def terms_for(event: Event) -> PayLaterTerms | None:
     """The event's pay-later terms when buyers may use them, else None."""
-    terms = PayLaterTerms.objects.filter(event=event, allowed=True).first()
-    return terms
+    return PayLaterTerms.objects.filter(event=event, allowed=True).first()

@@ -247,3 +247,23 @@ def test_the_bank_transfer_choice_is_offered_only_when_allowed(client, congress,
             "pay": "bank_transfer"}  # fmt: skip
     refused = client.post(f"/events/{congress.slug}/register/", data)
     assert refused.status_code == 400 and not Order.objects.exists()
+
+
+def test_recording_the_same_transfer_twice_is_refused_and_records_one_payment(congress, kind, treasurer):
+    order = reserved(congress, kind, "Ann")
+    record(order, amount=9000, by=treasurer)
+    with pytest.raises(reference_payments.ReferenceRefused) as refusal:
+        record(order, amount=9000, by=treasurer)
+    assert refusal.value.code == "paid"
+    assert Payment.objects.count() == 1
+    congress.refresh_from_db()
+    assert congress.seats_taken == 1
+
+
+def test_a_reservation_counts_against_its_ticket_types_quantity(congress, kind):
+    TicketType.objects.filter(pk=kind.pk).update(quantity=1)
+    reserved(congress, kind, "Ann")
+    with pytest.raises(OrderRefused) as refusal:
+        place_order(event=congress, user=None, buyer_name="Cy", buyer_email="cy@example.org",
+                    attendees=[Attendee(kind.pk, "Cy", "cy@example.org")])  # fmt: skip
+    assert refusal.value.code == "sold_out"
