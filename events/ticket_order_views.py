@@ -12,6 +12,7 @@ from events.ticket_forms import MOST_ATTENDEES, attendee_forms
 from events.ticket_holds import seats_left
 from events.ticket_offers import buyer_of, offers_for
 from events.ticket_orders import Attendee, OrderRefused, place_order
+from events.ticket_pay_later_emails import bank_details
 from events.ticket_pay_later_records import terms_for
 from events.ticket_records import Order
 from events.views.access import get_visible_event
@@ -119,7 +120,7 @@ def _order_context(order: Order) -> dict:
     now = timezone.now()
     context = {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
     if order.is_reserved:
-        context.update(bank=ticket_pay_later.bank_details(), reserved=order.held_until > now)
+        context.update(bank=bank_details(), reserved=order.held_until > now)
     return context
 
 

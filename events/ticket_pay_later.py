@@ -8,22 +8,20 @@ Everything that changes an order runs with the event's row locked, the lock that
 import datetime
 import secrets
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 import audit.log
+from events import ticket_pay_later_emails as emails
 from events.models import Event
 from events.ticket_holds import end_hold, lock_event
 from events.ticket_orders import OrderRefused, _confirm
 from events.ticket_pay_later_records import PayLaterTerms, terms_for
 from events.ticket_records import Order
 from members import reference_payments
-from members.links import absolute
 from members.money import format_money
-from notifications.outbox import queue_message
 
 audit.log.describe("ticket_pay_later.set", "Set whether an event's tickets may be paid later by bank transfer")
 audit.log.describe("ticket_order.paid_by_transfer", "Recorded a bank transfer paying a ticket reservation")
@@ -59,15 +57,6 @@ def set_terms(*, event: Event, allowed: bool, days: int, by) -> PayLaterTerms:
     return terms
 
 
-def bank_details() -> dict:
-    return {
-        "account_name": settings.ORG_BANK_ACCOUNT_NAME,
-        "iban": settings.ORG_BANK_IBAN,
-        "bic": settings.ORG_BANK_BIC,
-        "bank": settings.ORG_BANK_NAME,
-    }
-
-
 def reserve(*, order_id: int, now: datetime.datetime | None = None) -> Order:
     """Turn a just-placed order holding its seats into a reservation paid by bank transfer,
     its seats held for the event's set days, and email the buyer the instructions. Raises
@@ -87,7 +76,7 @@ def reserve(*, order_id: int, now: datetime.datetime | None = None) -> Order:
         order.status, order.held_until = Order.Status.RESERVED, now + datetime.timedelta(days=terms.days)
         order.bank_reference = _unused_reference()
         order.save(update_fields=["status", "held_until", "bank_reference"])
-        _tell_reserved(order)
+        emails.tell_reserved(order)
     return order
 
 
@@ -97,47 +86,6 @@ def _unused_reference() -> str:
         if not Order.objects.filter(bank_reference=reference).exists():
             return reference
     raise IntegrityError("no unused bank reference after five tries")
-
-
-def _deadline(order: Order) -> str:
-    local = timezone.localtime(order.held_until, order.event.zone)
-    return f"{formats.date_format(local, 'j F Y H:i')} ({order.event.time_zone})"
-
-
-def _tell_reserved(order: Order) -> None:
-    bank = bank_details()
-    account = "\n".join(
-        f"{label}: {value}"
-        for label, value in (
-            (_("Account holder"), bank["account_name"]),
-            (_("Account number (IBAN)"), bank["iban"]),
-            (_("BIC / SWIFT"), bank["bic"]),
-            (_("Bank"), bank["bank"]),
-        )
-        if value
-    )
-    facts = {
-        "event": order.event.title,
-        "amount": format_money(order.total_cents, order.currency),
-        "reference": order.bank_reference,
-        "until": _deadline(order),
-        "account": account,
-        "link": absolute(order.capability_url),
-    }
-    subject = _("Your reservation for %(event)s: pay %(amount)s by bank transfer") % facts
-    text = (
-        _(
-            "Your seats for %(event)s are reserved until %(until)s.\n\n"
-            "Please transfer %(amount)s to:\n%(account)s\n\n"
-            "Quote this reference with your transfer: %(reference)s\n\n"
-            "Once the treasurer has recorded your payment, each attendee gets their ticket by email. "
-            "If no payment is recorded by then, the reservation ends and its seats are freed.\n\n"
-            "Your order: %(link)s"
-        )
-        % facts
-    )
-    queue_message(key=f"ticket-order-reserved:{order.pk}", to=order.buyer_email, kind="ticket-order-reserved",
-                  subject=subject, text=text)  # fmt: skip
 
 
 def record_transfer(*, reference: str, amount_cents: int, received_on: datetime.date, by, now=None):
@@ -206,25 +154,11 @@ def end_reservations(*, now: datetime.datetime | None = None, limit: int = 500) 
             lock_event(event_id)
             order = Order.objects.select_for_update().select_related("event").get(pk=order_id)
             if order.is_reserved and end_hold(order, status=Order.Status.EXPIRED, now=now, reason="reservation ended"):
-                _tell_ended(order)
+                emails.tell_ended(order)
                 ended += 1
     return ended
 
 
-def _tell_ended(order: Order) -> None:
-    facts = {"event": order.event.title, "reference": order.bank_reference, "link": absolute(order.capability_url)}
-    subject = _("Your reservation for %(event)s has ended") % facts
-    text = (
-        _(
-            "No bank transfer with the reference %(reference)s was recorded in time, so your reservation for "
-            "%(event)s has ended and its seats were freed. If you have sent the money, please contact us so "
-            "we can return it; you are welcome to order again while seats are left.\n\nYour order: %(link)s"
-        )
-        % facts
-    )
-    queue_message(key=f"ticket-order-reservation-ended:{order.pk}", to=order.buyer_email,
-                  kind="ticket-order-reservation-ended", subject=subject, text=text)  # fmt: skip
-
-
 def register() -> None:
     reference_payments.register_settler("ticket-reservations", record_transfer)
+    emails.register()

@@ -267,3 +267,9 @@ def test_a_reservation_counts_against_its_ticket_types_quantity(congress, kind):
         place_order(event=congress, user=None, buyer_name="Cy", buyer_email="cy@example.org",
                     attendees=[Attendee(kind.pk, "Cy", "cy@example.org")])  # fmt: skip
     assert refusal.value.code == "sold_out"
+
+
+def test_the_instructions_are_not_sent_once_the_reservation_is_paid(congress, kind, treasurer):
+    order = reserved(congress, kind, "Ann")
+    record(order, amount=9000, by=treasurer)
+    assert deliveries(kind="ticket-order-reserved") == [], "the worker skips instructions no longer owed"
