@@ -352,6 +352,11 @@ DUES_OFFLINE_INSTRUCTIONS = env_str("DUES_OFFLINE_INSTRUCTIONS") or (
     f"Make cheques payable to {ORG_NAME} and post them to {ORG_ADDRESS}. "
     "For a bank transfer or cash, please ask the treasurer; quote your name as the reference."
 )
+# The society's bank account, shown to ticket buyers who pay later by bank transfer.
+ORG_BANK_ACCOUNT_NAME = env_str("ORG_BANK_ACCOUNT_NAME") or ORG_NAME
+ORG_BANK_IBAN = env_str("ORG_BANK_IBAN", "")
+ORG_BANK_BIC = env_str("ORG_BANK_BIC", "")
+ORG_BANK_NAME = env_str("ORG_BANK_NAME", "")
 
 # Members' own data (members/data_export.py, members/erasure.py, members/retention.py) ------
 

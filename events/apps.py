@@ -21,6 +21,7 @@ class EventsConfig(AppConfig):
             reminders,
             retention,
             ticket_checkout,
+            ticket_pay_later,
             ticket_sections,
             ticket_types,
         )
@@ -40,6 +41,7 @@ class EventsConfig(AppConfig):
         merging.register()  # moving answers when two records of one person are merged
         ticket_checkout.register()  # ticket orders' Stripe sessions, handed over by members' webhook
         ticket_sections.register()  # a buyer's ticket orders on /membership/
+        ticket_pay_later.register()  # bank transfers for reservations, recorded on the treasurer's page
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies

@@ -469,6 +469,9 @@ class CalendarFeed(models.Model):
 # The registration questions live in their own module; imported here so Django finds them.
 from events.question_records import Answer, Question  # noqa: E402, F401
 
+# Pay later by bank transfer: the organiser's terms for an event.
+from events.ticket_pay_later_records import PayLaterTerms  # noqa: E402, F401
+
 # Ticket types, orders and discount codes live in their own module; importing them here
 # is how Django finds their models.
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType  # noqa: E402, F401

@@ -23,6 +23,7 @@ from django.utils import timezone
 from events import calendar_links, calendars, checkin
 from events.models import RSVP, Event
 from events.text import render_markdown
+from events.ticket_receipts import receipt_url_for
 from notifications.outbox import Attachment, Category, Notice, Skip, composed_from, queue_notice, register_composer
 
 QR_CONTENT_ID = "check-in-qr"
@@ -159,7 +160,7 @@ def _context(rsvp: RSVP, **extra) -> dict:
     }
 
 
-PERSONAL = ("rsvp_url", "yes_url", "maybe_url", "no_url", "door_url", "confirm_url")
+PERSONAL = ("rsvp_url", "yes_url", "maybe_url", "no_url", "door_url", "confirm_url", "receipt_url")
 
 
 def _compose(row, template: str, context: dict, attachments=()):
@@ -193,6 +194,7 @@ def compose_answer(row):
     _current(rsvp, row)
     if row.kind == "event-yes":
         extra, attachments = _ticket(rsvp)
+        extra["receipt_url"] = receipt_url_for(rsvp)
         return _compose(row, "yes", _context(rsvp, **extra), attachments)
     if row.kind == "event-waitlisted":
         return _compose(row, "waitlisted", _context(rsvp, position=row.facts.get("position")))

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from events import covers, ticket_checkout, ticket_holds
+from events import covers, ticket_checkout, ticket_holds, ticket_pay_later
 from members.stripe import CardPaymentsUnavailable
 
 
@@ -15,8 +15,9 @@ def make_cover_sizes(event_id: int) -> int:
 
 @shared_task(name="events.tasks.end_ticket_holds", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def end_ticket_holds() -> int:
-    """End the seat holds of ticket orders not paid in time, and ask again for refunds owed (beat, every minute)."""
-    return ticket_holds.sweep() + ticket_checkout.refund_owed()
+    """End the seat holds and bank-transfer reservations of ticket orders not paid in time, and ask
+    again for refunds owed (beat, every minute)."""
+    return ticket_holds.sweep() + ticket_pay_later.end_reservations() + ticket_checkout.refund_owed()
 
 
 @shared_task(

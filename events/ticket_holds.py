@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from events.models import Event
-from events.ticket_records import DiscountCode, Order, OrderLine, held_seats
+from events.ticket_records import SEAT_HOLDING, DiscountCode, Order, OrderLine, held_seats
 
 
 def hold_length() -> datetime.timedelta:
@@ -35,7 +35,7 @@ def seats_left(event: Event, *, now: datetime.datetime) -> int | None:
 def taken_by_type(event_id: int, *, now: datetime.datetime) -> Counter:
     """Tickets of each type paid for or held now: {ticket_type_id: count}."""
     counting = models.Q(order__status=Order.Status.PAID) | models.Q(
-        order__status=Order.Status.HELD, order__held_until__gt=now
+        order__status__in=SEAT_HOLDING, order__held_until__gt=now
     )
     rows = (
         OrderLine.objects.filter(counting, order__event_id=event_id)
@@ -46,9 +46,9 @@ def taken_by_type(event_id: int, *, now: datetime.datetime) -> Counter:
 
 
 def end_hold(order: Order, *, status: str, now: datetime.datetime, reason: str = "") -> bool:
-    """End a held order's hold (expired or cancelled), giving back its discount use. The caller
-    holds the event lock and has the order locked; False if it was no longer held."""
-    if order.status != Order.Status.HELD:
+    """End a held (or reserved) order's hold (expired or cancelled), giving back its discount use.
+    The caller holds the event lock and has the order locked; False if it was no longer held."""
+    if order.status not in SEAT_HOLDING:
         return False
     order.status, order.status_reason = status, reason
     order.save(update_fields=["status", "status_reason"])

@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import ticket_checkout
+from events import ticket_checkout, ticket_pay_later
 from events.ticket_forms import MOST_ATTENDEES, attendee_forms
 from events.ticket_holds import seats_left
 from events.ticket_offers import buyer_of, offers_for
 from events.ticket_orders import Attendee, OrderRefused, place_order
+from events.ticket_pay_later_emails import bank_details
+from events.ticket_pay_later_records import terms_for
 from events.ticket_records import Order
 from events.views.access import get_visible_event
 from members import local_checkout
@@ -53,6 +55,7 @@ def register(request, slug):
     offers = offers_for(event, buyer=buyer_of(request.user), unlock_code=unlock, now=now)
     context = {"event": event, "offers": offers, "unlock": unlock, "seats_left": seats_left(event, now=now)}
     context["closed_reason"] = event.rsvp_closed_reason(now)
+    context["pay_later"] = terms_for(event)
     if request.method != "POST":
         return render(request, "events/tickets/register.html", context)
     chosen, dues_plan, problem = _quantities(request.POST, offers, request.user)
@@ -75,6 +78,10 @@ def _place(request, event, forms, chosen, unlock, context):
         Attendee(ticket_type_id=type_id, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
         for form, type_id in zip(forms, chosen, strict=True)
     ]
+    by_transfer = request.POST.get("pay") == "bank_transfer"
+    if by_transfer and (context["pay_later"] is None or dues_plan is not None):
+        messages.error(request, _("This order cannot be paid later by bank transfer; please pay by card."))
+        return render(request, "events/tickets/attendees.html", context, status=400)
     buyer_email = request.user.email if request.user.is_authenticated else attendees[0].email
     buyer_name = request.user.get_full_name() if request.user.is_authenticated else attendees[0].name
     try:
@@ -89,6 +96,8 @@ def _place(request, event, forms, chosen, unlock, context):
     if order.is_paid:
         messages.success(request, _("Your tickets are confirmed. Each attendee gets their ticket by email."))
         return redirect(order.capability_url)
+    if by_transfer:
+        return _reserve(request, order)
     try:
         return redirect(ticket_checkout.start(order))
     except card.CardPaymentsUnavailable as refusal:
@@ -96,10 +105,23 @@ def _place(request, event, forms, chosen, unlock, context):
         return redirect(order.capability_url)
 
 
+def _reserve(request, order):
+    try:
+        ticket_pay_later.reserve(order_id=order.pk)
+    except OrderRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Your seats are reserved. Pay by bank transfer as shown below; we emailed it too."))
+    return redirect(order.capability_url)
+
+
 def _order_context(order: Order) -> dict:
     lines = list(order.lines.select_related("ticket_type"))
     now = timezone.now()
-    return {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
+    context = {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
+    if order.is_reserved:
+        context.update(bank=bank_details(), reserved=order.held_until > now)
+    return context
 
 
 @require_http_methods(["GET", "HEAD"])

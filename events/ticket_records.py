@@ -142,6 +142,7 @@ class Order(models.Model):
 
     class Status(models.TextChoices):
         HELD = "held", _("Seats held while paying")
+        RESERVED = "reserved", _("Reserved: waiting for a bank transfer")
         PAID = "paid", _("Paid")
         EXPIRED = "expired", _("Expired unpaid")
         CANCELLED = "cancelled", _("Cancelled")
@@ -165,6 +166,8 @@ class Order(models.Model):
     token = models.CharField(max_length=64, unique=True, default=order_token, editable=False)
     stripe_checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
+    # Pay later: the reference the buyer quotes on their bank transfer (events/ticket_pay_later.py).
+    bank_reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
     status_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -205,6 +208,10 @@ class Order(models.Model):
     def is_paid(self) -> bool:
         return self.status == self.Status.PAID
 
+    @property
+    def is_reserved(self) -> bool:
+        return self.status == self.Status.RESERVED
+
     def holds_seats(self, now: datetime.datetime) -> bool:
         return self.is_held and self.held_until is not None and self.held_until > now
 
@@ -234,8 +241,12 @@ class OrderLine(models.Model):
 
 
 def held_seats(event_id: int, *, now: datetime.datetime | None = None) -> int:
-    """Seats held by orders being paid for (their lines), at `now`."""
+    """Seats held by orders being paid for, by card or (reserved) by bank transfer (their lines), at `now`."""
     now = now or timezone.now()
     return OrderLine.objects.filter(
-        order__event_id=event_id, order__status=Order.Status.HELD, order__held_until__gt=now
+        order__event_id=event_id, order__status__in=SEAT_HOLDING, order__held_until__gt=now
     ).count()
+
+
+# The states in which an order's seats are held until `held_until`: paying by card, or reserved.
+SEAT_HOLDING = (Order.Status.HELD, Order.Status.RESERVED)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events import ticket_types
 from events.ticket_forms import DiscountCodeForm, TicketTypeForm
 from events.ticket_holds import seats_left, taken_by_type
+from events.ticket_pay_later_views import pay_later_form
 from events.ticket_records import Order, TicketType
 from events.views.access import get_event_for_organiser
 from members.roles import ORGANISER, role_required
@@ -31,6 +32,7 @@ def _page(request, event, *, type_form=None, code_form=None, status=200):
         "orders": _order_numbers(event, now=now),
         "type_form": type_form or TicketTypeForm(event=event),
         "code_form": code_form or DiscountCodeForm(event=event),
+        "pay_later_form": pay_later_form(event),
     }
     return render(request, "events/tickets/manage.html", context, status=status)
 
@@ -42,6 +44,7 @@ def _order_numbers(event, *, now) -> dict:
         paid=Count("pk", filter=paid),
         received=Sum("total_cents", filter=paid, default=0),
         holding=Count("pk", filter=Q(status=Order.Status.HELD, held_until__gt=now)),
+        reserved=Count("pk", filter=Q(status=Order.Status.RESERVED, held_until__gt=now)),
         refunded=Count("pk", filter=Q(status=Order.Status.REFUNDED)),
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import ticket_order_views, ticket_views
+from events import ticket_order_views, ticket_pay_later_views, ticket_views
 from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("events/orders/<int:order_id>/", ticket_order_views.order_page, name="order"),
     path("events/orders/o/<str:token>/", ticket_order_views.order_link, name="order-link"),
     path("events/orders/o/<str:token>/pay/", ticket_order_views.order_pay, name="order-pay"),
+    path("events/orders/<int:order_id>/receipt/", ticket_pay_later_views.order_receipt, name="order-receipt"),
+    path("events/orders/o/<str:token>/receipt/", ticket_pay_later_views.order_receipt_link, name="order-receipt-link"),
     path(
         "events/orders/o/<str:token>/test-checkout/", ticket_order_views.order_test_checkout, name="order-test-checkout"
     ),
@@ -55,6 +57,11 @@ urlpatterns = [
         name="manage-ticket-remove",
     ),
     path("manage/events/<slug:slug>/discount-codes/", ticket_views.discount_code_add, name="manage-discount-add"),
+    path(
+        "manage/events/<slug:slug>/tickets/pay-later/",
+        ticket_pay_later_views.pay_later_terms,
+        name="manage-pay-later",
+    ),
     path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
     path("manage/events/<slug:slug>/rsvps.csv", manage.rsvp_csv, name="manage-rsvps-csv"),
     path("manage/events/<slug:slug>/questions/", question_views.questions_page, name="manage-questions"),

@@ -35,6 +35,7 @@ from members.models import (
     RefusedWebhook,
     UnappliedMoney,
 )
+from members.reference_views import ReferencePaymentForm
 from members.roles import TREASURER, role_required
 
 PAGE_SIZE = 50
@@ -157,7 +158,8 @@ def record_offline_payment(request, pk):
         else:
             messages.success(request, f"Payment recorded, receipt {payment.receipt_number}; the receipt is emailed.")
             return redirect("members:manage-member", pk=member.pk)
-    return render(request, "members/manage/record_payment.html", {"member": member, "form": form, "promise": promise})
+    context = {"member": member, "form": form, "promise": promise, "reference_form": ReferencePaymentForm()}
+    return render(request, "members/manage/record_payment.html", context)
 
 
 @treasurer_only
