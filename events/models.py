@@ -451,3 +451,6 @@ from events.question_records import Answer, Question  # noqa: E402, F401
 # Ticket types, orders and discount codes live in their own module; importing them here
 # is how Django finds their models.
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType  # noqa: E402, F401
+
+# The waitlist of a sold-out paid event, and its offers.
+from events.ticket_waitlist_records import WaitlistEntry  # noqa: E402, F401

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from events import covers, ticket_checkout, ticket_holds
+from events import covers, ticket_checkout, ticket_holds, ticket_waitlist
 from members.stripe import CardPaymentsUnavailable
 
 
@@ -28,3 +28,11 @@ def end_ticket_holds() -> int:
 def refund_ticket_order(order_id: int) -> bool:
     """Give back what a ticket order is owed through Stripe, and tell the buyer."""
     return ticket_checkout.refund_order(order_id=order_id)
+
+
+@shared_task(
+    name="events.tasks.offer_waitlist_seats", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3
+)
+def offer_waitlist_seats() -> int:
+    """Offer seats freed at sold-out paid events to the first on their waitlists (beat, every minute)."""
+    return ticket_waitlist.offer_pass()

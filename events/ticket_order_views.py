@@ -13,6 +13,7 @@ from events.ticket_holds import seats_left
 from events.ticket_offers import buyer_of, offers_for
 from events.ticket_orders import Attendee, OrderRefused, place_order
 from events.ticket_records import Order
+from events.ticket_waitlist_views import waitlist_context
 from events.views.access import get_visible_event
 from members import local_checkout
 from members import stripe as card
@@ -53,6 +54,7 @@ def register(request, slug):
     offers = offers_for(event, buyer=buyer_of(request.user), unlock_code=unlock, now=now)
     context = {"event": event, "offers": offers, "unlock": unlock, "seats_left": seats_left(event, now=now)}
     context["closed_reason"] = event.rsvp_closed_reason(now)
+    context.update(waitlist_context(event, request.user, offers, now=now))
     if request.method != "POST":
         return render(request, "events/tickets/register.html", context)
     chosen, dues_plan, problem = _quantities(request.POST, offers, request.user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import ticket_order_views, ticket_views
+from events import ticket_order_views, ticket_views, ticket_waitlist_views
 from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("events/<slug:slug>/", public.event_detail, name="detail"),
     path("events/<slug:slug>/register/", ticket_order_views.register, name="register"),
+    path("events/<slug:slug>/waitlist/", ticket_waitlist_views.waitlist_join, name="waitlist-join"),
     path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
