@@ -452,5 +452,8 @@ from events.question_records import Answer, Question  # noqa: E402, F401
 # is how Django finds their models.
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType  # noqa: E402, F401
 
+# Refund policies and the refunds of cancelled tickets.
+from events.ticket_refund_records import RefundPolicy, TicketRefund  # noqa: E402, F401
+
 # The waitlist of a sold-out paid event, and its offers.
 from events.ticket_waitlist_records import WaitlistEntry  # noqa: E402, F401

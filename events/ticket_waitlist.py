@@ -52,7 +52,7 @@ def join(
         raise OrderRefused(_("That ticket is not offered for this event."), code="unknown")
     if RSVP.objects.filter(event=event, email=email, status=RSVP.Status.YES).exists():
         raise OrderRefused(_("%(email)s is already coming to this event.") % {"email": email}, code="coming")
-    if not sold_out(event, ticket_type, now=now):
+    if not sold_out(Event.objects.get(pk=event.pk), ticket_type, now=now):  # the seat count as it is now
         raise OrderRefused(_("There are seats left: you can buy a ticket now."), code="not_full")
     member = user if getattr(user, "is_authenticated", False) else None
     try:

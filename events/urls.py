@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import ticket_order_views, ticket_views, ticket_waitlist_views
+from events import ticket_cancel_manage, ticket_cancel_views, ticket_order_views, ticket_views, ticket_waitlist_views
 from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/orders/<int:order_id>/", ticket_order_views.order_page, name="order"),
     path("events/orders/o/<str:token>/", ticket_order_views.order_link, name="order-link"),
     path("events/orders/o/<str:token>/pay/", ticket_order_views.order_pay, name="order-pay"),
+    path("events/orders/o/<str:token>/cancel/", ticket_cancel_views.order_cancel, name="order-cancel"),
     path(
         "events/orders/o/<str:token>/test-checkout/", ticket_order_views.order_test_checkout, name="order-test-checkout"
     ),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
     path("r/<str:token>/answers/", rsvp_link.rsvp_answers, name="rsvp-answers"),
+    path("r/<str:token>/cancel-ticket/", ticket_cancel_views.rsvp_ticket_cancel, name="rsvp-ticket-cancel"),
     path("r/<str:token>/event.ics", rsvp_link.rsvp_ics, name="rsvp-ics"),
     path("manage/events/", manage.manage_list, name="manage-list"),
     path("manage/events/new/", manage.event_create, name="manage-create"),
@@ -54,6 +56,12 @@ urlpatterns = [
         "manage/events/<slug:slug>/tickets/<int:ticket_type_id>/remove/",
         ticket_views.ticket_type_remove,
         name="manage-ticket-remove",
+    ),
+    path("manage/events/<slug:slug>/tickets/refunds/", ticket_cancel_manage.refunds_page, name="manage-ticket-refunds"),
+    path(
+        "manage/events/<slug:slug>/waitlist/<int:entry_id>/withdraw/",
+        ticket_cancel_manage.offer_withdraw,
+        name="manage-offer-withdraw",
     ),
     path("manage/events/<slug:slug>/discount-codes/", ticket_views.discount_code_add, name="manage-discount-add"),
     path("manage/events/<slug:slug>/rsvps/", manage.rsvp_list, name="manage-rsvps"),
