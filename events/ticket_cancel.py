@@ -27,6 +27,7 @@ from events.ticket_orders import OrderRefused
 from events.ticket_records import Order, OrderLine
 from events.ticket_refund_records import RefundPolicy, TicketRefund
 from members import dues, stripe_sessions
+from members import payment_refunds as dues_kinds
 from members import stripe as card
 from members.links import absolute
 from members.models import Payment
@@ -101,11 +102,12 @@ def cancel_tickets(*, order_id: int, line_id: int | None = None, now: datetime.d
     return refund
 
 
-def _cancel_lines(event, order, lines, *, reason, fee, now, by=None) -> TicketRefund:
-    """Free the lines' seats, record what is owed back, have a worker pay it. Event and order locked."""
+def _cancel_lines(event, order, lines, *, reason, fee, now, by=None, amount=None) -> TicketRefund:
+    """Free the lines' seats, record what is owed back (`amount`, or paid less `fee`, never
+    more than is left of the order), have a worker pay it. Event and order locked."""
     paid = sum(line.paid_cents for line in lines)
     already = sum(order.refunds.values_list("amount_cents", flat=True))
-    amount = max(min(paid - fee, order.total_cents - already), 0)
+    amount = max(min(paid - fee if amount is None else amount, order.total_cents - already), 0)
     refund = TicketRefund.objects.create(
         order=order, reason=reason, amount_cents=amount, fee_cents=paid - amount, by=by
     )
@@ -181,7 +183,10 @@ def _tell_buyer(refund: TicketRefund) -> None:
     order, event = refund.order, refund.order.event
     count = refund.lines.count()
     amount = format_money(refund.amount_cents, order.currency)
-    if refund.reason == TicketRefund.Reason.EVENT:
+    if not count:
+        subject = _("Part of your payment for %(event)s is refunded") % {"event": event.title}
+        text = _("%(amount)s of your payment for %(event)s is refunded to your card; your tickets stand.")
+    elif refund.reason == TicketRefund.Reason.EVENT:
         subject = _("%(event)s is cancelled: your order is refunded") % {"event": event.title}
         text = _("%(event)s has been cancelled, so your order is refunded in full: %(amount)s to your card.")
     else:
@@ -251,3 +256,43 @@ def _user(user_id: int | None):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(pk=user_id).first()
+
+
+audit.log.describe("ticket_refund.treasurer", "Refunded a ticket payment, cancelling its order")
+
+
+def refund_by_treasurer(*, payment: Payment, amount_cents: int | None, reason: str, by) -> TicketRefund:
+    """The treasurer refunds a tickets payment (the payments page): the refund is recorded on the
+    payment now, asked of Stripe by a worker, and a refund of all that remains cancels the
+    order, freeing its seats for the waitlist. Raises DuesError, changing nothing, when it cannot."""
+    order_id = payment.reference.removeprefix("ticket order ").strip()
+    order = Order.objects.filter(pk=int(order_id)).first() if order_id.isdigit() else None
+    if order is None:
+        raise dues.DuesError(_("This payment names no ticket order; refund it in the Stripe dashboard."))
+    with transaction.atomic():
+        event = lock_event(order.event_id)
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        amount = dues.check_refund(payment=locked, amount_cents=amount_cents)
+        lines = open_lines(order) if order.is_paid else []
+        if amount >= locked.amount_cents - locked.refunded_cents and lines:
+            refund = _cancel_lines(
+                event, order, lines, reason=TicketRefund.Reason.TREASURER, fee=0, now=timezone.now(), by=by,
+                amount=amount,
+            )  # fmt: skip
+        else:
+            refund = TicketRefund.objects.create(
+                order=order, reason=TicketRefund.Reason.TREASURER, amount_cents=amount, by=by
+            )
+            transaction.on_commit(lambda: _ask(refund.pk), robust=True)
+        dues.record_refund(payment=locked, amount_cents=amount, reason=reason, by=by, end_term=False, notify=False)
+        before = {"status": "paid"}
+        audit.log.record(
+            by, "ticket_refund.treasurer", order, changes=audit.log.diff(before, {"status": order.status}),
+            reason=reason.strip(),
+        )  # fmt: skip
+    return refund
+
+
+def register() -> None:
+    dues_kinds.register_refunder(Payment.Kind.TICKETS, refund_by_treasurer)

@@ -228,3 +228,51 @@ def test_the_organiser_sets_the_refund_deadline_and_fee(client, congress, paid_t
     saved = RefundPolicy.objects.get(event=congress)
     assert (saved.fee_kind, saved.fee_value) == ("percent", 15) and saved.deadline.year == 2030
     assert entries(saved, "ticket_refund.policy_set")[0].by == organiser
+
+
+def test_a_treasurers_refund_of_a_ticket_payment_cancels_the_order_and_frees_the_seat(
+    client, congress, paid_ticket, stripe_api, workers
+):
+    from members import roles
+    from tests.factories import StaffFactory
+
+    order = paid_order(client, congress, paid_ticket, "Ann", "Bob")
+    entry = ticket_waitlist.join(event=congress, name="Wes", email="wes@example.org")
+    payment = Payment.objects.get(kind="tickets")
+    treasurer = StaffFactory(email="treasurer@example.org", role=roles.TREASURER)
+    client.force_login(treasurer)
+    stripe_api.post(f"{API}/refunds", json=refund_answer(18000))
+    url = f"/manage/payments/{payment.pk}/refund/"
+    response = workers(client.post, url, {"refund-reason": "Asked for by phone."})
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    congress.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == (Payment.Status.REFUNDED, 18000)
+    assert order.status == Order.Status.REFUNDED and congress.seats_taken == 0
+    [call] = stripe_api.calls
+    assert sent(call)["amount"] == "18000" and sent(call)["payment_intent"] == "pi_test_T1ckets"
+    assert entries(payment, "payment.refunded")[0].by == treasurer
+    assert entries(order, "ticket_refund.treasurer")[0].by == treasurer
+    assert ticket_waitlist.offer_pass() == 1
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.OFFERED
+
+
+def test_a_treasurers_partial_refund_of_a_ticket_payment_keeps_the_tickets(
+    client, congress, paid_ticket, stripe_api, workers
+):
+    from members import roles
+    from tests.factories import StaffFactory
+
+    order = paid_order(client, congress, paid_ticket, "Ann")
+    payment = Payment.objects.get(kind="tickets")
+    client.force_login(StaffFactory(email="treasurer@example.org", role=roles.TREASURER))
+    stripe_api.post(f"{API}/refunds", json=refund_answer(1000))
+    data = {"refund-reason": "A goodwill discount.", "refund-amount": "10.00"}
+    workers(client.post, f"/manage/payments/{payment.pk}/refund/", data)
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.refunded_cents == 1000 and payment.status == Payment.Status.PAID
+    assert order.is_paid and RSVP.objects.get(event=congress).status == "yes"
+    assert sent(stripe_api.calls[0])["amount"] == "1000"
