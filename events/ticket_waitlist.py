@@ -20,7 +20,7 @@ from events.ticket_holds import end_hold, lock_event, seats_left, taken_by_type
 from events.ticket_offers import buyer_of, may_buy
 from events.ticket_orders import Attendee, OrderRefused, _confirm, _write_order
 from events.ticket_records import Order, TicketType
-from events.ticket_waitlist_records import WaitlistEntry, offer_length
+from events.ticket_waitlist_records import WaitlistEntry, offer_length, waiting_claims
 from members.links import absolute
 from notifications.outbox import queue_message
 
@@ -29,12 +29,12 @@ audit.log.describe("ticket_waitlist.offer_withdrawn", "Withdrew a waitlist offer
 
 def sold_out(event: Event, ticket_type: TicketType | None, *, now: datetime.datetime) -> bool:
     """Whether the event has no seat left, or the ticket type none of its own."""
-    left = seats_left(event, now=now)
-    if left is not None and left <= 0:
+    left, taken = seats_left(event, now=now), taken_by_type(event.pk, now=now)
+    if left is not None and left - waiting_claims(event.pk, taken=taken) <= 0:
         return True
     if ticket_type is None or ticket_type.quantity is None:
         return False
-    return taken_by_type(event.pk, now=now)[ticket_type.pk] >= ticket_type.quantity
+    return taken[ticket_type.pk] >= ticket_type.quantity
 
 
 def join(

@@ -61,3 +61,15 @@ class WaitlistEntry(models.Model):
 
     def audit_label(self) -> str:
         return f"Waitlist entry {self.pk} for {self.event.title}"
+
+
+def waiting_claims(event_id: int, *, taken) -> int:
+    """Seats the waitlist has first claim on: one for each person waiting who could be offered
+    one (any ticket, or a type with some left), so a seat freed between two offer passes goes to
+    the first in line, not to whoever asks first. `taken`: tickets of each type paid or held."""
+    waiting = WaitlistEntry.objects.filter(event_id=event_id, status=WaitlistEntry.Status.WAITING)
+    claims = 0
+    for entry in waiting.select_related("ticket_type"):
+        wanted = entry.ticket_type
+        claims += wanted is None or wanted.quantity is None or taken[wanted.pk] < wanted.quantity
+    return claims

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from events import ticket_waitlist
 from events.ticket_holds import seats_left, taken_by_type
 from events.ticket_orders import OrderRefused
+from events.ticket_waitlist_records import waiting_claims
 from events.views.access import get_visible_event
 
 
@@ -32,14 +33,17 @@ def waitlist_context(event, user, offers, *, now) -> dict:
     offered to this visitor, is sold out."""
     left = seats_left(event, now=now)
     taken = taken_by_type(event.pk, now=now)
+    if left is not None:  # what a buyer may take: the waitlist has first claim on freed seats
+        left = max(left - waiting_claims(event.pk, taken=taken), 0)
     shown = [offer.ticket_type for offer in offers if not offer.ticket_type.is_free]
     if left is not None and left <= 0:
         sold_out = shown
     else:
         sold_out = [t for t in shown if t.quantity is not None and taken[t.pk] >= t.quantity]
     if not sold_out:
-        return {"show_waitlist": False}
+        return {"show_waitlist": False, "seats_left": left}
     return {
+        "seats_left": left,
         "show_waitlist": True,
         "waitlist_form": waitlist_form(user),
         "sold_out_types": sold_out,

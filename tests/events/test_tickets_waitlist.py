@@ -237,3 +237,15 @@ def test_stripes_expired_session_leaves_an_offer_held_until_its_own_end(client, 
     sp.post(client, sp.event("checkout.session.expired", session))
     entry.offer.refresh_from_db()
     assert entry.offer.is_held
+
+
+def test_a_seat_freed_between_two_passes_is_kept_for_the_first_in_line(congress, paid_ticket):
+    order = hold(congress, paid_ticket, "Ann")
+    hold(congress, paid_ticket, "Bob")
+    wait(congress, "Wes")
+    ticket_holds.expire(order_id=order.pk)
+    with pytest.raises(OrderRefused) as refused:
+        hold(congress, paid_ticket, "Cat")
+    assert refused.value.code == "full"
+    assert wait(congress, "Cat").status == WaitlistEntry.Status.WAITING, "so Cat may wait in line too"
+    assert ticket_waitlist.offer_pass() == 1
