@@ -179,10 +179,11 @@ def cancel(*, event_id: int, message: str, by) -> Event:
 
 
 def _refund_tickets_on_commit(event: Event, by) -> None:
-    """Paid ticket orders are refunded in full by a worker once the cancellation commits."""
+    """Paid ticket orders are refunded in full, and the waitlist closed, by a worker once the
+    cancellation commits."""
     from events.tasks import refund_cancelled_event
 
-    if event.orders.filter(status="paid").exists():
+    if event.ticket_types.exists():
         by_id = getattr(by, "pk", None)
         transaction.on_commit(lambda: refund_cancelled_event.delay(event.pk, by_id), robust=True)
 

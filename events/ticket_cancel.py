@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 import audit.log
-from events import notices
+from events import notices, ticket_waitlist
 from events.models import RSVP, Event
 from events.ticket_holds import lock_event
 from events.ticket_orders import OrderRefused
@@ -223,6 +223,7 @@ def refunds_owed(*, limit: int = 100, older_than: datetime.timedelta = datetime.
 def refund_cancelled_event(*, event_id: int, by_id: int | None = None) -> int:
     """A cancelled event's paid orders are each refunded in full, once (a worker, after the
     cancellation commits; a repeat finds them refunded). The number of orders refunded."""
+    ticket_waitlist.close(event_id=event_id)
     done = 0
     paid = Order.objects.filter(event_id=event_id, status=Order.Status.PAID).values_list("pk", flat=True)
     for order_id in list(paid):

@@ -189,3 +189,19 @@ def withdraw_offer(*, entry: WaitlistEntry, by, reason: str = "") -> bool:
             by, "ticket_waitlist.offer_withdrawn", entry, changes={"status": ["offered", "lapsed"]}, reason=reason
         )
     return True
+
+
+def close(*, event_id: int) -> int:
+    """A cancelled event's waitlist closes: nobody waits on, and open offers end (their links stop
+    working). The number of entries closed."""
+    now = timezone.now()
+    with transaction.atomic():
+        lock_event(event_id)
+        open_entries = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offer")
+        open_entries = list(open_entries.filter(event_id=event_id, status__in=WaitlistEntry.OPEN))
+        for entry in open_entries:
+            if entry.offer is not None and entry.offer.is_held:
+                end_hold(entry.offer, status=Order.Status.CANCELLED, now=now, reason="the event was cancelled")
+            entry.status = WaitlistEntry.Status.LEFT
+            entry.save(update_fields=["status"])
+    return len(open_entries)

@@ -276,3 +276,37 @@ def test_a_treasurers_partial_refund_of_a_ticket_payment_keeps_the_tickets(
     assert payment.refunded_cents == 1000 and payment.status == Payment.Status.PAID
     assert order.is_paid and RSVP.objects.get(event=congress).status == "yes"
     assert sent(stripe_api.calls[0])["amount"] == "1000"
+
+
+def test_cancelling_the_event_closes_its_waitlist_and_ends_open_offers(client, congress, paid_ticket, workers):
+    attendees = [Attendee(paid_ticket.pk, n, f"{n.lower()}@example.org") for n in ("Ann", "Bob")]
+    held = place_order(event=congress, user=None, buyer_name="Ann", buyer_email="ann@example.org", attendees=attendees)
+    offered = ticket_waitlist.join(event=congress, name="Wes", email="wes@example.org")
+    waiting = ticket_waitlist.join(event=congress, name="Val", email="val@example.org")
+    from events import ticket_holds
+
+    ticket_holds.expire(order_id=held.pk)
+    Order.objects.create(event=congress, buyer_name="Cat", buyer_email="cat@example.org", status="paid")
+    ticket_waitlist.offer_pass()
+    offered.refresh_from_db()
+    assert offered.status == WaitlistEntry.Status.OFFERED
+    workers(organising.cancel, event_id=congress.pk, message="The venue flooded.", by=make_organiser())
+    offered.refresh_from_db()
+    waiting.refresh_from_db()
+    assert offered.status == waiting.status == WaitlistEntry.Status.LEFT
+    assert offered.offer.status == Order.Status.CANCELLED
+
+
+def test_the_refunds_page_lists_the_waitlist_in_few_queries(
+    client, congress, paid_ticket, django_assert_max_num_queries
+):
+    organiser = make_organiser()
+    congress.organisers.add(organiser)
+    client.force_login(organiser)
+    attendees = [Attendee(paid_ticket.pk, n, f"{n.lower()}@example.org") for n in ("Ann", "Bob")]
+    place_order(event=congress, user=None, buyer_name="Ann", buyer_email="ann@example.org", attendees=attendees)
+    for n in range(10):
+        ticket_waitlist.join(event=congress, name=f"Wes {n}", email=f"wes{n}@example.org")
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/manage/events/{congress.slug}/tickets/refunds/")
+    assert page.content.count(b"@example.org") == 10
