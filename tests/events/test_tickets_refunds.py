@@ -310,3 +310,12 @@ def test_the_refunds_page_lists_the_waitlist_in_few_queries(
     with django_assert_max_num_queries(14):
         page = client.get(f"/manage/events/{congress.slug}/tickets/refunds/")
     assert page.content.count(b"@example.org") == 10
+
+
+def test_the_order_page_shows_its_refunds(client, congress, paid_ticket, stripe_api, workers):
+    policy(congress, value=10)
+    order = paid_order(client, congress, paid_ticket, "Ann")
+    stripe_api.post(f"{API}/refunds", json=refund_answer(8100))
+    workers(ticket_cancel.cancel_tickets, order_id=order.pk)
+    page = client.get(f"/events/orders/o/{order.token}/").content.decode()
+    assert 'id="order-refunds"' in page and "$81.00" in page and "refunded to the card that paid" in page
