@@ -240,10 +240,10 @@ def _refund_for_cancelled_event(event_id: int, order_id: int, by_id: int | None)
             lines = open_lines(order)
             if not order.is_paid or not event.is_cancelled or not lines:
                 return 0
-            refund = _cancel_lines(event, order, lines, reason=TicketRefund.Reason.EVENT, fee=0, now=now, by=None)
-            TicketRefund.objects.filter(pk=refund.pk).update(by_id=by_id)
+            by = _user(by_id)
+            _cancel_lines(event, order, lines, reason=TicketRefund.Reason.EVENT, fee=0, now=now, by=by)
             audit.log.record(
-                _user(by_id), "ticket_refund.event_refunds", order,
+                by, "ticket_refund.event_refunds", order,
                 changes={"status": ["paid", order.status]}, reason=_("The event was cancelled."),
             )  # fmt: skip
     except IntegrityError:
