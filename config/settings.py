@@ -79,6 +79,8 @@ ORG_EMAIL_LOGO = email_logo_for(ORG_LOGO, static_dirs=_LOGO_FOLDERS, media_root=
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 30, minimum=0)
 # How long starting a ticket checkout holds its seats: 30 minutes is Stripe's shortest Checkout expiry.
 TICKET_HOLD_MINUTES = env_int("TICKET_HOLD_MINUTES", 30, minimum=30)
+# How long a seat freed for the first on a paid event's waitlist is held for them to pay.
+TICKET_OFFER_HOURS = env_int("TICKET_OFFER_HOURS", 48, minimum=1)
 CURRENCY = env_str("CURRENCY", "USD").upper()
 
 INSTALLED_APPS = [
@@ -253,6 +255,12 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
 # Every minute: ticket orders nobody paid for in time give their held seats back.
 CELERY_BEAT_SCHEDULE["end-ticket-holds"] = {
     "task": "events.tasks.end_ticket_holds",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Every minute: seats freed at sold-out paid events are offered to the first on their waitlists.
+CELERY_BEAT_SCHEDULE["offer-waitlist-seats"] = {
+    "task": "events.tasks.offer_waitlist_seats",
     "schedule": 60.0,
     "options": {"expires": 55},
 }

@@ -475,3 +475,9 @@ from events.ticket_pay_later_records import PayLaterTerms  # noqa: E402, F401
 # Ticket types, orders and discount codes live in their own module; importing them here
 # is how Django finds their models.
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType  # noqa: E402, F401
+
+# Refund policies and the refunds of cancelled tickets.
+from events.ticket_refund_records import RefundPolicy, TicketRefund  # noqa: E402, F401
+
+# The waitlist of a sold-out paid event, and its offers.
+from events.ticket_waitlist_records import WaitlistEntry  # noqa: E402, F401

@@ -171,10 +171,21 @@ def cancel(*, event_id: int, message: str, by) -> Event:
         event.sequence += 1
         event.save(update_fields=["status", "cancellation_message", "sequence"])
         _tell_on_commit(event, "cancelled", message)
+        _refund_tickets_on_commit(event, by)
         audit.log.record(
             by, "event.cancelled", event, changes=audit.log.diff(before, event), reason=event.cancellation_message
         )
     return event
+
+
+def _refund_tickets_on_commit(event: Event, by) -> None:
+    """Paid ticket orders are refunded in full, and the waitlist closed, by a worker once the
+    cancellation commits."""
+    from events.tasks import refund_cancelled_event
+
+    if event.ticket_types.exists():
+        by_id = getattr(by, "pk", None)
+        transaction.on_commit(lambda: refund_cancelled_event.delay(event.pk, by_id), robust=True)
 
 
 def reschedule(

@@ -11,6 +11,8 @@ import time
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from django.utils.translation import ngettext
 from events import ticket_holds
 from events.ticket_orders import CONFIRMED, REFUND, confirm_paid
 from events.ticket_records import Order
+from events.ticket_waitlist_records import WaitlistEntry
 from members import dues, stripe_sessions
 from members import stripe as card
 from members.accounts import ensure_member
@@ -86,7 +89,8 @@ def start(order: Order) -> str:
         held = (
             Order.objects.select_for_update()
             .filter(pk=order.pk, status=Order.Status.HELD)
-            .update(stripe_checkout_session_id=session_id, held_until=expires)
+            # A waitlist offer's hold outlasts the session: paying never shortens it.
+            .update(stripe_checkout_session_id=session_id, held_until=Greatest("held_until", Value(expires)))
         )
     if not held:
         raise card.CardPaymentsUnavailable(_("This order is no longer waiting for payment."))
@@ -230,6 +234,8 @@ def session_expired(event: dict, session: dict) -> None:
     order = _order_of(session)
     # An earlier session ended because the buyer started paying again: the hold goes on.
     if order is not None and order.stripe_checkout_session_id == session.get("id"):
+        if WaitlistEntry.objects.filter(offer=order).exists() and order.holds_seats(timezone.now()):
+            return  # a waitlist offer's hold goes on after the session it started
         ticket_holds.expire(order_id=order.pk, reason="Stripe's checkout expired")
 
 

@@ -15,6 +15,7 @@ from events.ticket_orders import Attendee, OrderRefused, place_order
 from events.ticket_pay_later_emails import bank_details
 from events.ticket_pay_later_records import terms_for
 from events.ticket_records import Order
+from events.ticket_waitlist_views import waitlist_context
 from events.views.access import get_visible_event
 from members import local_checkout
 from members import stripe as card
@@ -56,6 +57,7 @@ def register(request, slug):
     context = {"event": event, "offers": offers, "unlock": unlock, "seats_left": seats_left(event, now=now)}
     context["closed_reason"] = event.rsvp_closed_reason(now)
     context["pay_later"] = terms_for(event)
+    context.update(waitlist_context(event, request.user, offers, now=now))
     if request.method != "POST":
         return render(request, "events/tickets/register.html", context)
     chosen, dues_plan, problem = _quantities(request.POST, offers, request.user)

@@ -22,6 +22,7 @@ from events.rsvp import rsvp_for
 from events.ticket_holds import end_hold, hold_length, lock_event, seats_left, taken_by_type
 from events.ticket_offers import as_member_of, buyer_of, may_buy
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType
+from events.ticket_waitlist_records import waiting_claims
 from members.models import Plan
 
 
@@ -133,8 +134,11 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) ->
 
 
 def _check_room(event: Event, attendees: list[Attendee], types: dict[int, TicketType], now) -> None:
-    """Under the event lock: seats left for the whole order, and each type's own quantity."""
+    """Under the event lock: seats left for the whole order (less those the waitlist has first
+    claim on), and each type's own quantity."""
     left = seats_left(event, now=now)
+    if left is not None:
+        left = max(left - waiting_claims(event.pk, taken=taken_by_type(event.pk, now=now)), 0)
     if left is not None and len(attendees) > left:
         if left == 0:
             raise OrderRefused(_("This event is full."), code="full")

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from events import ticket_order_views, ticket_pay_later_views, ticket_views
+from events import (
+    ticket_cancel_manage,
+    ticket_cancel_views,
+    ticket_order_views,
+    ticket_pay_later_views,
+    ticket_views,
+    ticket_waitlist_views,
+)
 from events.views import door, manage, messages, public, question_views, rsvp_link
 
 app_name = "events"
@@ -15,15 +22,18 @@ urlpatterns = [
     path("events/orders/o/<str:token>/pay/", ticket_order_views.order_pay, name="order-pay"),
     path("events/orders/<int:order_id>/receipt/", ticket_pay_later_views.order_receipt, name="order-receipt"),
     path("events/orders/o/<str:token>/receipt/", ticket_pay_later_views.order_receipt_link, name="order-receipt-link"),
+    path("events/orders/o/<str:token>/cancel/", ticket_cancel_views.order_cancel, name="order-cancel"),
     path(
         "events/orders/o/<str:token>/test-checkout/", ticket_order_views.order_test_checkout, name="order-test-checkout"
     ),
     path("events/<slug:slug>/", public.event_detail, name="detail"),
     path("events/<slug:slug>/register/", ticket_order_views.register, name="register"),
+    path("events/<slug:slug>/waitlist/", ticket_waitlist_views.waitlist_join, name="waitlist-join"),
     path("events/<slug:slug>/rsvp/", public.event_answer, name="answer"),
     path("events/<slug:slug>/calendar.ics", public.event_ics, name="event-ics"),
     path("r/<str:token>/", rsvp_link.rsvp_link, name="rsvp-link"),
     path("r/<str:token>/answers/", rsvp_link.rsvp_answers, name="rsvp-answers"),
+    path("r/<str:token>/cancel-ticket/", ticket_cancel_views.rsvp_ticket_cancel, name="rsvp-ticket-cancel"),
     path("r/<str:token>/event.ics", rsvp_link.rsvp_ics, name="rsvp-ics"),
     path("manage/events/", manage.manage_list, name="manage-list"),
     path("manage/events/new/", manage.event_create, name="manage-create"),
@@ -55,6 +65,12 @@ urlpatterns = [
         "manage/events/<slug:slug>/tickets/<int:ticket_type_id>/remove/",
         ticket_views.ticket_type_remove,
         name="manage-ticket-remove",
+    ),
+    path("manage/events/<slug:slug>/tickets/refunds/", ticket_cancel_manage.refunds_page, name="manage-ticket-refunds"),
+    path(
+        "manage/events/<slug:slug>/waitlist/<int:entry_id>/withdraw/",
+        ticket_cancel_manage.offer_withdraw,
+        name="manage-offer-withdraw",
     ),
     path("manage/events/<slug:slug>/discount-codes/", ticket_views.discount_code_add, name="manage-discount-add"),
     path(

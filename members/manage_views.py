@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from members import arrears, audit_listing, dues, plans, roster, unapplied
+from members import arrears, audit_listing, dues, payment_refunds, plans, roster, unapplied
 from members import stripe as card
 from members.dues import DuesError
 from members.forms import (
@@ -202,7 +202,8 @@ def payment_detail(request, pk):
 def payment_change(request, pk, action):
     """Refund or void a payment, with a reason. Nothing is deleted."""
     payment = get_object_or_404(Payment, pk=pk)
-    if payment.kind != Payment.Kind.DUES:
+    refunder = payment_refunds.refunder_for(payment.kind) if payment.kind != Payment.Kind.DUES else None
+    if payment.kind != Payment.Kind.DUES and (refunder is None or action != "refund"):
         messages.error(request, _("Ticket money is refunded from the event's order, not here."))
         return redirect("members:manage-payment", pk=payment.pk)
     if action == "refund":
@@ -217,8 +218,12 @@ def payment_change(request, pk, action):
     try:
         if action == "refund":
             amount = form.cleaned_data.get("amount")
-            card.refund(payment=payment, amount_cents=amount, reason=reason, by=request.user, end_term=end_term)
-            messages.success(request, _("The refund is recorded and the member is sent a refund receipt."))
+            if refunder is not None:  # another app's payment (tickets): it also cancels what was bought
+                refunder(payment=payment, amount_cents=amount, reason=reason, by=request.user)
+                messages.success(request, _("The refund is recorded; the card is refunded and the buyer told."))
+            else:
+                card.refund(payment=payment, amount_cents=amount, reason=reason, by=request.user, end_term=end_term)
+                messages.success(request, _("The refund is recorded and the member is sent a refund receipt."))
         else:
             dues.void_payment(payment=payment, reason=reason, by=request.user, end_term=end_term)
             messages.success(request, "The payment is void.")

@@ -255,9 +255,9 @@ def test_paid_tickets_are_a_tickets_payment_on_the_treasurers_list_and_csv_besid
     csv = b"".join(streamed).decode().splitlines()
     assert csv[0].endswith("Kind,Description")
     assert any(row.startswith(tickets.receipt_number) and ",Tickets," in row for row in csv)
-    assert client.post(f"/manage/payments/{tickets.pk}/refund/", {"refund-reason": "x"}).status_code == 302
+    assert client.post(f"/manage/payments/{tickets.pk}/void/", {"void-reason": "x"}).status_code == 302
     tickets.refresh_from_db()
-    assert tickets.status == "paid", "ticket money is not refunded from the dues page"
+    assert tickets.status == "paid", "ticket money is never voided from the dues page (a refund cancels the order)"
 
 
 def test_a_refunded_late_payment_is_a_refunded_tickets_payment(client, congress, paid_ticket, stripe_api, settle):
