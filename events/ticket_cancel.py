@@ -87,6 +87,9 @@ def cancel_tickets(*, order_id: int, line_id: int | None = None, now: datetime.d
         policy = policy_of(event)
         if not order.is_paid:
             raise OrderRefused(_("Only a paid order can be cancelled for a refund."), code="not_paid")
+        if not order.refundable_by_card:
+            message = _("This order was paid by bank transfer: write to the society's treasurer to cancel it.")
+            raise OrderRefused(message, code="bank_transfer")
         if not policy.allows(now):
             if policy.deadline is None:
                 raise OrderRefused(_("Tickets to this event cannot be cancelled for a refund."), code="deadline")

@@ -34,7 +34,8 @@ def _confirm_or_cancel(request, order: Order, lines: list[OrderLine], *, line_id
     refund, fee = ticket_cancel.quote(order, lines, policy)
     context = {
         "order": order, "event": order.event, "lines": lines, "refund_cents": refund, "fee_cents": fee,
-        "allowed": order.is_paid and bool(lines) and policy.allows(timezone.now()), "policy": policy,
+        "allowed": order.is_paid and order.refundable_by_card and bool(lines) and policy.allows(timezone.now()),
+        "policy": policy,
         "deadline": ticket_cancel.deadline_text(order.event, policy), "back": back,
     }  # fmt: skip
     return render(request, TEMPLATE, context)

@@ -212,6 +212,12 @@ class Order(models.Model):
     def is_reserved(self) -> bool:
         return self.status == self.Status.RESERVED
 
+    @property
+    def refundable_by_card(self) -> bool:
+        """Whether a refund can go back through Stripe: paid by card (or nothing to pay). A bank
+        transfer is returned by the treasurer, not by the attendee's cancelling."""
+        return bool(self.stripe_payment_intent_id) or self.charged_cents == 0
+
     def holds_seats(self, now: datetime.datetime) -> bool:
         return self.is_held and self.held_until is not None and self.held_until > now
 

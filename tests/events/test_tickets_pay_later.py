@@ -273,3 +273,23 @@ def test_the_instructions_are_not_sent_once_the_reservation_is_paid(congress, ki
     order = reserved(congress, kind, "Ann")
     record(order, amount=9000, by=treasurer)
     assert deliveries(kind="ticket-order-reserved") == [], "the worker skips instructions no longer owed"
+
+
+def test_an_order_paid_by_bank_transfer_is_not_cancelled_for_a_card_refund(client, congress, kind, treasurer):
+    from events import ticket_cancel
+    from events.ticket_refund_records import RefundPolicy, TicketRefund
+
+    RefundPolicy.objects.create(event=congress, deadline=timezone.now() + datetime.timedelta(days=10))
+    order = reserved(congress, kind, "Ann")
+    record(order, amount=9000, by=treasurer)
+    order.refresh_from_db()
+    assert not order.refundable_by_card
+    with pytest.raises(OrderRefused) as refused:
+        ticket_cancel.cancel_tickets(order_id=order.pk)
+    assert refused.value.code == "bank_transfer"
+    page = client.get(f"/events/orders/o/{order.token}/")
+    assert b"order-cancel" not in page.content
+    client.post(f"/events/orders/o/{order.token}/cancel/")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert not TicketRefund.objects.exists()
