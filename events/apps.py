@@ -20,6 +20,7 @@ class EventsConfig(AppConfig):
             organising,
             reminders,
             retention,
+            ticket_audiences,
             ticket_checkout,
             ticket_sections,
             ticket_types,
@@ -40,6 +41,7 @@ class EventsConfig(AppConfig):
         merging.register()  # moving answers when two records of one person are merged
         ticket_checkout.register()  # ticket orders' Stripe sessions, handed over by members' webhook
         ticket_sections.register()  # a buyer's ticket orders on /membership/
+        ticket_audiences.register()  # messages to attendees by ticket type
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies
