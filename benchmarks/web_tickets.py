@@ -9,6 +9,7 @@ distance. Both sides are measured on a server of their own started with those se
 """
 
 import json
+import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from benchmarks import harness
 
 STRIPE_PORT_OFFSET = 3  # the fake Stripe beside the bench's ports: PORT+3 (B10's server is PORT+2)
+RUN = secrets.token_hex(4)  # session ids unique to this run
 
 
 class _Stripe(BaseHTTPRequestHandler):
@@ -29,7 +31,7 @@ class _Stripe(BaseHTTPRequestHandler):
         with _Stripe.lock:
             _Stripe.created += 1
             number = _Stripe.created
-        session_id = f"cs_test_b10{number:08d}"
+        session_id = f"cs_test_b10{RUN}{number:08d}"
         body = json.dumps({"id": session_id, "object": "checkout.session", "mode": "payment", "status": "open",
                            "payment_status": "unpaid", "url": f"https://checkout.stripe.com/c/pay/{session_id}",
                            "livemode": False}).encode()  # fmt: skip
