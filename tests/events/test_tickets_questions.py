@@ -116,3 +116,25 @@ def test_place_order_refuses_bad_answers_and_holds_nothing(congress):
         place_order(event=event, user=None, buyer_name="Ann", buyer_email="ann@example.org", attendees=attendees)
     assert refused.value.code == "answers" and "Ann" in refused.value.message
     assert not Order.objects.exists()
+
+
+def test_the_order_page_shows_answers_in_a_fixed_number_of_queries(client, congress):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.ticket_orders import Attendee, place_order
+
+    event, kind, diet, club = congress
+
+    def order_of(count, start):
+        people = [Attendee(kind.pk, f"P{n}", f"p{n}@example.org", answers={diet.pk: "None", club.pk: f"Club {n}"})
+                  for n in range(start, start + count)]  # fmt: skip
+        return place_order(event=event, user=None, buyer_name="P", buyer_email=people[0].email, attendees=people)
+
+    small, large = order_of(1, 0), order_of(5, 10)
+    with CaptureQueriesContext(connection) as one:
+        client.get(small.capability_url)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(large.capability_url).content.decode()
+    assert "Club 14" in page
+    assert len(five) == len(one)
