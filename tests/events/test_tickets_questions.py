@@ -1,16 +1,25 @@
 """The ticket order form asks each named attendee the event's questions; answers reach their RSVP when paid."""
 
 import pytest
+from django.urls import reverse
 
 from events import question_setup, questions
 from events.models import RSVP
 from events.question_records import Answer
 from events.ticket_records import Order, TicketType
-from tests.events.test_tickets_payment import _stripe_settings, completed  # noqa: F401
+from tests.events.test_tickets_payment import completed
 from tests.factories import EventFactory
 from tests.members import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _webhook_only(settings):
+    """Stripe's webhook signed as in production; no Stripe keys, so ordering asks no one on the network."""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
+    settings.CURRENCY = "USD"
 
 
 @pytest.fixture
@@ -89,7 +98,11 @@ def test_the_order_page_shows_answers_changed_on_the_attendees_own_page(client, 
     order = Order.objects.get()
     sp.post(client, completed(order))
     bob = RSVP.objects.get(event=event, email="bob@example.org")
-    questions.change_answers(rsvp=bob, answers={diet.pk: "None", club.pk: "York"})
+    link = client.get(reverse("events:rsvp-link", args=[bob.token])).content.decode()
+    assert "Your answers to the questions" in link and "<dd>Vegetarian</dd>" in link
+    name = questions.field_name
+    changed = client.post(reverse("events:rsvp-answers", args=[bob.token]), {name(diet): "None", name(club): "York"})
+    assert changed.status_code == 302
     page = client.get(order.capability_url).content.decode()
     assert "York" in page
 
