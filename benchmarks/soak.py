@@ -24,6 +24,8 @@ TESTS = [
     ["soak_outbox.py"],
     ["soak_scanner.py"],
     ["soak_money.py"],
+    ["soak_tickets.py", "postgresql"],
+    ["soak_tickets.py", "sqlite"],
     ["soak_workers.py", "kills"],
     ["soak_workers.py", "clones"],
 ]

@@ -11,8 +11,11 @@ its two sides in short rounds, so a change in the machine's load hits both alike
     B6  RSVPs on one event                              ÷ the same load over 200 events goal ≥ 0.8
     B7  p99 of RSVP POSTs to an event while a 10,000-invitation fan-out to it runs
         (real workers fanning out, composing and sending)  ÷ p99 with none        goal ≤ 2, none over 1 s
+    B10 starting a ticket checkout (seat hold, Stripe at the HTTP edge) ÷ the bare view
+                                                        (benchmarks/web_tickets.py) goal ≥ 0.3
 
-It prints the figures and writes them into benchmarks/README.md. Run: `make bench`.
+It prints the figures and writes them into benchmarks/README.md. Run: `make bench`;
+`web.py B10` runs B10 alone and writes it in its own place in the README.
 """
 
 import datetime
@@ -411,7 +414,22 @@ def write_readme(text: str, *, start="<!-- web-bench:start -->", end="<!-- web-b
     README.write_text(readme)
 
 
+def only_b10(env: dict, when: str, machine: str) -> tuple[str, int]:
+    from benchmarks import web_tickets
+
+    figure, errors = web_tickets.checkout_figure(sys.modules[__name__], env)
+    text = (
+        f"Last run of B10 alone (`benchmarks/web.py B10`): {when}. Machine: {machine}. "
+        f"gunicorn: {WORKERS} sync workers; wrk: 1 thread, {CONNECTIONS} connections; "
+        f"{ROUNDS} rounds of {SECONDS} s per side after a {WARM_SECONDS} s warm-up.\n\n" + table([figure])
+    )
+    write_readme(text, start="<!-- web-bench-b10:start -->", end="<!-- web-bench-b10:end -->")
+    return text, errors + figure.bad
+
+
 def main() -> int:
+    if sys.argv[1:] == ["B10"]:
+        return main_b10()
     started = time.monotonic()
     url = harness.database_url("web")
     env = harness.product_env(database_url=url, redis_url=harness.redis_url(REDIS_DB), port=PORT)
@@ -428,6 +446,11 @@ def main() -> int:
             figures.insert(3, webhook_figure(server))
             figures.append(fan_out_figure(server, env))
             errors = server.server_errors()
+        from benchmarks import web_tickets
+
+        b10, b10_errors = web_tickets.checkout_figure(sys.modules[__name__], env)
+        figures.append(b10)
+        errors += b10_errors
     finally:
         from django.db import connections
 
@@ -445,6 +468,26 @@ def main() -> int:
     print(text)
     write_readme(text)
     return 0 if errors == 0 and all(f.bad == 0 for f in figures) else 1
+
+
+def main_b10() -> int:
+    url = harness.database_url("web")
+    env = harness.product_env(database_url=url, redis_url=harness.redis_url(REDIS_DB), port=PORT)
+    template = harness.migrated_template(env)
+    harness.create_database(url, template=template)
+    harness.setup_django(env)
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        text, errors = only_b10(env, when, harness.machine())
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        harness.drop_database(url)
+        harness.drop_database(template)
+        harness.flush_redis(REDIS_DB)
+    print(text)
+    return 0 if errors == 0 else 1
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ class EventsConfig(AppConfig):
             organising,
             reminders,
             retention,
+            ticket_audiences,
             ticket_cancel,
             ticket_checkout,
             ticket_pay_later,
@@ -44,6 +45,7 @@ class EventsConfig(AppConfig):
         ticket_sections.register()  # a buyer's ticket orders on /membership/
         ticket_pay_later.register()  # bank transfers for reservations, recorded on the treasurer's page
         ticket_cancel.register()  # the treasurer's refund of a ticket payment cancels its order
+        ticket_audiences.register()  # messages to attendees by ticket type
 
         register_reminder_source("events", reminders.queue_due_reminders)
         register_inbound_handler("events", calendar_replies.on_inbound)  # calendar programs' replies

@@ -27,7 +27,17 @@ class Audience:
     applies: Callable[[Event], bool] | None = None
 
 
+@dataclass(frozen=True)
+class Family:
+    """Audiences that differ by event (one per ticket type, say): keys `<prefix>-<id>`."""
+
+    prefix: str
+    of_event: Callable[[Event], list[Audience]]
+    keys_of: Callable[[list[int]], dict[int, list[str]]]  # {event id: keys}, for many events at once
+
+
 filters: dict[str, Audience] = {}
+families: dict[str, Family] = {}
 
 
 def register_filter(key: str, label, queryset_fn: Callable[[Event], QuerySet[RSVP]], *, applies=None) -> None:
@@ -37,14 +47,46 @@ def register_filter(key: str, label, queryset_fn: Callable[[Event], QuerySet[RSV
     filters[key] = Audience(key=key, label=label, rsvps=queryset_fn, applies=applies)
 
 
+def register_family(prefix: str, of_event, *, keys_of) -> None:
+    """Offer each event the audiences `of_event(event)` gives, keyed `<prefix>-<something>`;
+    `keys_of(event ids)` gives their keys for many events in one query."""
+    if ":" in prefix or "-" in prefix:
+        raise ValueError("A family's prefix holds no colon and no dash.")
+    families[prefix] = Family(prefix=prefix, of_event=of_event, keys_of=keys_of)
+
+
+def _family_of(key: str) -> Family | None:
+    return families.get(key.split("-", 1)[0]) if "-" in key else None
+
+
+def known(key: str) -> bool:
+    """Whether a key can name an audience (a registered one, or one of a family's)."""
+    return key in filters or _family_of(key) is not None
+
+
 def for_event(event: Event) -> list[Audience]:
-    """The audiences offered for this event, in the order they were registered."""
-    return [audience for audience in filters.values() if audience.applies is None or audience.applies(event)]
+    """The audiences offered for this event, in the order they were registered, then each family's."""
+    found = [audience for audience in filters.values() if audience.applies is None or audience.applies(event)]
+    for family in families.values():
+        found += family.of_event(event)
+    return found
+
+
+def keys_for(event_ids: list[int]) -> dict[int, list[str]]:
+    """Every audience key each of these events may have had: the registered ones and the families'."""
+    keys = {pk: list(filters) for pk in event_ids}
+    for family in families.values():
+        for pk, more in family.keys_of(event_ids).items():
+            keys[pk] += more
+    return keys
 
 
 def rsvps(event_id: int, key: str) -> QuerySet[RSVP]:
     """The RSVPs an audience reaches, in the order of their id (a fan-out's cursor)."""
     audience = filters.get(key)
+    family = _family_of(key)
+    if audience is None and family is not None:
+        audience = next((a for a in family.of_event(Event.objects.get(pk=event_id)) if a.key == key), None)
     if audience is None:
         return RSVP.objects.none()
     return audience.rsvps(Event.objects.get(pk=event_id)).order_by("pk")

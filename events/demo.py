@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from events import checkin, covers, invitations, organising, question_setup, questions
+from events import checkin, covers, invitations, organising, question_setup, questions, ticket_demo
 from events import rsvp as seats
 from events.models import RSVP, Event, Invitation
 from members.models import User
@@ -226,6 +226,7 @@ def _symposium() -> Event | None:
 def seed(log) -> None:
     made = [e for e in (_congress(), _forum(), _lecture(), _symposium()) if e]
     _congress_questions()
+    ticket_demo.seed(log)
     log(
         f"Events: {Event.objects.count()} in all, {len(made)} new "
         f"({', '.join(e.title for e in made) or 'the demo events were there already'})."

@@ -43,9 +43,9 @@ def organiser_deliveries(user) -> Q:
 def organiser_segments(user) -> list[str]:
     """The audiences of every event this person organises, past ones included (so their
     earlier messages stay theirs), in the format of reminders.segment_choices."""
-    events = Event.objects.filter(organisers=user).values_list("pk", flat=True)
-    keys = list(audiences.filters)
-    return [f"{SEGMENT_SOURCE}:event:{pk}:{key}" for pk in events for key in keys]
+    events = list(Event.objects.filter(organisers=user).values_list("pk", flat=True))
+    keys = audiences.keys_for(events)
+    return [f"{SEGMENT_SOURCE}:event:{pk}:{key}" for pk in events for key in keys[pk]]
 
 
 def register() -> None:

@@ -121,7 +121,7 @@ def segment_recipients(key: str, *, after: int = 0):
         event_id = int(event_id)
     except ValueError:
         return
-    if prefix != "event" or audience not in audiences.filters or not Event.objects.filter(pk=event_id).exists():
+    if prefix != "event" or not audiences.known(audience) or not Event.objects.filter(pk=event_id).exists():
         return
     rsvps = audiences.rsvps(event_id, audience).filter(pk__gt=after)
     for rsvp in rsvps.iterator(chunk_size=1000):

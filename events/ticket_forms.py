@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from events import questions
 from events.forms import LocalDateTimeField, aware_in_zone, wall_clock
 from events.ticket_records import DiscountCode, TicketType
 from members.models import Plan
@@ -104,11 +105,41 @@ class AttendeeForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Attendee's name"), max_length=200)
     email = forms.EmailField(label=gettext_lazy("Attendee's email"))
 
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        if event is not None:
+            for name, field in questions.question_fields(event).items():
+                # questions.problems says what is missing, once, in the event's own words
+                field.asked_required, field.required = field.required, False
+                self.fields[name] = field
 
-def attendee_forms(data, ticket_ids: list[int], *, buyer=None) -> list[AttendeeForm]:
-    """One form per ticket chosen, in order: a0, a1, …; the first names the signed-in buyer to begin with."""
+    @property
+    def question_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith("question_")]
+
+    def clean(self):
+        data = super().clean()
+        if self.event is not None:
+            for refusal in questions.problems(self.event, questions.answers_from(data, self.event)):
+                if refusal.question is not None:
+                    self.add_error(questions.field_name(refusal.question), refusal.message)
+                else:
+                    self.add_error(None, refusal.message)
+        return data
+
+    @property
+    def answers(self) -> dict:
+        return questions.answers_from(self.cleaned_data, self.event) if self.event is not None else {}
+
+
+def attendee_forms(data, ticket_ids: list[int], *, buyer=None, event=None) -> list[AttendeeForm]:
+    """One form per ticket chosen, in order: a0, a1, …, each asking the event's questions;
+    the first names the signed-in buyer to begin with."""
     first = {"name": buyer.get_full_name(), "email": buyer.email} if getattr(buyer, "is_authenticated", False) else {}
     return [
-        AttendeeForm(data, prefix=f"a{index}", initial={"ticket_type": ticket_id, **(first if index == 0 else {})})
+        AttendeeForm(
+            data, prefix=f"a{index}", event=event, initial={"ticket_type": ticket_id, **(first if index == 0 else {})}
+        )
         for index, ticket_id in enumerate(ticket_ids)
     ]

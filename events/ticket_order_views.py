@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import ticket_checkout, ticket_pay_later
+from events import questions, ticket_checkout, ticket_pay_later
 from events.ticket_forms import MOST_ATTENDEES, attendee_forms
 from events.ticket_holds import seats_left
 from events.ticket_offers import buyer_of, offers_for
@@ -64,7 +64,8 @@ def register(request, slug):
     if problem:
         messages.error(request, problem)
         return render(request, "events/tickets/register.html", context, status=400)
-    forms = attendee_forms(request.POST if "a0-name" in request.POST else None, chosen, buyer=request.user)
+    bound = request.POST if "a0-name" in request.POST else None
+    forms = attendee_forms(bound, chosen, buyer=request.user, event=event)
     names = {offer.ticket_type.pk: offer.ticket_type.name for offer in offers}
     for form, type_id in zip(forms, chosen, strict=True):
         form.ticket_name = names[type_id]
@@ -77,7 +78,12 @@ def register(request, slug):
 def _place(request, event, forms, chosen, unlock, context):
     dues_plan = context["dues_plan"]
     attendees = [
-        Attendee(ticket_type_id=type_id, name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+        Attendee(
+            ticket_type_id=type_id,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            answers=form.answers,
+        )
         for form, type_id in zip(forms, chosen, strict=True)
     ]
     by_transfer = request.POST.get("pay") == "bank_transfer"
@@ -119,11 +125,24 @@ def _reserve(request, order):
 
 def _order_context(order: Order) -> dict:
     lines = list(order.lines.select_related("ticket_type"))
+    _attach_answers(order.event, lines)
     now = timezone.now()
     context = {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
     if order.is_reserved:
         context.update(bank=bank_details(), reserved=order.held_until > now)
     return context
+
+
+def _attach_answers(event, lines) -> None:
+    """Each line's answers as read (question, answer): from the attendee's RSVP once paid (they
+    may have changed them since), else as given with the order."""
+    asked = questions.asked(event)
+    if not asked:
+        return
+    saved = questions.answers_of([line.rsvp_id for line in lines if line.rsvp_id], questions=asked)
+    for line in lines:
+        given = saved.get(line.rsvp_id, {}) if line.rsvp_id else {int(k): v for k, v in line.answers.items()}
+        line.shown_answers = [(question.text, questions.shown(question, given.get(question.pk))) for question in asked]
 
 
 @require_http_methods(["GET", "HEAD"])

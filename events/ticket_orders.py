@@ -9,14 +9,14 @@ confirms every attendee's RSVP or says the order must be refunded.
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events import notices
+from events import notices, questions
 from events.models import RSVP, Event
 from events.rsvp import rsvp_for
 from events.ticket_holds import end_hold, hold_length, lock_event, seats_left, taken_by_type
@@ -40,6 +40,7 @@ class Attendee:
     ticket_type_id: int
     name: str
     email: str
+    answers: dict = field(default_factory=dict)  # {question id: value}, as questions.answers_from gives
 
 
 # What confirm_paid found: the order confirmed, a repeat of a confirmation, or money to give back.
@@ -113,6 +114,7 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) ->
     buyer = as_member_of(dues_plan) if dues_plan else buyer_of(user, on=timezone.localdate(now))
     if event.is_members_only and not buyer.in_good_standing:
         raise OrderRefused(_("This event is for members in good standing only."), code="members_only")
+    _check_answers(event, attendees)
     for type_id, count in Counter(attendee.ticket_type_id for attendee in attendees).items():
         ticket_type = types.get(type_id)
         if ticket_type is None or not ticket_type.unlocked_by(unlock_code):
@@ -131,6 +133,18 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) ->
             )
             raise OrderRefused(message % {"n": ticket_type.max_per_order, "name": ticket_type.name}, code="per_order")
     return types
+
+
+def _check_answers(event: Event, attendees: list[Attendee]) -> None:
+    """Each attendee's answers to the event's questions, before any seat is held."""
+    if not questions.asked(event):
+        return
+    for attendee in attendees:
+        try:
+            questions.check_answers(event, attendee.answers)
+        except questions.AnswersRefused as refusal:
+            message = _("%(name)s: %(problem)s") % {"name": attendee.name.strip(), "problem": refusal.message}
+            raise OrderRefused(message, code="answers") from refusal
 
 
 def _check_room(event: Event, attendees: list[Attendee], types: dict[int, TicketType], now) -> None:
@@ -186,6 +200,7 @@ def _write_order(event, user, buyer_name, buyer_email, attendees, types, code, n
                 discount_cents=off,
                 attendee_name=attendee.name.strip(),
                 attendee_email=attendee.email.strip().lower(),
+                answers={str(pk): value for pk, value in attendee.answers.items()},
             )
         )
     OrderLine.objects.bulk_create(lines)
@@ -218,9 +233,22 @@ def _confirm(event: Event, order: Order, now: datetime.datetime) -> None:
             notices.answer_recorded(rsvp, waitlist_position=None)
         line.rsvp = rsvp
         line.save(update_fields=["rsvp"])
+        _keep_answers(rsvp, line)
     if seats:
         event.seats_taken += seats
         Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken)
+
+
+def _keep_answers(rsvp: RSVP, line: OrderLine) -> None:
+    """Save the answers given with the order on the attendee's RSVP. Questions the organiser
+    changed while the buyer paid must not turn a payment away: answers that no longer fit stay
+    on the order line, and the attendee gives them again on their own page."""
+    if not line.answers:
+        return
+    try:
+        questions.save_answers(rsvp=rsvp, answers=line.answers)
+    except questions.AnswersRefused:
+        return
 
 
 def confirm_paid(

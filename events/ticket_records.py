@@ -234,6 +234,9 @@ class OrderLine(models.Model):
     attendee_name = models.CharField(max_length=200)
     attendee_email = models.EmailField()
     rsvp = models.ForeignKey(RSVP, on_delete=models.SET_NULL, null=True, blank=True, related_name="ticket_lines")
+    # The attendee's answers to the event's questions ({question id: value}) while the order
+    # waits for its payment; saved on their RSVP once it is paid.
+    answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["pk"]
