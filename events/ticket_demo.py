@@ -12,9 +12,10 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from events import questions, ticket_checkout, ticket_holds, ticket_types
+from events import questions, ticket_checkout, ticket_holds, ticket_pay_later, ticket_types
 from events.models import Event
 from events.ticket_orders import REFUND, Attendee, confirm_paid, place_order
+from events.ticket_pay_later_records import PayLaterTerms
 from events.ticket_records import DiscountCode, Order, TicketType
 from members import stripe as card
 from members.models import Plan, User
@@ -22,9 +23,9 @@ from members.models import Plan, User
 SPEAKER_CODE = "SPEAKER2026"
 DISCOUNT_CODE = "EARLYBIRD"
 STUDENT_PLAN = "pay-what-you-can"
-# Seats the orders below keep (paid, free speaker, held): the congress grows by these, so the
-# people already coming and the waitlist stay as they were.
-SEATS_FOR_ORDERS = 4
+# Seats the orders below keep (paid, free speaker, held, reserved for a bank transfer): the
+# congress grows by these, so the people already coming and the waitlist stay as they were.
+SEATS_FOR_ORDERS = 5
 
 
 def _user(email: str) -> User | None:
@@ -110,8 +111,11 @@ def seed(log) -> None:
     student = _user("student@example.org")
     name = student.get_full_name() if student else "Sam Student"
     _order(event, kinds["Student"], [(name, "student@example.org", "Vegetarian")], user=student)  # held
+    PayLaterTerms.objects.update_or_create(event=event, defaults={"allowed": True, "days": 10})
+    by_transfer = _order(event, kinds["Non-member"], [("Bruno Banco", "bruno.banco@example.org", "No special needs")])
+    ticket_pay_later.reserve(order_id=by_transfer.pk)
     _late_payment_refunded(late)
     log(
         f"Congress tickets: {', '.join(kinds)} (the Speaker ticket with the code {SPEAKER_CODE}), "
-        f"the code {DISCOUNT_CODE}, and orders paid, held, expired, cancelled and refunded."
+        f"the code {DISCOUNT_CODE}, pay later on, and orders in every state."
     )

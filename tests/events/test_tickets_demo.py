@@ -30,7 +30,7 @@ def test_the_congress_sells_member_non_member_student_and_a_hidden_speaker_ticke
 
 def test_the_congress_has_an_order_in_every_state_once(congress):
     assert set(congress.orders.values_list("status", flat=True)) == set(Order.Status.values)
-    assert congress.orders.count() == 6
+    assert congress.orders.count() == 7
     refunded = congress.orders.get(status=Order.Status.REFUNDED)
     assert refunded.refund_cents == refunded.charged_cents and refunded.refunded_at
     assert congress.orders.get(status=Order.Status.HELD).user.email == "student@example.org"
