@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit.log
 from members import privacy
@@ -49,9 +50,9 @@ def request_export(*, member: Member, by, now: datetime.datetime | None = None) 
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
         if locked.is_erased:
-            raise PrivacyRefused("This account is closed.")
+            raise PrivacyRefused(_("This account is closed."))
         if locked.data_exports.filter(status=DataExport.Status.BUILDING).exists():
-            raise PrivacyRefused("Your download is being prepared already; we will email you when it is ready.")
+            raise PrivacyRefused(_("Your download is being prepared already; we will email you when it is ready."))
         export = DataExport.objects.create(
             member=locked, expires_at=now + datetime.timedelta(days=settings.DATA_EXPORT_LINK_DAYS)
         )
@@ -111,7 +112,7 @@ def export_for(*, user, public_id, now: datetime.datetime | None = None) -> Data
     if export.is_expired(now):
         raise DownloadGone("This download has expired. You can ask for a new one on your membership page.")
     if export.status != DataExport.Status.READY:
-        raise PrivacyRefused("Your download is still being prepared; we will email you when it is ready.")
+        raise PrivacyRefused(_("Your download is still being prepared; we will email you when it is ready."))
     return export
 
 

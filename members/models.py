@@ -23,10 +23,10 @@ def default_language() -> str:
 
 
 class Standing(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    GRACE = "grace", "In grace period"
-    LAPSED = "lapsed", "Lapsed"
+    PENDING = "pending", gettext_lazy("Pending")
+    ACTIVE = "active", gettext_lazy("Active")
+    GRACE = "grace", gettext_lazy("In grace period")
+    LAPSED = "lapsed", gettext_lazy("Lapsed")
 
 
 GOOD_STANDINGS = (Standing.ACTIVE, Standing.GRACE)
@@ -149,19 +149,21 @@ class Member(models.Model):
     # guesses it). Given and family names are kept as other systems export them; a
     # member with no full name is named by them.
     full_name = models.CharField(max_length=200, blank=True)
-    sort_name = models.CharField("name to sort by", max_length=200, blank=True)
+    sort_name = models.CharField(gettext_lazy("name to sort by"), max_length=200, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
-    address_line1 = models.CharField("address", max_length=200, blank=True)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    address_line1 = models.CharField(gettext_lazy("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(gettext_lazy("address (line 2)"), max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     member_number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
-    directory_consent = models.BooleanField("list me in the members' directory", default=False)
+    directory_consent = models.BooleanField(gettext_lazy("list me in the members' directory"), default=False)
     # What a listing in the directory shows besides the name (members/directory.py).
-    directory_shows_place = models.BooleanField("show my city and country in the directory", default=False)
+    directory_shows_place = models.BooleanField(
+        gettext_lazy("show my city and country in the directory"), default=False
+    )
     affiliation = models.CharField(max_length=200, blank=True)
     # The language the member reads the site and their emails in (one of LANGUAGES).
     language = models.CharField(gettext_lazy("language"), max_length=10, default=default_language)
@@ -174,9 +176,9 @@ class Member(models.Model):
     # Stripe: the customer is created once and reused for every later checkout.
     stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, editable=False)
-    auto_renew = models.BooleanField("auto-renew", default=False, editable=False)
+    auto_renew = models.BooleanField(gettext_lazy("auto-renew"), default=False, editable=False)
     renews_on = models.DateField(
-        null=True, blank=True, editable=False, help_text="When Stripe will next charge for auto-renew."
+        null=True, blank=True, editable=False, help_text=gettext_lazy("When Stripe will next charge for auto-renew.")
     )
     # The Stripe event time of the subscription state stored above: older events
     # arriving late must not overwrite newer state.
@@ -254,30 +256,35 @@ class Plan(PlanOptions, models.Model):
     """What a membership costs and how long it lasts."""
 
     class Pricing(models.TextChoices):
-        FIXED = "fixed", "Fixed dues"
-        SLIDING = "sliding", "Sliding scale"
+        FIXED = "fixed", gettext_lazy("Fixed dues")
+        SLIDING = "sliding", gettext_lazy("Sliding scale")
 
     class Period(models.TextChoices):
-        YEARLY = "yearly", "Yearly"
-        MONTHLY = "monthly", "Monthly"
-        LIFETIME = "lifetime", "Lifetime"
+        YEARLY = "yearly", gettext_lazy("Yearly")
+        MONTHLY = "monthly", gettext_lazy("Monthly")
+        LIFETIME = "lifetime", gettext_lazy("Lifetime")
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
     pricing = models.CharField(max_length=10, choices=Pricing.choices, default=Pricing.FIXED)
     amount_cents = models.PositiveIntegerField(
-        "dues (cents)", help_text="The fixed dues, or the suggested amount on a sliding scale."
+        gettext_lazy("dues (cents)"),
+        help_text=gettext_lazy("The fixed dues, or the suggested amount on a sliding scale."),
     )
     minimum_cents = models.PositiveIntegerField(
-        "minimum (cents)", default=0, help_text="The least a member may pay on a sliding scale."
+        gettext_lazy("minimum (cents)"),
+        default=0,
+        help_text=gettext_lazy("The least a member may pay on a sliding scale."),
     )
     currency = models.CharField(max_length=3, default=default_currency)
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEARLY)
     auto_renew_offered = models.BooleanField(default=True)
-    is_open = models.BooleanField("open to new members", default=True)
+    is_open = models.BooleanField(gettext_lazy("open to new members"), default=True)
     needs_address = models.BooleanField(
-        "asks for a postal address", default=False, help_text="Joining on this plan asks for the member's address."
+        gettext_lazy("asks for a postal address"),
+        default=False,
+        help_text=gettext_lazy("Joining on this plan asks for the member's address."),
     )
     display_order = models.PositiveIntegerField(default=0)
 
@@ -315,18 +322,18 @@ class Payment(models.Model):
     """Money received for a membership. Never deleted: a refund or void changes its status."""
 
     class Method(models.TextChoices):
-        CARD = "card", "Card (Stripe)"
-        CASH = "cash", "Cash"
-        CHEQUE = "cheque", "Cheque"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        COMPLIMENTARY = "complimentary", "Complimentary"
+        CARD = "card", gettext_lazy("Card (Stripe)")
+        CASH = "cash", gettext_lazy("Cash")
+        CHEQUE = "cheque", gettext_lazy("Cheque")
+        BANK_TRANSFER = "bank_transfer", gettext_lazy("Bank transfer")
+        COMPLIMENTARY = "complimentary", gettext_lazy("Complimentary")
         # Paid before the society used Societas, as its old member list says: no receipt was sent.
-        IMPORTED = "imported", "Imported from the old member list"
+        IMPORTED = "imported", gettext_lazy("Imported from the old member list")
 
     class Status(models.TextChoices):
-        PAID = "paid", "Paid"
-        REFUNDED = "refunded", "Refunded"
-        VOIDED = "voided", "Voided"
+        PAID = "paid", gettext_lazy("Paid")
+        REFUNDED = "refunded", gettext_lazy("Refunded")
+        VOIDED = "voided", gettext_lazy("Voided")
 
     class Kind(models.TextChoices):
         DUES = "dues", gettext_lazy("Dues")
@@ -350,7 +357,7 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     refunded_cents = models.PositiveIntegerField(default=0)
-    status_reason = models.TextField("reason for refund or void", blank=True)
+    status_reason = models.TextField(gettext_lazy("reason for refund or void"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -392,10 +399,12 @@ class MembershipTerm(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="terms")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="terms")
     start = models.DateField()
-    end = models.DateField(null=True, blank=True, help_text="Empty for a lifetime membership.")
+    end = models.DateField(null=True, blank=True, help_text=gettext_lazy("Empty for a lifetime membership."))
     payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="terms")
     cancelled_on = models.DateField(
-        null=True, blank=True, help_text="The first day this term no longer covers, after a refund or void."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The first day this term no longer covers, after a refund or void."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

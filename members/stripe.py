@@ -55,7 +55,7 @@ API_VERSION = stripe.api_version
 
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
-        raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
+        raise CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
     # STRIPE_API_BASE points the client at a Stripe-compatible server (a mock) instead.
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, base_addresses=base)
@@ -178,7 +178,7 @@ def start_checkout(
     """Begin paying: a Stripe Checkout Session (or the local test checkout). Returns the
     checkout and where to send the browser. Nothing is stored if Stripe says no."""
     if not card_payments_available():
-        raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
+        raise CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
     checkout = Checkout(
         member=member,
         plan=plan,
@@ -246,7 +246,7 @@ def portal_url(member: Member) -> str:
     """A Stripe customer portal session where the member updates their card or stops auto-renew
     (and cannot change their email or address)."""
     if not member.stripe_customer_id:
-        raise CardPaymentsUnavailable("You have not paid by card yet, so there is no card to manage.")
+        raise CardPaymentsUnavailable(_("You have not paid by card yet, so there is no card to manage."))
     if uses_local_checkout():
         return reverse("members:local-portal")
     params = {
@@ -304,7 +304,7 @@ def refund_card_payment(payment: Payment, *, amount_cents: int) -> None:
         return
     payment_intent = _payment_intent_of(payment)
     if not payment_intent:
-        raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
+        raise CardPaymentsUnavailable(_("Stripe does not know this card payment; refund it in the Stripe dashboard."))
     # The key names the total refunded after this one, so a double press refunds once
     # and a second, later partial refund is a new request.
     total = payment.refunded_cents + amount_cents
@@ -324,7 +324,7 @@ def refund_unapplied(item) -> None:
     if not payment_intent and not item.is_checkout:
         payment_intent = _intent_of_invoice(item.stripe_object_id)
     if not payment_intent:
-        raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
+        raise CardPaymentsUnavailable(_("Stripe does not know this card payment; refund it in the Stripe dashboard."))
     _refund(
         payment_intent,
         amount_cents=item.amount_cents,
@@ -370,7 +370,7 @@ def refund(*, payment: Payment, amount_cents: int | None, reason: str, by, end_t
     payment is returned by Stripe while its row is locked, so the charge.refunded webhook
     that follows finds it recorded and does nothing; if Stripe says no, nothing changes."""
     if not reason.strip():
-        raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
+        raise DuesError(_("Say why the payment is refunded; the reason is kept with the payment."))
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         amount = dues.check_refund(payment=locked, amount_cents=amount_cents)
