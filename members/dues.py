@@ -194,7 +194,7 @@ def _cut_terms(payment: Payment, *, from_day: datetime.date | None) -> dict:
 def _change_status(*, payment: Payment, status: str, reason: str, by, refunded_cents: int = 0) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != Payment.Status.PAID:
-        raise DuesError(f"This payment is already {payment.get_status_display().lower()}.")
+        raise DuesError(_("This payment is already %(status)s.") % {"status": payment.get_status_display().lower()})
     payment.status = status
     payment.status_reason = reason
     payment.status_changed_at = timezone.now()
@@ -212,7 +212,7 @@ def refund_payment(*, payment: Payment, reason: str, by, end_term: bool = True) 
 def check_refund(*, payment: Payment, amount_cents: int | None) -> int:
     """The amount a refund of `payment` returns (None: all that remains), or DuesError."""
     if payment.status != Payment.Status.PAID:
-        raise DuesError(f"This payment is already {payment.get_status_display().lower()}.")
+        raise DuesError(_("This payment is already %(status)s.") % {"status": payment.get_status_display().lower()})
     remaining = payment.amount_cents - payment.refunded_cents
     if amount_cents is None:
         return remaining

@@ -95,12 +95,12 @@ def read_closure_token(token: str) -> Member:
     try:
         data = signing.loads(token, salt=CLOSURE_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise InvalidLink("This link has expired. Ask again on your membership page for a new one.") from None
+        raise InvalidLink(_("This link has expired. Ask again on your membership page for a new one.")) from None
     except signing.BadSignature:
-        raise InvalidLink("This link is not valid. Please check it was copied in full.") from None
+        raise InvalidLink(_("This link is not valid. Please check it was copied in full.")) from None
     member = Member.objects.select_related("user").filter(pk=data.get("m")).first() if isinstance(data, dict) else None
     if member is None or member.is_erased or data.get("a") != _address_mark(member.user.email):
-        raise InvalidLink("This link is not valid any more.")
+        raise InvalidLink(_("This link is not valid any more."))
     return member
 
 

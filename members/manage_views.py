@@ -269,7 +269,7 @@ def failed_resolve(request, pk):
     form = ResolveForm(request.POST)
     try:
         if not form.is_valid():
-            raise DuesError("Say how this was resolved; the note is kept.")
+            raise DuesError(_("Say how this was resolved; the note is kept."))
         arrears.resolve_failed_charge(failed=failed, by=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("The failed payment is resolved."))
     except DuesError as error:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members import dues, term_dates
 from members.dues import DuesError
@@ -61,7 +62,9 @@ def client() -> stripe.StripeClient:
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, base_addresses=base)
 
 
-NOT_CHARGED = "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
+NOT_CHARGED = gettext_lazy(
+    "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
+)
 
 
 def _call(what: str, request, *, failure: str = NOT_CHARGED):
@@ -220,7 +223,7 @@ def portal_configuration() -> str:
 
     Looked up on each opening (a rare action) rather than cached, so a configuration
     deleted or deactivated in the dashboard is replaced instead of failing."""
-    failure = "We could not open your card settings just now. Please try again in a few minutes."
+    failure = _("We could not open your card settings just now. Please try again in a few minutes.")
     found = _call(
         "list portal configurations",
         lambda: client().v1.billing_portal.configurations.list({"active": True, "limit": 100}),
@@ -257,7 +260,7 @@ def portal_url(member: Member) -> str:
     session = _call(
         "open the customer portal",
         lambda: client().v1.billing_portal.sessions.create(params),
-        failure="We could not open your card settings just now. Please try again in a few minutes.",
+        failure=_("We could not open your card settings just now. Please try again in a few minutes."),
     )
     return session.url
 
@@ -275,7 +278,7 @@ def _intent_of_invoice(invoice_id: str) -> str | None:
     found = _call(
         "find the card payment",
         lambda: client().v1.invoice_payments.list({"invoice": invoice_id, "limit": 1}),
-        failure="Stripe could not find this card payment ({reason}), so nothing was changed.",
+        failure=_("Stripe could not find this card payment ({reason}), so nothing was changed."),
     )
     return found.data[0].payment.payment_intent if found.data else None
 
@@ -291,7 +294,7 @@ def _refund(payment_intent: str, *, amount_cents: int, metadata: dict, key: str)
     _call(
         "refund a payment",
         lambda: client().v1.refunds.create(params, {"idempotency_key": key}),
-        failure="Stripe did not refund the payment ({reason}), so nothing was changed.",
+        failure=_("Stripe did not refund the payment ({reason}), so nothing was changed."),
     )
 
 
@@ -344,12 +347,16 @@ def cancel_subscription(subscription_id: str) -> None:
         if error.code != "resource_missing":
             log.warning("Stripe refused to cancel subscription %s: %s", subscription_id, error)
             raise CardPaymentsUnavailable(
-                f"Stripe did not cancel the subscription ({error.user_message or error}), so nothing was changed."
+                _("Stripe did not cancel the subscription (%(reason)s), so nothing was changed.")
+                % {"reason": error.user_message or error}
             ) from error
     except stripe.StripeError as error:
         log.warning("Stripe failed to cancel subscription %s: %s", subscription_id, error)
         raise CardPaymentsUnavailable(
-            "We could not reach Stripe to cancel the subscription, so nothing was changed. Try again in a few minutes."
+            _(
+                "We could not reach Stripe to cancel the subscription, so nothing was changed. "
+                "Try again in a few minutes."
+            )
         ) from error
 
 
