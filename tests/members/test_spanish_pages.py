@@ -1,0 +1,78 @@
+"""A member who reads Spanish walks joining, the local test checkout, the done page, their
+membership page and a renewal link in Spanish, from members' own catalogue."""
+
+import pytest
+
+from members.models import Checkout, Member
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def local_run(settings):
+    settings.DEBUG = True
+    settings.STRIPE_SECRET_KEY = ""
+
+
+@pytest.fixture
+def lector(client, plan):
+    """A member who reads Spanish, signed in."""
+    member = MemberFactory(user__email="ana@example.org", first_name="Ana", last_name="Ejemplo", language="es")
+    client.force_login(member.user)
+    return member
+
+
+def _page(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_join_page_reads_in_spanish(client, lector, plan):
+    page = _page(client.get("/join/"))
+    assert '<html lang="es">' in page
+    assert "Hágase socio de" in page and "Regular member" in page, "the plan keeps the name the society gave it"
+    assert "al año" in page and "Pagar con cheque, transferencia bancaria o en efectivo" in page
+    assert "Pagaré de esta forma" in page and "Cómo pagará" in page
+    assert "Pay by cheque" not in page and "a year" not in page
+
+
+def test_a_form_error_on_the_join_page_reads_in_spanish(client, lector, plan):
+    page = _page(client.post("/join/", {"plan": plan.slug, "pay": "offline"}))
+    assert "Elija cómo pagará: cheque, transferencia bancaria o efectivo." in page
+    assert not Checkout.objects.exists()
+
+
+def test_the_local_checkout_and_done_page_read_in_spanish(client, lector, plan, local_run):
+    started = client.post("/join/", {"plan": plan.slug, "pay": "card"})
+    checkout_page = _page(client.get(started["Location"]))
+    assert "Pasarela local de prueba" in checkout_page and "Aquí no se mueve dinero." in checkout_page
+    assert "Cancelar y volver" in checkout_page and "No money moves" not in checkout_page
+    paid = client.post(started["Location"], {"action": "pay"})
+    lector.refresh_from_db()
+    done = _page(client.get(paid["Location"]))
+    assert "Gracias" in done and "Ir a mi afiliación" in done
+    assert f"Bienvenido, ya es socio: su número de socio es {lector.member_number}." in done
+
+
+def test_the_membership_page_reads_in_spanish(client, lector):
+    page = _page(client.get("/membership/"))
+    assert "Mi afiliación" in page and "Situación" in page and "Sesión iniciada como" in page
+    assert "Tiene una cuenta pero todavía no ha pagado la cuota." in page
+    assert "Todavía no hay pagos." in page and "Guardar mis datos" in page
+    assert "My membership" not in page and "Standing" not in page
+
+
+def test_a_broken_renewal_link_says_why_in_spanish(client):
+    client.cookies["django_language"] = "es"
+    page = client.get("/renew/not-a-token/").content.decode()
+    assert "Este enlace no funciona" in page
+    assert "Este enlace de renovación no es válido. Compruebe que lo copió completo." in page
+
+
+def test_an_english_reader_still_reads_english(client, plan):
+    member = MemberFactory(language="en")
+    client.force_login(member.user)
+    page = _page(client.get("/join/"))
+    assert "Join " in page and "Pay by cheque, bank transfer or cash instead" in page
+    assert Member.objects.get(pk=member.pk).language == "en"
