@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from members import roles
 from members.account_forms import NameFields
@@ -306,7 +306,7 @@ class MemberFilterForm(forms.Form):
         label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("Name, email or member number")
     )
     standing = forms.ChoiceField(
-        label=gettext_lazy("Standing"), required=False, choices=[("", "Any"), *Standing.choices]
+        label=gettext_lazy("Standing"), required=False, choices=[("", gettext_lazy("Any")), *Standing.choices]
     )
     plan = forms.ModelChoiceField(
         label=gettext_lazy("Plan"), required=False, queryset=Plan.objects.all(), empty_label=gettext_lazy("Any")
@@ -315,7 +315,13 @@ class MemberFilterForm(forms.Form):
         label=gettext_lazy("Ends within (days)"), required=False, min_value=0, max_value=3650
     )
     auto_renew = forms.ChoiceField(
-        label=gettext_lazy("Auto-renew"), required=False, choices=[("", "Any"), ("yes", "On"), ("no", "Off")]
+        label=gettext_lazy("Auto-renew"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("yes", pgettext_lazy("auto-renew", "On")),
+            ("no", pgettext_lazy("auto-renew", "Off")),
+        ],
     )
     # The board's numbers on /manage/ link here: who joined, renewed or lapsed between two days.
     change = forms.ChoiceField(
@@ -349,10 +355,10 @@ class PaymentFilterForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.ChoiceField(
-        label=gettext_lazy("Method"), required=False, choices=[("", "Any"), *Payment.Method.choices]
+        label=gettext_lazy("Method"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Method.choices]
     )
     status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False, choices=[("", "Any"), *Payment.Status.choices]
+        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Status.choices]
     )
     currency = forms.CharField(label=gettext_lazy("Currency"), required=False, max_length=3)
     kind = forms.ChoiceField(

@@ -2,6 +2,8 @@
 membership page and a renewal link in Spanish, from members' own catalogue."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from members.models import Checkout, Member
 from tests.factories import MemberFactory
@@ -76,3 +78,24 @@ def test_an_english_reader_still_reads_english(client, plan):
     page = _page(client.get("/join/"))
     assert "Join " in page and "Pay by cheque, bank transfer or cash instead" in page
     assert Member.objects.get(pk=member.pk).language == "en"
+
+
+def _members_for(client, plan, count):
+    for _index in range(count):
+        MemberFactory(language="en")
+    with CaptureQueriesContext(connection) as captured:
+        page = _page(client.get("/manage/members/"))
+    return page, len(captured)
+
+
+def test_a_treasurer_who_reads_spanish_sees_the_member_list_and_its_csv_in_spanish(client, treasurer, plan):
+    client.force_login(treasurer)
+    client.post("/language/", {"language": "es", "next": "/manage/"})
+    page, few = _members_for(client, plan, 3)
+    assert "Socios" in page and "Filtrar" in page and "Descargar estos socios en CSV" in page
+    assert "Renovación automática" in page and "Pagado hasta" in page and "Paid through" not in page
+    _page_again, many = _members_for(client, plan, 30)
+    assert few == many, "the list costs the same queries in Spanish for 3 or 33 members"
+    response = client.get("/manage/members/", {"format": "csv"})
+    header = b"".join(response.streaming_content).decode().splitlines()[0]
+    assert header.startswith("Número de socio,Nombre,Apellidos,Correo electrónico,Situación,Modalidad")
