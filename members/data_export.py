@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import audit.log
@@ -108,9 +108,9 @@ def export_for(*, user, public_id, now: datetime.datetime | None = None) -> Data
     if export is None:
         raise LookupError("No such download for this account.")
     if export.status == DataExport.Status.FAILED:
-        raise DownloadGone("We could not prepare this download. Please ask for a new one on your membership page.")
+        raise DownloadGone(_("We could not prepare this download. Please ask for a new one on your membership page."))
     if export.is_expired(now):
-        raise DownloadGone("This download has expired. You can ask for a new one on your membership page.")
+        raise DownloadGone(_("This download has expired. You can ask for a new one on your membership page."))
     if export.status != DataExport.Status.READY:
         raise PrivacyRefused(_("Your download is still being prepared; we will email you when it is ready."))
     return export
@@ -124,10 +124,13 @@ def filename(export: DataExport) -> str:
 
 
 def archive(member: Member, *, now: datetime.datetime) -> bytes:
-    """The ZIP: one file per kind of record, JSON for one thing, CSV for lists."""
+    """The ZIP: one file per kind of record, JSON for one thing, CSV for lists. Its README
+    and receipts are written in the member's language."""
     buffer = io.BytesIO()
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        contents = files(member, now=now)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
-        for name, content in files(member, now=now).items():
+        for name, content in contents.items():
             archive_file.writestr(name, content)
     return buffer.getvalue()
 

@@ -1,10 +1,15 @@
 """A member who reads Spanish walks joining, the local test checkout, the done page, their
 membership page and a renewal link in Spanish, from members' own catalogue."""
 
+import io
+import zipfile
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
+from members import data_export, dues
 from members.models import Checkout, Member
 from tests.factories import MemberFactory
 
@@ -99,3 +104,17 @@ def test_a_treasurer_who_reads_spanish_sees_the_member_list_and_its_csv_in_spani
     response = client.get("/manage/members/", {"format": "csv"})
     header = b"".join(response.streaming_content).decode().splitlines()[0]
     assert header.startswith("Número de socio,Nombre,Apellidos,Correo electrónico,Situación,Modalidad")
+
+
+def test_the_download_of_a_member_who_reads_spanish_explains_itself_in_spanish(lector, plan):
+    dues.record_payment(
+        by=None, member=lector, plan=plan, amount_cents=6000, method="cheque", received_on=timezone.localdate()
+    )
+    before = translation.get_language()
+    with zipfile.ZipFile(io.BytesIO(data_export.archive(lector, now=timezone.now()))) as archive:
+        readme = archive.read("README.txt").decode()
+        receipt = next(archive.read(name).decode() for name in archive.namelist() if name.startswith("receipts/"))
+    assert "Archivos de esta descarga:" in readme and "Las horas están en UTC." in readme
+    assert "Files in this download" not in readme
+    assert "Forma de pago: Cheque" in receipt and "Recibido de:" in receipt
+    assert translation.get_language() == before, "the worker's own language is left as it was"
