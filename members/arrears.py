@@ -31,16 +31,16 @@ def promise_payment(*, member: Member, plan: Plan, amount_cents: int, method: st
             with transaction.atomic():
                 promise.save()
         except IntegrityError:
-            raise DuesError("A promise to pay was just recorded for you; reload the page.") from None
+            raise DuesError(_("A promise to pay was just recorded for you; reload the page.")) from None
         emails.queue_promise_noted(promise)
     return promise
 
 
 def _check_promise(*, plan: Plan, amount_cents: int, method: str) -> None:
     if method not in PaymentPromise.Method.values:
-        raise DuesError("Choose cheque, bank transfer or cash.")
+        raise DuesError(_("Choose cheque, bank transfer or cash."))
     if not plan.accepts(amount_cents):
-        raise DuesError("That amount is not one this plan accepts.")
+        raise DuesError(_("That amount is not one this plan accepts."))
 
 
 def request_promise(*, member: Member, plan: Plan, amount_cents: int, method: str) -> PromiseRequest:
@@ -73,7 +73,7 @@ def withdraw_promise(*, promise: PaymentPromise, by, note: str = "") -> PaymentP
     with transaction.atomic():
         promise = PaymentPromise.objects.select_for_update(of=("self",)).select_related("member").get(pk=promise.pk)
         if promise.status != PaymentPromise.Status.OPEN:
-            raise DuesError("This promise is already closed.")
+            raise DuesError(_("This promise is already closed."))
         before = audit.log.snapshot(promise, ("status",))
         promise.status = PaymentPromise.Status.WITHDRAWN
         promise.resolved_at, promise.resolved_by, promise.note = timezone.now(), by, note.strip()
@@ -129,11 +129,11 @@ def mark_failed_charge_paid(*, invoice_id: str) -> None:
 def resolve_failed_charge(*, failed: FailedPayment, by, note: str) -> FailedPayment:
     """The treasurer closes a failed charge (paid another way, member left, …) with a note."""
     if not note.strip():
-        raise DuesError("Say how this was resolved; the note is kept.")
+        raise DuesError(_("Say how this was resolved; the note is kept."))
     with transaction.atomic():
         failed = FailedPayment.objects.select_for_update().get(pk=failed.pk)
         if not failed.is_open:
-            raise DuesError("This failed payment is already resolved.")
+            raise DuesError(_("This failed payment is already resolved."))
         before = audit.log.snapshot(failed, ("resolution",))
         failed.resolved_at, failed.resolved_by = timezone.now(), by
         failed.resolution, failed.resolution_note = FailedPayment.Resolution.RESOLVED, note.strip()
@@ -146,7 +146,7 @@ def resolve_failed_charge(*, failed: FailedPayment, by, note: str) -> FailedPaym
 def add_note(*, member: Member, text: str, by) -> MemberNote:
     """Keep a treasurer's note on a member (the log says a note was added, not what it says)."""
     if not text.strip():
-        raise DuesError("The note is empty.")
+        raise DuesError(_("The note is empty."))
     with transaction.atomic():
         note = MemberNote.objects.create(member=member, author=by, text=text.strip())
         audit.log.record(by, "member.note_added", member, changes={"note": ["", note.text]})

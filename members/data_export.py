@@ -19,7 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 import audit.log
 from members import privacy
@@ -49,9 +50,9 @@ def request_export(*, member: Member, by, now: datetime.datetime | None = None) 
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
         if locked.is_erased:
-            raise PrivacyRefused("This account is closed.")
+            raise PrivacyRefused(_("This account is closed."))
         if locked.data_exports.filter(status=DataExport.Status.BUILDING).exists():
-            raise PrivacyRefused("Your download is being prepared already; we will email you when it is ready.")
+            raise PrivacyRefused(_("Your download is being prepared already; we will email you when it is ready."))
         export = DataExport.objects.create(
             member=locked, expires_at=now + datetime.timedelta(days=settings.DATA_EXPORT_LINK_DAYS)
         )
@@ -107,11 +108,11 @@ def export_for(*, user, public_id, now: datetime.datetime | None = None) -> Data
     if export is None:
         raise LookupError("No such download for this account.")
     if export.status == DataExport.Status.FAILED:
-        raise DownloadGone("We could not prepare this download. Please ask for a new one on your membership page.")
+        raise DownloadGone(_("We could not prepare this download. Please ask for a new one on your membership page."))
     if export.is_expired(now):
-        raise DownloadGone("This download has expired. You can ask for a new one on your membership page.")
+        raise DownloadGone(_("This download has expired. You can ask for a new one on your membership page."))
     if export.status != DataExport.Status.READY:
-        raise PrivacyRefused("Your download is still being prepared; we will email you when it is ready.")
+        raise PrivacyRefused(_("Your download is still being prepared; we will email you when it is ready."))
     return export
 
 
@@ -123,10 +124,13 @@ def filename(export: DataExport) -> str:
 
 
 def archive(member: Member, *, now: datetime.datetime) -> bytes:
-    """The ZIP: one file per kind of record, JSON for one thing, CSV for lists."""
+    """The ZIP: one file per kind of record, JSON for one thing, CSV for lists. Its README
+    and receipts are written in the member's language."""
     buffer = io.BytesIO()
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        contents = files(member, now=now)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
-        for name, content in files(member, now=now).items():
+        for name, content in contents.items():
             archive_file.writestr(name, content)
     return buffer.getvalue()
 

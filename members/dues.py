@@ -63,15 +63,17 @@ def next_receipt_number(year: int) -> str:
 
 def _check_payment(*, plan: Plan, amount_cents: int, method: str, received_on: datetime.date) -> None:
     if method not in Payment.Method.values:
-        raise DuesError("Choose how the payment was made.")
+        raise DuesError(_("Choose how the payment was made."))
     if method == Payment.Method.COMPLIMENTARY and amount_cents != 0:
-        raise DuesError("A complimentary membership has no amount; record money received as cash, cheque or transfer.")
+        raise DuesError(
+            _("A complimentary membership has no amount; record money received as cash, cheque or transfer.")
+        )
     # A card payment of zero is a free checkout (a zero-price plan, a 100% discount) that
     # the webhook has already judged against what was asked.
     if method not in (Payment.Method.COMPLIMENTARY, Payment.Method.CARD) and amount_cents <= 0:
-        raise DuesError("A payment needs an amount above zero; record a free membership as complimentary.")
+        raise DuesError(_("A payment needs an amount above zero; record a free membership as complimentary."))
     if received_on > timezone.localdate():
-        raise DuesError("The payment date cannot be in the future.")
+        raise DuesError(_("The payment date cannot be in the future."))
 
 
 def record_payment(
@@ -192,7 +194,7 @@ def _cut_terms(payment: Payment, *, from_day: datetime.date | None) -> dict:
 def _change_status(*, payment: Payment, status: str, reason: str, by, refunded_cents: int = 0) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != Payment.Status.PAID:
-        raise DuesError(f"This payment is already {payment.get_status_display().lower()}.")
+        raise DuesError(_("This payment is already %(status)s.") % {"status": payment.get_status_display().lower()})
     payment.status = status
     payment.status_reason = reason
     payment.status_changed_at = timezone.now()
@@ -210,7 +212,7 @@ def refund_payment(*, payment: Payment, reason: str, by, end_term: bool = True) 
 def check_refund(*, payment: Payment, amount_cents: int | None) -> int:
     """The amount a refund of `payment` returns (None: all that remains), or DuesError."""
     if payment.status != Payment.Status.PAID:
-        raise DuesError(f"This payment is already {payment.get_status_display().lower()}.")
+        raise DuesError(_("This payment is already %(status)s.") % {"status": payment.get_status_display().lower()})
     remaining = payment.amount_cents - payment.refunded_cents
     if amount_cents is None:
         return remaining
@@ -232,7 +234,7 @@ def record_refund(
     Returning all that remains marks the payment refunded (and, unless told otherwise,
     ends its term today); returning part of it keeps the payment and its term."""
     if not reason.strip():
-        raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
+        raise DuesError(_("Say why the payment is refunded; the reason is kept with the payment."))
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         before = audit.log.snapshot(payment, ("status", "refunded_cents"))
@@ -263,9 +265,9 @@ def void_payment(*, payment: Payment, reason: str, by, end_term: bool = True) ->
     the promise to pay it fulfilled is open again.
     """
     if not reason.strip():
-        raise DuesError("Say why the payment is void; the reason is kept with the payment.")
+        raise DuesError(_("Say why the payment is void; the reason is kept with the payment."))
     if payment.method == Payment.Method.CARD:
-        raise DuesError("A card payment cannot be voided; refund it instead.")
+        raise DuesError(_("A card payment cannot be voided; refund it instead."))
     with transaction.atomic():
         payment = _change_status(payment=payment, status=Payment.Status.VOIDED, reason=reason.strip(), by=by)
         changes = {"status": [Payment.Status.PAID.value, payment.status]}
@@ -300,7 +302,7 @@ def reinstate_term(*, term: MembershipTerm, by) -> MembershipTerm:
     with transaction.atomic():
         term = MembershipTerm.objects.select_for_update(of=("self",)).select_related("member").get(pk=term.pk)
         if term.cancelled_on is None:
-            raise DuesError("This term was not cut short.")
+            raise DuesError(_("This term was not cut short."))
         before = audit.log.snapshot(term, ("cancelled_on",))
         term.cancelled_on = None
         term.save(update_fields=["cancelled_on"])

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 import audit.log
 from members import privacy
@@ -66,7 +67,7 @@ def request_closure(*, member: Member, now: datetime.datetime | None = None) -> 
     """Email the member a link that confirms closing their account (one a minute at most)."""
     now = now or timezone.now()
     if member.is_erased:
-        raise PrivacyRefused("This account is closed already.")
+        raise PrivacyRefused(_("This account is closed already."))
     notice = Notice(
         key=f"account-closure:{member.pk}:{now:%Y%m%d%H%M}",
         kind="account-closure-confirm",
@@ -94,12 +95,12 @@ def read_closure_token(token: str) -> Member:
     try:
         data = signing.loads(token, salt=CLOSURE_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise InvalidLink("This link has expired. Ask again on your membership page for a new one.") from None
+        raise InvalidLink(_("This link has expired. Ask again on your membership page for a new one.")) from None
     except signing.BadSignature:
-        raise InvalidLink("This link is not valid. Please check it was copied in full.") from None
+        raise InvalidLink(_("This link is not valid. Please check it was copied in full.")) from None
     member = Member.objects.select_related("user").filter(pk=data.get("m")).first() if isinstance(data, dict) else None
     if member is None or member.is_erased or data.get("a") != _address_mark(member.user.email):
-        raise InvalidLink("This link is not valid any more.")
+        raise InvalidLink(_("This link is not valid any more."))
     return member
 
 
@@ -126,14 +127,14 @@ def erase_member(*, member: Member, by, reason: str = "", now: datetime.datetime
     now = now or timezone.now()
     by_themself = getattr(by, "pk", None) == member.user_id
     if not by_themself and not reason.strip():
-        raise PrivacyRefused("Say why the account is closed; the reason is kept in the audit log.")
+        raise PrivacyRefused(_("Say why the account is closed; the reason is kept in the audit log."))
     with transaction.atomic():
         locked = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
         user = locked.user
         if locked.is_erased:
-            raise PrivacyRefused("This account is closed already.")
+            raise PrivacyRefused(_("This account is closed already."))
         if user.is_superuser:
-            raise PrivacyRefused("A superuser's account cannot be closed here: remove the superuser status first.")
+            raise PrivacyRefused(_("A superuser's account cannot be closed here: remove the superuser status first."))
         email, stripe_ids = user.email, (locked.stripe_customer_id or "", locked.stripe_subscription_id)
         before = audit.log.snapshot(locked, (*PROFILE_FIELDS, "directory_consent", "auto_renew"))
         _erase_profile(locked, now)

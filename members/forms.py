@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from members import roles
 from members.account_forms import NameFields
@@ -106,10 +106,12 @@ class DuesForm(forms.Form):
     """What a member chooses to pay for one plan: the amount (on a sliding scale),
     auto-renew (where offered), and, to pay offline, how."""
 
-    amount = AmountField(label="Amount you will pay", required=False)
-    auto_renew = forms.BooleanField(label="Renew automatically each year by card", required=False)
+    amount = AmountField(label=gettext_lazy("Amount you will pay"), required=False)
+    auto_renew = forms.BooleanField(label=gettext_lazy("Renew automatically each year by card"), required=False)
     offline_method = forms.ChoiceField(
-        label="How you will pay", choices=[("", "Choose…"), *PaymentPromise.Method.choices], required=False
+        label=gettext_lazy("How you will pay"),
+        choices=[("", gettext_lazy("Choose…")), *PaymentPromise.Method.choices],
+        required=False,
     )
 
     def __init__(self, *args, plan: Plan, offline: bool = False, ask_name=False, ask_address=False, **kwargs):
@@ -133,10 +135,12 @@ class DuesForm(forms.Form):
     def clean_amount(self):
         cents = self.cleaned_data.get("amount")
         if cents is None:
-            raise forms.ValidationError("Enter the amount you will pay.", code="required")
+            raise forms.ValidationError(_("Enter the amount you will pay."), code="required")
         if not self.plan.accepts(cents):
             least = format_money(self.plan.least_cents, self.plan.currency)
-            raise forms.ValidationError(f"The least you can pay on this plan is {least}.", code="minimum")
+            raise forms.ValidationError(
+                _("The least you can pay on this plan is %(least)s.") % {"least": least}, code="minimum"
+            )
         return cents
 
     def clean(self):
@@ -151,7 +155,7 @@ class DuesForm(forms.Form):
     def clean_offline_method(self):
         method = self.cleaned_data.get("offline_method")
         if self.offline and not method:
-            raise forms.ValidationError("Choose how you will pay: cheque, bank transfer or cash.", code="required")
+            raise forms.ValidationError(_("Choose how you will pay: cheque, bank transfer or cash."), code="required")
         return method
 
     def is_valid(self) -> bool:
@@ -164,15 +168,22 @@ class DuesForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):
-    amount_cents = AmountField(label="Dues", help_text="The fixed dues, or the suggested amount on a sliding scale.")
+    amount_cents = AmountField(
+        label=gettext_lazy("Dues"),
+        help_text=gettext_lazy("The fixed dues, or the suggested amount on a sliding scale."),
+    )
     minimum_cents = AmountField(
-        label="Minimum", required=False, help_text="Sliding scale only: the least a member may pay."
+        label=gettext_lazy("Minimum"),
+        required=False,
+        help_text=gettext_lazy("Sliding scale only: the least a member may pay."),
     )
 
     class Meta:
         model = Plan
         fields = list(PLAN_FIELDS)
-        help_texts = {"slug": "Used in links such as /join/?plan=regular. Leave empty to make one from the name."}
+        help_texts = {
+            "slug": gettext_lazy("Used in links such as /join/?plan=regular. Leave empty to make one from the name.")
+        }
         widgets = {"approval_question": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -184,9 +195,9 @@ class PlanForm(forms.ModelForm):
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
         if not slug:
-            raise forms.ValidationError("Give the plan a name or a slug.")
+            raise forms.ValidationError(_("Give the plan a name or a slug."))
         if Plan.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another plan already uses this slug.")
+            raise forms.ValidationError(_("Another plan already uses this slug."))
         return slug
 
     def clean(self):
@@ -210,10 +221,10 @@ class OfflinePaymentForm(forms.Form):
 
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), empty_label=None)
     method = forms.ChoiceField(choices=METHODS)
-    amount = AmountField(required=False, help_text="Leave empty for a complimentary membership.")
-    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = AmountField(required=False, help_text=gettext_lazy("Leave empty for a complimentary membership."))
+    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(
-        required=False, max_length=200, help_text="Cheque number, bank reference, or who took the cash."
+        required=False, max_length=200, help_text=gettext_lazy("Cheque number, bank reference, or who took the cash.")
     )
     confirm_date = forms.BooleanField(
         label=gettext_lazy("I confirm this date"),
@@ -236,7 +247,7 @@ class OfflinePaymentForm(forms.Form):
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
         if day > timezone.localdate():
-            raise forms.ValidationError("The payment date cannot be in the future.")
+            raise forms.ValidationError(_("The payment date cannot be in the future."))
         return day
 
     def clean(self):
@@ -264,7 +275,9 @@ class OfflinePaymentForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    end_term = forms.BooleanField(label="End the membership term this payment bought", required=False, initial=True)
+    end_term = forms.BooleanField(
+        label=gettext_lazy("End the membership term this payment bought"), required=False, initial=True
+    )
 
 
 class RefundForm(VoidForm):
@@ -281,20 +294,34 @@ class RefundForm(VoidForm):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label="How was it resolved?", max_length=2000)
+    note = forms.CharField(label=gettext_lazy("How was it resolved?"), max_length=2000)
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, help_text="Name, email or member number")
-    standing = forms.ChoiceField(label="Standing", required=False, choices=[("", "Any"), *Standing.choices])
-    plan = forms.ModelChoiceField(label="Plan", required=False, queryset=Plan.objects.all(), empty_label="Any")
-    ends_within = forms.IntegerField(label="Ends within (days)", required=False, min_value=0, max_value=3650)
+    q = forms.CharField(
+        label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("Name, email or member number")
+    )
+    standing = forms.ChoiceField(
+        label=gettext_lazy("Standing"), required=False, choices=[("", gettext_lazy("Any")), *Standing.choices]
+    )
+    plan = forms.ModelChoiceField(
+        label=gettext_lazy("Plan"), required=False, queryset=Plan.objects.all(), empty_label=gettext_lazy("Any")
+    )
+    ends_within = forms.IntegerField(
+        label=gettext_lazy("Ends within (days)"), required=False, min_value=0, max_value=3650
+    )
     auto_renew = forms.ChoiceField(
-        label="Auto-renew", required=False, choices=[("", "Any"), ("yes", "On"), ("no", "Off")]
+        label=gettext_lazy("Auto-renew"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("yes", pgettext_lazy("auto-renew", "On")),
+            ("no", pgettext_lazy("auto-renew", "Off")),
+        ],
     )
     # The board's numbers on /manage/ link here: who joined, renewed or lapsed between two days.
     change = forms.ChoiceField(
@@ -325,10 +352,14 @@ class MemberFilterForm(forms.Form):
 
 
 class PaymentFilterForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    method = forms.ChoiceField(label="Method", required=False, choices=[("", "Any"), *Payment.Method.choices])
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Payment.Status.choices])
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(
+        label=gettext_lazy("Method"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Method.choices]
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Status.choices]
+    )
     currency = forms.CharField(label=gettext_lazy("Currency"), required=False, max_length=3)
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("Any")), *Payment.Kind.choices]

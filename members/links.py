@@ -13,6 +13,8 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Member, MembershipTerm
 
@@ -43,15 +45,26 @@ def card_url(member: Member) -> str:
     return absolute(reverse("members:card", args=[signing.dumps({"m": member.pk}, salt=CARD_SALT)]))
 
 
+# The kind of link, as it reads in "This renewal link has expired".
+LINK_KINDS = {
+    "renewal": pgettext_lazy("link kind", "renewal"),
+    "card": pgettext_lazy("link kind", "card"),
+    "confirmation": pgettext_lazy("link kind", "confirmation"),
+}
+
+
 def _read(token: str, *, salt: str, max_age: datetime.timedelta, what: str) -> dict:
+    kind = {"what": LINK_KINDS[what]}
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise InvalidLink(f"This {what} link has expired. Sign in, or use the link in a more recent email.") from None
+        raise InvalidLink(
+            _("This %(what)s link has expired. Sign in, or use the link in a more recent email.") % kind
+        ) from None
     except signing.BadSignature:
-        raise InvalidLink(f"This {what} link is not valid. Please check it was copied in full.") from None
+        raise InvalidLink(_("This %(what)s link is not valid. Please check it was copied in full.") % kind) from None
     if not isinstance(data, dict) or not Member.objects.filter(pk=data.get("m")).exists():
-        raise InvalidLink(f"This {what} link is not valid any more.")
+        raise InvalidLink(_("This %(what)s link is not valid any more.") % kind)
     return data
 
 

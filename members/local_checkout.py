@@ -14,6 +14,7 @@ import stripe
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members import stripe as card
 from members import stripe_webhooks
@@ -154,7 +155,7 @@ def _timestamp(day: datetime.date | None) -> int:
 def pay(checkout: Checkout) -> None:
     """'Pay' on the local test checkout: Stripe's events for this checkout, delivered in order."""
     if not checkout.is_local_test:
-        raise LocalCheckoutError("This checkout belongs to Stripe, not to the local test checkout.")
+        raise LocalCheckoutError(_("This checkout belongs to Stripe, not to the local test checkout."))
     if checkout.auto_renew:
         subscription_id = card.local_id("sub")
         metadata = card.checkout_metadata(checkout)
@@ -180,7 +181,7 @@ def pay_session(session: dict) -> str:
     """'Pay' on the local test checkout for another app's session (a ticket order): the
     `checkout.session.completed` Stripe would send, through the real webhook handler."""
     if not card.is_local_id(session.get("id")):
-        raise LocalCheckoutError("This checkout belongs to Stripe, not to the local test checkout.")
+        raise LocalCheckoutError(_("This checkout belongs to Stripe, not to the local test checkout."))
     return deliver("checkout.session.completed", session)
 
 
@@ -192,7 +193,7 @@ def _subscription_terms(member: Member) -> tuple[dict, int, str]:
         return card.checkout_metadata(checkout), checkout.amount_cents, checkout.currency
     plan, amount = renewal_choice(member)
     if plan is None:
-        raise LocalCheckoutError("There is no plan to renew.")
+        raise LocalCheckoutError(_("There is no plan to renew."))
     return {"member_id": str(member.pk), "plan_id": str(plan.pk)}, amount, plan.currency
 
 
@@ -203,7 +204,7 @@ def _renews_monthly(metadata: dict) -> bool:
 
 def _require_auto_renew(member: Member) -> None:
     if not (member.auto_renew and card.is_local_id(member.stripe_subscription_id)):
-        raise LocalCheckoutError("You are not on auto-renew through the local test checkout.")
+        raise LocalCheckoutError(_("You are not on auto-renew through the local test checkout."))
 
 
 def subscription_object(member: Member, *, cancel_at_period_end: bool) -> dict:

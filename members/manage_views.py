@@ -72,7 +72,7 @@ def plan_edit(request, pk=None):
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         saved = plans.save_plan(plan=plan, values=form.cleaned_data, by=request.user)
-        messages.success(request, f"The plan “{saved.name}” is saved.")
+        messages.success(request, _("The plan “%(name)s” is saved.") % {"name": saved.name})
         return redirect("members:manage-plans")
     return render(request, "members/manage/plan_form.html", {"form": form, "plan": plan})
 
@@ -127,9 +127,9 @@ def member_note(request, pk):
     form = NoteForm(request.POST)
     if form.is_valid():
         arrears.add_note(member=member, text=form.cleaned_data["text"], by=request.user)
-        messages.success(request, "Note added.")
+        messages.success(request, _("Note added."))
     else:
-        messages.error(request, "The note is empty.")
+        messages.error(request, _("The note is empty."))
     return redirect("members:manage-member", pk=member.pk)
 
 
@@ -156,7 +156,10 @@ def record_offline_payment(request, pk):
         except DuesError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Payment recorded, receipt {payment.receipt_number}; the receipt is emailed.")
+            messages.success(
+                request,
+                _("Payment recorded, receipt %(number)s; the receipt is emailed.") % {"number": payment.receipt_number},
+            )
             return redirect("members:manage-member", pk=member.pk)
     context = {"member": member, "form": form, "promise": promise, "reference_form": ReferencePaymentForm()}
     return render(request, "members/manage/record_payment.html", context)
@@ -226,7 +229,7 @@ def payment_change(request, pk, action):
                 messages.success(request, _("The refund is recorded and the member is sent a refund receipt."))
         else:
             dues.void_payment(payment=payment, reason=reason, by=request.user, end_term=end_term)
-            messages.success(request, "The payment is void.")
+            messages.success(request, _("The payment is void."))
     except (DuesError, card.CardPaymentsUnavailable) as error:
         messages.error(request, str(error))
     return redirect("members:manage-payment", pk=payment.pk)
@@ -250,7 +253,7 @@ def term_reinstate(request, pk):
     term = get_object_or_404(MembershipTerm, pk=pk)
     try:
         dues.reinstate_term(term=term, by=request.user)
-        messages.success(request, "The term runs to its end again.")
+        messages.success(request, _("The term runs to its end again."))
     except DuesError as error:
         messages.error(request, str(error))
     return redirect("members:manage-member", pk=term.member_id)
@@ -273,9 +276,9 @@ def failed_resolve(request, pk):
     form = ResolveForm(request.POST)
     try:
         if not form.is_valid():
-            raise DuesError("Say how this was resolved; the note is kept.")
+            raise DuesError(_("Say how this was resolved; the note is kept."))
         arrears.resolve_failed_charge(failed=failed, by=request.user, note=form.cleaned_data["note"])
-        messages.success(request, "The failed payment is resolved.")
+        messages.success(request, _("The failed payment is resolved."))
     except DuesError as error:
         messages.error(request, str(error))
     return redirect("members:manage-arrears")
@@ -287,7 +290,7 @@ def promise_withdraw(request, pk):
     promise = get_object_or_404(PaymentPromise, pk=pk)
     try:
         arrears.withdraw_promise(promise=promise, by=request.user, note=request.POST.get("note", ""))
-        messages.success(request, "The promise is closed.")
+        messages.success(request, _("The promise is closed."))
     except DuesError as error:
         messages.error(request, str(error))
     return redirect("members:manage-arrears")

@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from members.plan_options import PlanOptions
 from members.users import User, UserManager  # noqa: F401 - the user model lives with its manager
@@ -23,10 +24,10 @@ def default_language() -> str:
 
 
 class Standing(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    GRACE = "grace", "In grace period"
-    LAPSED = "lapsed", "Lapsed"
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    GRACE = "grace", _("In grace period")
+    LAPSED = "lapsed", _("Lapsed")
 
 
 GOOD_STANDINGS = (Standing.ACTIVE, Standing.GRACE)
@@ -149,22 +150,22 @@ class Member(models.Model):
     # guesses it). Given and family names are kept as other systems export them; a
     # member with no full name is named by them.
     full_name = models.CharField(max_length=200, blank=True)
-    sort_name = models.CharField("name to sort by", max_length=200, blank=True)
+    sort_name = models.CharField(_("name to sort by"), max_length=200, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
-    address_line1 = models.CharField("address", max_length=200, blank=True)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (line 2)"), max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     member_number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
-    directory_consent = models.BooleanField("list me in the members' directory", default=False)
+    directory_consent = models.BooleanField(_("list me in the members' directory"), default=False)
     # What a listing in the directory shows besides the name (members/directory.py).
-    directory_shows_place = models.BooleanField("show my city and country in the directory", default=False)
+    directory_shows_place = models.BooleanField(_("show my city and country in the directory"), default=False)
     affiliation = models.CharField(max_length=200, blank=True)
     # The language the member reads the site and their emails in (one of LANGUAGES).
-    language = models.CharField(gettext_lazy("language"), max_length=10, default=default_language)
+    language = models.CharField(_("language"), max_length=10, default=default_language)
     interests = models.CharField(max_length=500, blank=True)
     # A second record of one person, merged into the one kept (members/roster_edit.py).
     merged_into = models.ForeignKey(
@@ -174,9 +175,9 @@ class Member(models.Model):
     # Stripe: the customer is created once and reused for every later checkout.
     stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, editable=False)
-    auto_renew = models.BooleanField("auto-renew", default=False, editable=False)
+    auto_renew = models.BooleanField(_("auto-renew"), default=False, editable=False)
     renews_on = models.DateField(
-        null=True, blank=True, editable=False, help_text="When Stripe will next charge for auto-renew."
+        null=True, blank=True, editable=False, help_text=_("When Stripe will next charge for auto-renew.")
     )
     # The Stripe event time of the subscription state stored above: older events
     # arriving late must not overwrite newer state.
@@ -254,30 +255,32 @@ class Plan(PlanOptions, models.Model):
     """What a membership costs and how long it lasts."""
 
     class Pricing(models.TextChoices):
-        FIXED = "fixed", "Fixed dues"
-        SLIDING = "sliding", "Sliding scale"
+        FIXED = "fixed", _("Fixed dues")
+        SLIDING = "sliding", _("Sliding scale")
 
     class Period(models.TextChoices):
-        YEARLY = "yearly", "Yearly"
-        MONTHLY = "monthly", "Monthly"
-        LIFETIME = "lifetime", "Lifetime"
+        YEARLY = "yearly", _("Yearly")
+        MONTHLY = "monthly", _("Monthly")
+        LIFETIME = "lifetime", _("Lifetime")
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
     pricing = models.CharField(max_length=10, choices=Pricing.choices, default=Pricing.FIXED)
     amount_cents = models.PositiveIntegerField(
-        "dues (cents)", help_text="The fixed dues, or the suggested amount on a sliding scale."
+        _("dues (cents)"), help_text=_("The fixed dues, or the suggested amount on a sliding scale.")
     )
     minimum_cents = models.PositiveIntegerField(
-        "minimum (cents)", default=0, help_text="The least a member may pay on a sliding scale."
+        _("minimum (cents)"), default=0, help_text=_("The least a member may pay on a sliding scale.")
     )
     currency = models.CharField(max_length=3, default=default_currency)
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEARLY)
     auto_renew_offered = models.BooleanField(default=True)
-    is_open = models.BooleanField("open to new members", default=True)
+    is_open = models.BooleanField(_("open to new members"), default=True)
     needs_address = models.BooleanField(
-        "asks for a postal address", default=False, help_text="Joining on this plan asks for the member's address."
+        _("asks for a postal address"),
+        default=False,
+        help_text=_("Joining on this plan asks for the member's address."),
     )
     display_order = models.PositiveIntegerField(default=0)
 
@@ -315,28 +318,28 @@ class Payment(models.Model):
     """Money received for a membership. Never deleted: a refund or void changes its status."""
 
     class Method(models.TextChoices):
-        CARD = "card", "Card (Stripe)"
-        CASH = "cash", "Cash"
-        CHEQUE = "cheque", "Cheque"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        COMPLIMENTARY = "complimentary", "Complimentary"
+        CARD = "card", _("Card (Stripe)")
+        CASH = "cash", _("Cash")
+        CHEQUE = "cheque", _("Cheque")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        COMPLIMENTARY = "complimentary", _("Complimentary")
         # Paid before the society used Societas, as its old member list says: no receipt was sent.
-        IMPORTED = "imported", "Imported from the old member list"
+        IMPORTED = "imported", _("Imported from the old member list")
 
     class Status(models.TextChoices):
-        PAID = "paid", "Paid"
-        REFUNDED = "refunded", "Refunded"
-        VOIDED = "voided", "Voided"
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+        VOIDED = "voided", _("Voided")
 
     class Kind(models.TextChoices):
-        DUES = "dues", gettext_lazy("Dues")
-        TICKETS = "tickets", gettext_lazy("Tickets")
+        DUES = "dues", _("Dues")
+        TICKETS = "tickets", _("Tickets")
 
     # Dues always have their member; tickets have one only when the buyer is a member.
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
-    kind = models.CharField(gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.DUES, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DUES, db_index=True)
     # What a payment that is not dues bought, in words: "Annual Congress: 2 tickets (order 12)".
-    description = models.CharField(gettext_lazy("description"), max_length=300, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, default=default_currency)
@@ -350,7 +353,7 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     refunded_cents = models.PositiveIntegerField(default=0)
-    status_reason = models.TextField("reason for refund or void", blank=True)
+    status_reason = models.TextField(_("reason for refund or void"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -392,10 +395,10 @@ class MembershipTerm(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="terms")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="terms")
     start = models.DateField()
-    end = models.DateField(null=True, blank=True, help_text="Empty for a lifetime membership.")
+    end = models.DateField(null=True, blank=True, help_text=_("Empty for a lifetime membership."))
     payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="terms")
     cancelled_on = models.DateField(
-        null=True, blank=True, help_text="The first day this term no longer covers, after a refund or void."
+        null=True, blank=True, help_text=_("The first day this term no longer covers, after a refund or void.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

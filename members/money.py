@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from config.money_format import format_amount
 
 # Currencies Stripe counts in whole units: their "cents" are the units themselves.
@@ -42,17 +44,17 @@ def parse_amount(text: str, currency: str) -> int:
     for symbol in {SYMBOLS.get(currency.upper(), ""), currency.upper(), currency.lower()} - {""}:
         cleaned = cleaned.removeprefix(symbol).removesuffix(symbol)
     if cleaned.startswith("-"):
-        raise AmountError("The amount cannot be negative.")
+        raise AmountError(_("The amount cannot be negative."))
     if not cleaned or not _AMOUNT.match(cleaned):
-        raise AmountError("Enter an amount as a number, such as 25 or 25.50.")
+        raise AmountError(_("Enter an amount as a number, such as 25 or 25.50."))
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise AmountError("Enter an amount as a number, such as 25 or 25.50.") from None
+        raise AmountError(_("Enter an amount as a number, such as 25 or 25.50.")) from None
     digits = places(currency)
     if value != value.quantize(Decimal(1).scaleb(-digits)):
         raise AmountError(f"Use at most {digits} decimal places." if digits else "Use a whole number.")
     cents = int(value.scaleb(digits))
     if cents > 100_000_000:
-        raise AmountError("That amount is too large.")
+        raise AmountError(_("That amount is too large."))
     return cents

@@ -32,7 +32,7 @@ class StripeEvent(models.Model):
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
-    created = models.DateTimeField(help_text="When Stripe created the event.")
+    created = models.DateTimeField(help_text=_("When Stripe created the event."))
     livemode = models.BooleanField(default=False)
     received_at = models.DateTimeField(auto_now_add=True)
     payload = models.JSONField(default=dict, editable=False)
@@ -60,8 +60,8 @@ class Checkout(models.Model):
     """
 
     class Purpose(models.TextChoices):
-        JOIN = "join", "Joining"
-        RENEWAL = "renewal", "Renewal"
+        JOIN = "join", _("Joining")
+        RENEWAL = "renewal", _("Renewal")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="checkouts")
@@ -74,7 +74,7 @@ class Checkout(models.Model):
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_invoice_id = models.CharField(max_length=255, blank=True)
     payment = models.OneToOneField(
-        "members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="checkout"
+        to="members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="checkout"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -97,8 +97,8 @@ class FailedPayment(models.Model):
     """An auto-renew charge Stripe could not take: in the treasurer's queue until resolved."""
 
     class Resolution(models.TextChoices):
-        PAID = "paid", "Paid later"
-        RESOLVED = "resolved", "Resolved by the treasurer"
+        PAID = "paid", _("Paid later")
+        RESOLVED = "resolved", _("Resolved by the treasurer")
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="failed_payments")
     stripe_invoice_id = models.CharField(max_length=255, unique=True)
@@ -135,14 +135,14 @@ class PaymentPromise(models.Model):
     """'I will pay by cheque / bank transfer / cash': the treasurer sees it until the money comes."""
 
     class Method(models.TextChoices):
-        CHEQUE = "cheque", "Cheque"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        CASH = "cash", "Cash"
+        CHEQUE = "cheque", _("Cheque")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for payment"
-        FULFILLED = "fulfilled", "Paid"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OPEN = "open", _("Waiting for payment")
+        FULFILLED = "fulfilled", _("Paid")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="promises")
     plan = models.ForeignKey("members.Plan", on_delete=models.PROTECT, related_name="+")
@@ -211,7 +211,7 @@ class UnappliedMoney(models.Model):
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
     received_on = models.DateField()
-    covers_from = models.DateField(null=True, blank=True, help_text="The first day an invoice's period pays for.")
+    covers_from = models.DateField(null=True, blank=True, help_text=_("The first day an invoice's period pays for."))
     # An invoice's subscription, the day it charges next and when Stripe said so: applying
     # the money leaves the member on auto-renew as a matching invoice would have.
     stripe_subscription_id = models.CharField(max_length=255, blank=True)
@@ -220,7 +220,11 @@ class UnappliedMoney(models.Model):
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     payment = models.OneToOneField(
-        "members.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="unapplied_source"
+        to="members.Payment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="unapplied_source",
     )
     settled_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.ForeignKey(
@@ -258,7 +262,7 @@ class Dispute(models.Model):
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=30, help_text="As Stripe last reported it: needs_response, won, lost…")
+    status = models.CharField(max_length=30, help_text=_("As Stripe last reported it: needs_response, won, lost…"))
     term_suspended = models.BooleanField(default=False)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from members import turnover
 from members.models import Member, Payment, Standing, sort_key
@@ -68,23 +69,23 @@ def member_list(filters: dict, *, today: datetime.date | None = None):
 
 
 MEMBER_HEADER = [
-    "Member number",
-    "First name",
-    "Last name",
-    "Email",
-    "Standing",
-    "Plan",
-    "Paid through",
-    "Auto-renew",
-    "Address",
-    "Address (line 2)",
-    "City",
-    "Postal code",
-    "Country",
-    "Phone",
-    "Directory consent",
-    "Full name",
-    "Name to sort by",
+    gettext_lazy("Member number"),
+    gettext_lazy("First name"),
+    gettext_lazy("Last name"),
+    gettext_lazy("Email"),
+    gettext_lazy("Standing"),
+    gettext_lazy("Plan"),
+    gettext_lazy("Paid through"),
+    gettext_lazy("Auto-renew"),
+    gettext_lazy("Address"),
+    gettext_lazy("Address (line 2)"),
+    gettext_lazy("City"),
+    gettext_lazy("Postal code"),
+    gettext_lazy("Country"),
+    gettext_lazy("Phone"),
+    gettext_lazy("Directory consent"),
+    gettext_lazy("Full name"),
+    gettext_lazy("Name to sort by"),
 ]
 
 
@@ -129,22 +130,22 @@ def payment_list(filters: dict):
 
 
 PAYMENT_HEADER = [
-    "Receipt number",
-    "Received on",
-    "Member number",
-    "Name",
-    "Email",
-    "Plan",
-    "Amount",
-    "Currency",
-    "Method",
-    "Status",
-    "Refunded",
-    "Reference",
-    "Recorded by",
-    "Reason for refund or void",
-    "Kind",
-    "Description",
+    gettext_lazy("Receipt number"),
+    gettext_lazy("Received on"),
+    gettext_lazy("Member number"),
+    gettext_lazy("Name"),
+    gettext_lazy("Email"),
+    gettext_lazy("Plan"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Method"),
+    gettext_lazy("Status"),
+    gettext_lazy("Refunded"),
+    gettext_lazy("Reference"),
+    gettext_lazy("Recorded by"),
+    gettext_lazy("Reason for refund or void"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Description"),
 ]
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members import dues, term_dates
 from members.dues import DuesError
@@ -55,13 +56,15 @@ API_VERSION = stripe.api_version
 
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
-        raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
+        raise CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
     # STRIPE_API_BASE points the client at a Stripe-compatible server (a mock) instead.
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, base_addresses=base)
 
 
-NOT_CHARGED = "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
+NOT_CHARGED = gettext_lazy(
+    "We could not reach our card processor, so nothing was charged. Please try again in a few minutes."
+)
 
 
 def _call(what: str, request, *, failure: str = NOT_CHARGED):
@@ -178,7 +181,7 @@ def start_checkout(
     """Begin paying: a Stripe Checkout Session (or the local test checkout). Returns the
     checkout and where to send the browser. Nothing is stored if Stripe says no."""
     if not card_payments_available():
-        raise CardPaymentsUnavailable("Card payments are not set up for this society yet.")
+        raise CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
     checkout = Checkout(
         member=member,
         plan=plan,
@@ -220,7 +223,7 @@ def portal_configuration() -> str:
 
     Looked up on each opening (a rare action) rather than cached, so a configuration
     deleted or deactivated in the dashboard is replaced instead of failing."""
-    failure = "We could not open your card settings just now. Please try again in a few minutes."
+    failure = _("We could not open your card settings just now. Please try again in a few minutes.")
     found = _call(
         "list portal configurations",
         lambda: client().v1.billing_portal.configurations.list({"active": True, "limit": 100}),
@@ -246,7 +249,7 @@ def portal_url(member: Member) -> str:
     """A Stripe customer portal session where the member updates their card or stops auto-renew
     (and cannot change their email or address)."""
     if not member.stripe_customer_id:
-        raise CardPaymentsUnavailable("You have not paid by card yet, so there is no card to manage.")
+        raise CardPaymentsUnavailable(_("You have not paid by card yet, so there is no card to manage."))
     if uses_local_checkout():
         return reverse("members:local-portal")
     params = {
@@ -257,7 +260,7 @@ def portal_url(member: Member) -> str:
     session = _call(
         "open the customer portal",
         lambda: client().v1.billing_portal.sessions.create(params),
-        failure="We could not open your card settings just now. Please try again in a few minutes.",
+        failure=_("We could not open your card settings just now. Please try again in a few minutes."),
     )
     return session.url
 
@@ -275,7 +278,7 @@ def _intent_of_invoice(invoice_id: str) -> str | None:
     found = _call(
         "find the card payment",
         lambda: client().v1.invoice_payments.list({"invoice": invoice_id, "limit": 1}),
-        failure="Stripe could not find this card payment ({reason}), so nothing was changed.",
+        failure=_("Stripe could not find this card payment ({reason}), so nothing was changed."),
     )
     return found.data[0].payment.payment_intent if found.data else None
 
@@ -291,7 +294,7 @@ def _refund(payment_intent: str, *, amount_cents: int, metadata: dict, key: str)
     _call(
         "refund a payment",
         lambda: client().v1.refunds.create(params, {"idempotency_key": key}),
-        failure="Stripe did not refund the payment ({reason}), so nothing was changed.",
+        failure=_("Stripe did not refund the payment ({reason}), so nothing was changed."),
     )
 
 
@@ -304,7 +307,7 @@ def refund_card_payment(payment: Payment, *, amount_cents: int) -> None:
         return
     payment_intent = _payment_intent_of(payment)
     if not payment_intent:
-        raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
+        raise CardPaymentsUnavailable(_("Stripe does not know this card payment; refund it in the Stripe dashboard."))
     # The key names the total refunded after this one, so a double press refunds once
     # and a second, later partial refund is a new request.
     total = payment.refunded_cents + amount_cents
@@ -324,7 +327,7 @@ def refund_unapplied(item) -> None:
     if not payment_intent and not item.is_checkout:
         payment_intent = _intent_of_invoice(item.stripe_object_id)
     if not payment_intent:
-        raise CardPaymentsUnavailable("Stripe does not know this card payment; refund it in the Stripe dashboard.")
+        raise CardPaymentsUnavailable(_("Stripe does not know this card payment; refund it in the Stripe dashboard."))
     _refund(
         payment_intent,
         amount_cents=item.amount_cents,
@@ -344,12 +347,16 @@ def cancel_subscription(subscription_id: str) -> None:
         if error.code != "resource_missing":
             log.warning("Stripe refused to cancel subscription %s: %s", subscription_id, error)
             raise CardPaymentsUnavailable(
-                f"Stripe did not cancel the subscription ({error.user_message or error}), so nothing was changed."
+                _("Stripe did not cancel the subscription (%(reason)s), so nothing was changed.")
+                % {"reason": error.user_message or error}
             ) from error
     except stripe.StripeError as error:
         log.warning("Stripe failed to cancel subscription %s: %s", subscription_id, error)
         raise CardPaymentsUnavailable(
-            "We could not reach Stripe to cancel the subscription, so nothing was changed. Try again in a few minutes."
+            _(
+                "We could not reach Stripe to cancel the subscription, so nothing was changed. "
+                "Try again in a few minutes."
+            )
         ) from error
 
 
@@ -370,7 +377,7 @@ def refund(*, payment: Payment, amount_cents: int | None, reason: str, by, end_t
     payment is returned by Stripe while its row is locked, so the charge.refunded webhook
     that follows finds it recorded and does nothing; if Stripe says no, nothing changes."""
     if not reason.strip():
-        raise DuesError("Say why the payment is refunded; the reason is kept with the payment.")
+        raise DuesError(_("Say why the payment is refunded; the reason is kept with the payment."))
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         amount = dues.check_refund(payment=locked, amount_cents=amount_cents)

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -36,8 +37,8 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who can sign in. The email address is the login; there is no username."""
 
-    email = models.EmailField("email address", unique=True)
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
+    email = models.EmailField(gettext_lazy("email address"), unique=True)
+    is_staff = models.BooleanField(default=False, help_text=gettext_lazy("Can sign in to the Django admin."))
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 

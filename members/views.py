@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -100,7 +101,7 @@ def _promise(request, member: Member, form: DuesForm, *, confirm_by_email: bool)
         messages.success(request, _("We have emailed you a link: open it to confirm how you will pay."))
     else:
         arrears.promise_payment(**promised, method=method)
-        messages.success(request, "Thank you. We have noted that you will pay; the details are in your email.")
+        messages.success(request, _("Thank you. We have noted that you will pay; the details are in your email."))
 
 
 def _pay(
@@ -173,7 +174,7 @@ def join(request):
             choice.forget_choice(request)
             return response
     if request.GET.get("cancelled"):
-        messages.info(request, "You left the checkout, so nothing was charged. You can try again below.")
+        messages.info(request, _("You left the checkout, so nothing was charged. You can try again below."))
     shown = [bound.plan if bound is not None else chosen] if chosen is not None else plans
     forms = _dues_forms(kept, shown, chosen=chosen, bound=bound, member=member)
     application_views.attach_applications(forms, member)
@@ -335,7 +336,7 @@ def membership(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         remember_member_language(request, member.language)
-        messages.success(request, "Your details are saved.")
+        messages.success(request, _("Your details are saved."))
         return redirect("members:membership")
     member = Member.objects.prefetch_related("terms__plan").get(pk=member.pk)
     current = member.current_term()
@@ -403,9 +404,18 @@ def card_settings(request, token):
 
 
 LOCAL_PORTAL_ACTIONS = {
-    "cancel": (lambda m: local_checkout.cancel_auto_renew(m), "Auto-renew is off. No more charges will be made."),
-    "charge": (lambda m: local_checkout.renewal_charge(m, succeeds=True), "The yearly charge went through."),
-    "decline": (lambda m: local_checkout.renewal_charge(m, succeeds=False), "The yearly charge was declined."),
+    "cancel": (
+        lambda m: local_checkout.cancel_auto_renew(m),
+        gettext_lazy("Auto-renew is off. No more charges will be made."),
+    ),
+    "charge": (
+        lambda m: local_checkout.renewal_charge(m, succeeds=True),
+        gettext_lazy("The yearly charge went through."),
+    ),
+    "decline": (
+        lambda m: local_checkout.renewal_charge(m, succeeds=False),
+        gettext_lazy("The yearly charge was declined."),
+    ),
 }
 
 
