@@ -236,3 +236,13 @@ def test_segments_hold_the_right_people():
 def test_unknown_segment_is_an_error():
     with pytest.raises(ValueError, match="no member segment"):
         list(segments.segment_recipients("board"))
+
+
+def test_the_renewal_reminder_wears_the_societys_accent_not_the_default_blue(settings):
+    settings.ORG_ACCENT = "#7a1f5c"
+    _ending(7)
+    _renewals(NOW)
+    row = Delivery.objects.get(kind="renewal-reminder")
+    email = _composed_on(NOW, row)
+    assert "#1f4e79" not in email.body_html.lower()
+    assert "background:#7a1f5c" in email.body_html.lower()
