@@ -159,7 +159,7 @@ class EventForm(forms.ModelForm):
             if not event.is_draft:
                 for name in ("starts_at", "ends_at"):
                     self.fields[name].disabled = True
-                    self.fields[name].help_text = "Use “Change the date” to move a published event."
+                    self.fields[name].help_text = _("Use “Change the date” to move a published event.")
 
     SECOND_LANGUAGE_FIELDS = ("second_language", "title_second", "summary_second", "description_second")
 

@@ -191,7 +191,7 @@ def event_publish(request, slug):
         request,
         event,
         lambda: organising.publish(event_id=event.pk, by=request.user),
-        "Published: the event is on the public list and takes answers.",
+        _("Published: the event is on the public list and takes answers."),
     )
 
 

@@ -189,7 +189,9 @@ def member_feed_create(request):
     calendars.create_feed(user=request.user, reset=reset)
     messages.success(
         request,
-        "Your calendar address is new: the old one no longer works." if reset else "Your calendar address is ready.",
+        _("Your calendar address is new: the old one no longer works.")
+        if reset
+        else _("Your calendar address is ready."),
     )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
