@@ -1,6 +1,7 @@
 """A Spanish reader sees events in Spanish: the list, an event's page, the answer link's page,
 the register page, and the emails a worker writes for them."""
 
+import base64
 import datetime
 
 import pytest
@@ -59,6 +60,9 @@ def test_a_spanish_member_gets_the_yes_and_the_reminder_in_spanish(client):
     assert yes.subject == "Asistirá: Forum on clean rivers"
     assert "Hola, Ana Ejemplo:" in yes.body_text and "Su respuesta es sí. ¡Nos vemos allí!" in yes.body_text
     assert "Añádalo a su calendario:" in yes.body_text and "Your answer" not in yes.body_text
+    [entry] = [a for a in yes.attachments if a["filename"] == "event.ics"]
+    calendar = base64.b64decode(entry["content"]).decode().replace("\r\n ", "")
+    assert "Detalles: " in calendar and "Details: " not in calendar
     queue_notice(notices.reminder(person, event=event, label="1d", offset=datetime.timedelta(days=1)))
     [reminder] = mails(kind="event-reminder")
     assert reminder.subject == "Recordatorio: Forum on clean rivers mañana"
@@ -80,3 +84,17 @@ def test_the_register_page_reads_in_spanish(client):
     page = client.get(f"/events/{event.slug}/register/").content.decode()
     assert "Inscribirse" in page and "Gratis" in page and "Indicar los asistentes" in page
     assert "Register" not in page and "Name the attendees" not in page
+
+
+def test_a_spanish_members_invitation_names_the_day_as_spanish_writes_it():
+    member = MemberFactory(language="es")
+    event = EventFactory(title="Forum on clean rivers")
+    person = RSVPFactory(event=event, user=member.user, email=member.user.email)
+    queue_notice(notices.invitation(person))
+    [invitation] = mails(kind="event-invitation")
+    day = event.starts_local
+    assert invitation.subject.startswith(f"Invitación: Forum on clean rivers, {day.day} de ")
+    assert invitation.subject.endswith(f" de {day.year}")
+    assert (
+        "Le invitamos a" in invitation.body_text and "¿Asistirá? Responda con un solo enlace:" in invitation.body_text
+    )
