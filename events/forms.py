@@ -111,7 +111,11 @@ class EventForm(forms.ModelForm):
         help_text=_("Shown only to people who said yes."),
     )
     organisers = OrganisersField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text=_("You are always one of them.")
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Organisers"),
+        help_text=_("You are always one of them."),
     )
 
     class Meta:
@@ -129,6 +133,13 @@ class EventForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
         labels = {
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "description": _("Description"),
+            "venue_name": _("Venue name"),
+            "venue_address": _("Venue address"),
+            "capacity": _("Capacity"),
+            "visibility": _("Visibility"),
             "reminder_offsets": _("Send reminders"),
             "kind": _("Kind of event"),
             "cover_alt": _("Describe the picture"),

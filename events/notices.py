@@ -126,7 +126,7 @@ def qr_png(url: str) -> bytes:
 
 def qr_svg(url: str) -> str:
     """The same code as inline SVG, for the answer page."""
-    return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title="Your check-in code")
+    return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title=gettext("Your check-in code"))
 
 
 def _calendar(rsvp: RSVP, method: str) -> tuple[Attachment, ...]:
