@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from events.models import RSVP, CalendarFeed, Event
 
@@ -65,12 +66,12 @@ def webcal(url: str) -> str:
 def _description(event: Event, rsvp: RSVP | None, *, answer_link: bool) -> str:
     parts = [event.summary, event.description]
     if rsvp is not None and rsvp.is_yes and event.online_url:
-        parts.append(f"Join online: {event.online_url}")
+        parts.append(gettext("Join online: %(url)s") % {"url": event.online_url})
     if event.is_cancelled and event.cancellation_message:
-        parts.insert(0, f"Cancelled: {event.cancellation_message}")
-    parts.append(f"Details: {absolute(event.get_absolute_url())}")
+        parts.insert(0, gettext("Cancelled: %(message)s") % {"message": event.cancellation_message})
+    parts.append(gettext("Details: %(url)s") % {"url": absolute(event.get_absolute_url())})
     if rsvp is not None and answer_link:
-        parts.append(f"Your answer: {absolute(rsvp.get_absolute_url())}")
+        parts.append(gettext("Your answer: %(url)s") % {"url": absolute(rsvp.get_absolute_url())})
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
@@ -101,7 +102,8 @@ def vevent(
     entry.add("dtstart", event.starts_local)
     entry.add("dtend", event.ends_local)
     entry.add("sequence", sequence(event, rsvp))
-    entry.add("summary", f"Cancelled: {event.title}" if event.is_cancelled else event.title)
+    summary = gettext("Cancelled: %(title)s") % {"title": event.title} if event.is_cancelled else event.title
+    entry.add("summary", summary)
     # RFC 5546 leaves STATUS out when one attendee is uninvited, but calendar programs
     # reliably drop an entry only when it says CANCELLED: the copy is that person's alone.
     entry.add("status", "CANCELLED" if event.is_cancelled or withdrawn else "CONFIRMED")

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit.log
 from events.models import RSVP, Event
@@ -79,7 +80,10 @@ def check_in(*, event: Event, rsvp_id: int, by, now: datetime.datetime | None = 
     with transaction.atomic():
         rsvp = _locked(event, rsvp_id)
         if not rsvp.is_yes:
-            raise CheckInRefused(f"{rsvp.display_name} has not said yes ({rsvp.get_status_display()}).")
+            raise CheckInRefused(
+                _("%(name)s has not said yes (%(status)s).")
+                % {"name": rsvp.display_name, "status": rsvp.get_status_display()}
+            )
         if rsvp.checked_in_at is None:
             rsvp.checked_in_at = now or timezone.now()
             rsvp.save(update_fields=["checked_in_at"])
@@ -101,6 +105,6 @@ def undo_check_in(*, event: Event, rsvp_id: int, by) -> RSVP:
 def _locked(event: Event, rsvp_id: int) -> RSVP:
     rsvp = event.rsvps.select_for_update().filter(pk=rsvp_id).first()
     if rsvp is None:
-        raise CheckInRefused("That person is not on this event's list.")
+        raise CheckInRefused(_("That person is not on this event's list."))
     rsvp.event = event  # its audit label names the event
     return rsvp

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from events.models import Event, cover_upload_path
@@ -31,16 +32,25 @@ def check_upload(upload: UploadedFile) -> UploadedFile:
     `upload.image` is the picture Django's ImageField has already opened and verified."""
     image = getattr(upload, "image", None)
     if image is None or image.format not in FORMATS:
-        raise ValidationError("Upload a JPEG, PNG or WebP picture.", code="format")
+        raise ValidationError(_("Upload a JPEG, PNG or WebP picture."), code="format")
     if upload.size > MAX_BYTES:
         megabytes = upload.size / 1024 / 1024
-        raise ValidationError(f"This picture is {megabytes:.1f} MB; upload one of 10 MB or less.", code="too_big")
+        raise ValidationError(
+            _("This picture is %(size)s MB; upload one of 10 MB or less.") % {"size": f"{megabytes:.1f}"},
+            code="too_big",
+        )
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise ValidationError(f"This picture is {width} by {height} pixels; make it smaller first.", code="pixels")
+        raise ValidationError(
+            _("This picture is %(width)d by %(height)d pixels; make it smaller first.")
+            % {"width": width, "height": height},
+            code="pixels",
+        )
     if width < MIN_WIDTH:
         raise ValidationError(
-            f"This picture is {width} pixels wide; a cover needs at least {MIN_WIDTH} to look sharp.", code="small"
+            _("This picture is %(width)d pixels wide; a cover needs at least %(least)d to look sharp.")
+            % {"width": width, "least": MIN_WIDTH},
+            code="small",
         )
     upload.name = Path(upload.name).with_suffix(FORMATS[image.format]).name
     return upload

@@ -10,6 +10,7 @@ change here, together.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import audit.log
 from events.models import Event
@@ -31,15 +32,18 @@ def add_door_helper(*, event: Event, email: str, by):
     person = get_user_model().objects.filter(email__iexact=address, is_active=True).first()
     if person is None:
         raise DoorHelperRefused(
-            f"No account uses {address}. Ask them to sign up with that address first, then add them."
+            _("No account uses %(address)s. Ask them to sign up with that address first, then add them.")
+            % {"address": address}
         )
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         before = _helper_ids(event)
         if person.pk in before:
-            raise DoorHelperRefused(f"{address} is already a door helper for this event.")
+            raise DoorHelperRefused(_("%(address)s is already a door helper for this event.") % {"address": address})
         if event.organisers.filter(pk=person.pk).exists():
-            raise DoorHelperRefused(f"{address} organises this event, so they can check people in already.")
+            raise DoorHelperRefused(
+                _("%(address)s organises this event, so they can check people in already.") % {"address": address}
+            )
         event.door_helpers.add(person)
         person.groups.add(Group.objects.get_or_create(name=DOOR_HELPER)[0])
         changes = {"door_helpers": [before, _helper_ids(event)]}
@@ -53,7 +57,7 @@ def remove_door_helper(*, event: Event, user, by) -> None:
         event = Event.objects.select_for_update().get(pk=event.pk)
         before = _helper_ids(event)
         if user.pk not in before:
-            raise DoorHelperRefused("That person is not a door helper for this event.")
+            raise DoorHelperRefused(_("That person is not a door helper for this event."))
         event.door_helpers.remove(user)
         if not user.door_events.exists():
             user.groups.remove(*Group.objects.filter(name=DOOR_HELPER))

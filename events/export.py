@@ -35,8 +35,9 @@ def header(event: Event, questions: list[Question] = ()) -> list[str]:
     """The columns: the answer's own, then one per registration question (archived ones marked)."""
     zone = event.time_zone
     return [
-        "name", "email", "answer", "guests", "waitlist position",
-        f"answered ({zone})", "answered (UTC)", f"checked in ({zone})", "checked in (UTC)", "member account",
+        _("name"), _("email"), _("answer"), _("guests"), _("waitlist position"),
+        _("answered (%(zone)s)") % {"zone": zone}, _("answered (%(zone)s)") % {"zone": "UTC"},
+        _("checked in (%(zone)s)") % {"zone": zone}, _("checked in (%(zone)s)") % {"zone": "UTC"}, _("member account"),
         *(safe_cell(_("%(question)s (archived)") % {"question": q.text} if q.is_archived else q.text)
           for q in questions),
     ]  # fmt: skip
@@ -62,7 +63,7 @@ def rows(event: Event, questions: list[Question] = (), answers: dict | None = No
             str(position) if rsvp.status == RSVP.Status.WAITLISTED else "",
             *_times(rsvp.answered_at, event),
             *_times(rsvp.checked_in_at, event),
-            "yes" if rsvp.user_id else "no",
+            _("yes") if rsvp.user_id else _("no"),
             *(safe_cell(shown(q, answers.get(rsvp.pk, {}).get(q.pk))) for q in questions),
         ]
 

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from events import covers, questions, time_zones
@@ -62,7 +64,8 @@ def aware_in_zone(wall: datetime.datetime, zone_name: str) -> datetime.datetime:
     moment = wall.replace(tzinfo=zone)
     if moment.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != wall:
         raise forms.ValidationError(
-            f"{wall:%H:%M} on {wall:%d %B %Y} does not exist in {zone_name}: the clocks go forward then."
+            _("%(time)s on %(date)s does not exist in %(zone)s: the clocks go forward then.")
+            % {"time": f"{wall:%H:%M}", "date": date_format(wall, "j F Y"), "zone": zone_name}
         )
     return moment.astimezone(datetime.UTC)
 
@@ -89,24 +92,30 @@ class EventForm(forms.ModelForm):
     LOCAL_FIELDS = ("starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at")
 
     time_zone = forms.CharField(
-        label="Time zone",
+        label=_("Time zone"),
         max_length=64,
         widget=ZoneInput(),
-        help_text="Type a city or region and choose it from the list. Times below are in this zone.",
+        help_text=_("Type a city or region and choose it from the list. Times below are in this zone."),
     )
-    starts_at = LocalDateTimeField(label="Starts")
-    ends_at = LocalDateTimeField(label="Ends")
-    rsvp_opens_at = LocalDateTimeField(label="RSVPs open", required=False, help_text="Blank: as soon as published.")
-    rsvp_closes_at = LocalDateTimeField(label="RSVPs close", required=False, help_text="Blank: when it starts.")
+    starts_at = LocalDateTimeField(label=_("Starts"))
+    ends_at = LocalDateTimeField(label=_("Ends"))
+    rsvp_opens_at = LocalDateTimeField(
+        label=_("RSVPs open"), required=False, help_text=_("Blank: as soon as published.")
+    )
+    rsvp_closes_at = LocalDateTimeField(label=_("RSVPs close"), required=False, help_text=_("Blank: when it starts."))
     online_url = forms.URLField(
-        label="Online joining link",
+        label=_("Online joining link"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="Shown only to people who said yes.",
+        help_text=_("Shown only to people who said yes."),
     )
     organisers = OrganisersField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="You are always one of them."
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Organisers"),
+        help_text=_("You are always one of them."),
     )
 
     class Meta:
@@ -123,12 +132,27 @@ class EventForm(forms.ModelForm):
             "description_second": forms.Textarea(attrs={"rows": 10}),
             "visibility": forms.RadioSelect,
         }
-        labels = {"reminder_offsets": "Send reminders", "kind": "Kind of event", "cover_alt": "Describe the picture"}
+        labels = {
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "description": _("Description"),
+            "venue_name": _("Venue name"),
+            "venue_address": _("Venue address"),
+            "capacity": _("Capacity"),
+            "visibility": _("Visibility"),
+            "reminder_offsets": _("Send reminders"),
+            "kind": _("Kind of event"),
+            "cover_alt": _("Describe the picture"),
+        }
         help_texts = {
-            "cover_image": "Optional. A JPEG, PNG or WebP picture at least 640 pixels wide (1600 or more looks best), "
-            "up to 10 MB. Shown on the event's page, its card, link previews and the invitation.",
-            "cover_alt": "Needed with a picture: what it shows, for people who cannot see it, "
-            "e.g. “The great hall of the museum, set out for a lecture”.",
+            "cover_image": _(
+                "Optional. A JPEG, PNG or WebP picture at least 640 pixels wide (1600 or more looks best), "
+                "up to 10 MB. Shown on the event's page, its card, link previews and the invitation."
+            ),
+            "cover_alt": _(
+                "Needed with a picture: what it shows, for people who cannot see it, "
+                "e.g. “The great hall of the museum, set out for a lecture”."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -146,7 +170,7 @@ class EventForm(forms.ModelForm):
             if not event.is_draft:
                 for name in ("starts_at", "ends_at"):
                     self.fields[name].disabled = True
-                    self.fields[name].help_text = "Use “Change the date” to move a published event."
+                    self.fields[name].help_text = _("Use “Change the date” to move a published event.")
 
     SECOND_LANGUAGE_FIELDS = ("second_language", "title_second", "summary_second", "description_second")
 
@@ -191,7 +215,7 @@ class EventForm(forms.ModelForm):
                 data[name] = getattr(self.instance, name)
         self._check_order(data)
         if not (data.get("venue_name") or data.get("venue_address") or data.get("online_url")):
-            self.add_error("venue_name", "Give a venue, an online joining link, or both.")
+            self.add_error("venue_name", _("Give a venue, an online joining link, or both."))
         self._check_cover(data)
         self._check_second_language(data)
         return data
@@ -203,17 +227,17 @@ class EventForm(forms.ModelForm):
     def _check_cover(self, data):
         cover = data.get("cover_image")
         if cover and not (data.get("cover_alt") or "").strip() and "cover_image" not in self.errors:
-            self.add_error("cover_alt", "Describe the picture for people who cannot see it: what does it show?")
+            self.add_error("cover_alt", _("Describe the picture for people who cannot see it: what does it show?"))
 
     def _check_order(self, data):
         starts, ends = data.get("starts_at"), data.get("ends_at")
         opens, closes = data.get("rsvp_opens_at"), data.get("rsvp_closes_at")
         if starts and ends and ends < starts:
-            self.add_error("ends_at", "The event must end after it starts.")
+            self.add_error("ends_at", _("The event must end after it starts."))
         if opens and closes and closes <= opens:
-            self.add_error("rsvp_closes_at", "RSVPs must close after they open.")
+            self.add_error("rsvp_closes_at", _("RSVPs must close after they open."))
         if closes and ends and closes > ends:
-            self.add_error("rsvp_closes_at", "RSVPs cannot close after the event ends.")
+            self.add_error("rsvp_closes_at", _("RSVPs cannot close after the event ends."))
 
     def changes(self) -> dict:
         """The cleaned values to apply, organisers apart; the cover only when a new one
@@ -227,13 +251,13 @@ class EventForm(forms.ModelForm):
 
 
 class RescheduleForm(forms.Form):
-    starts_at = LocalDateTimeField(label="New start")
-    ends_at = LocalDateTimeField(label="New end")
+    starts_at = LocalDateTimeField(label=_("New start"))
+    ends_at = LocalDateTimeField(label=_("New end"))
     message = forms.CharField(
-        label="Message to the people coming",
+        label=_("Message to the people coming"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Sent with the new date to everyone who said yes, maybe or is on the waitlist.",
+        help_text=_("Sent with the new date to everyone who said yes, maybe or is on the waitlist."),
     )
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -258,30 +282,30 @@ class RescheduleForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error(name, error)
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
-            self.add_error("ends_at", "The event must end after it starts.")
+            self.add_error("ends_at", _("The event must end after it starts."))
         if data.get("starts_at") and data["starts_at"] <= timezone.now():
-            self.add_error("starts_at", "The new start must be in the future.")
+            self.add_error("starts_at", _("The new start must be in the future."))
         return data
 
 
 class CancelForm(forms.Form):
     message = forms.CharField(
-        label="Message to everyone invited or answering",
+        label=_("Message to everyone invited or answering"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why it is cancelled, and what happens next. Sent by email and shown on the event page.",
+        help_text=_("Why it is cancelled, and what happens next. Sent by email and shown on the event page."),
     )
 
 
 class InviteForm(forms.Form):
-    segment = forms.ChoiceField(label="Who", choices=Invitation.Segment.choices, widget=forms.RadioSelect)
+    segment = forms.ChoiceField(label=_("Who"), choices=Invitation.Segment.choices, widget=forms.RadioSelect)
     past_event = forms.ModelChoiceField(
-        label="Past event", queryset=None, required=False, help_text="For “People who came to a past event”."
+        label=_("Past event"), queryset=None, required=False, help_text=_("For “People who came to a past event”.")
     )
     emails = forms.CharField(
-        label="Email addresses",
+        label=_("Email addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="For “A list of email addresses”: one per line, or separated by commas.",
+        help_text=_("For “A list of email addresses”: one per line, or separated by commas."),
     )
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -292,32 +316,39 @@ class InviteForm(forms.Form):
         data = super().clean()
         segment = data.get("segment")
         if segment == Invitation.Segment.PAST_EVENT and not data.get("past_event"):
-            self.add_error("past_event", "Choose the past event whose attendees to invite.")
+            self.add_error("past_event", _("Choose the past event whose attendees to invite."))
         if segment == Invitation.Segment.EMAILS:
             valid, invalid = parse_emails(data.get("emails", ""))
             if invalid:
                 listed = ", ".join(invalid[:50]) + (" …" if len(invalid) > 50 else "")
                 self.add_error(
                     "emails",
-                    f"{len(invalid)} of these are not email addresses, so nothing was sent: {listed}. "
-                    "Correct or remove them and send again.",
+                    ngettext(
+                        "%(n)d of these is not an email address, so nothing was sent: %(listed)s. "
+                        "Correct or remove it and send again.",
+                        "%(n)d of these are not email addresses, so nothing was sent: %(listed)s. "
+                        "Correct or remove them and send again.",
+                        len(invalid),
+                    )
+                    % {"n": len(invalid), "listed": listed},
                 )
             elif not valid:
-                self.add_error("emails", "Paste at least one email address.")
+                self.add_error("emails", _("Paste at least one email address."))
             data["email_list"] = valid
         return data
 
 
 class DoorHelperForm(forms.Form):
     email = forms.EmailField(
-        label="Email of their account",
-        help_text="They must have signed up already. They will see this event's door list and nothing else.",
+        label=_("Email of their account"),
+        help_text=_("They must have signed up already. They will see this event's door list and nothing else."),
     )
 
 
 def guest_choices(event: Event) -> list[tuple[int, str]]:
     return [
-        (n, "Just me" if n == 0 else f"Me and {n} guest{'s' if n > 1 else ''}") for n in range(event.guests_allowed + 1)
+        (n, gettext("Just me") if n == 0 else ngettext("Me and %(n)d guest", "Me and %(n)d guests", n) % {"n": n})
+        for n in range(event.guests_allowed + 1)
     ]
 
 
@@ -327,7 +358,7 @@ class AnswerForm(forms.Form):
     clean(), each problem shown at its question, and only for a yes."""
 
     answer = forms.ChoiceField(choices=[(s, s) for s in (RSVP.Status.YES, RSVP.Status.MAYBE, RSVP.Status.NO)])
-    guests = forms.TypedChoiceField(coerce=int, required=False, empty_value=0, label="Guests")
+    guests = forms.TypedChoiceField(coerce=int, required=False, empty_value=0, label=_("Guests"))
     asks_questions = True
 
     def __init__(self, *args, event: Event, answers_given: dict | None = None, **kwargs):
@@ -380,11 +411,11 @@ class VisitorAnswerForm(AnswerForm):
 
     asks_questions = False
 
-    name = forms.CharField(label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label="Your email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Your email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     answer = forms.ChoiceField(
-        label="Your answer",
-        choices=[(RSVP.Status.YES, "Yes, I'll come"), (RSVP.Status.MAYBE, "Maybe"), (RSVP.Status.NO, "No")],
+        label=_("Your answer"),
+        choices=[(RSVP.Status.YES, _("Yes, I'll come")), (RSVP.Status.MAYBE, _("Maybe")), (RSVP.Status.NO, _("No"))],
         widget=forms.RadioSelect,
         initial=RSVP.Status.YES,
     )

@@ -5,6 +5,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 import audit.log
 from events.models import Event
@@ -17,14 +19,14 @@ FIRST = ("capacity", "seats_taken", "status", "starts_at", "ends_at")
 FACTS_ONLY = {"event.created", "event.duplicated", "event.invited", "event.answers_exported"}
 TIMES = {"starts_at", "ends_at", "published_at", "rsvp_opens_at", "rsvp_closes_at", "checked_in_at"}
 NAMES = {
-    "seats_taken": "Seats taken",
-    "door_helpers": "Door helpers",
-    "organisers": "Organisers",
-    "copied_from": "Copied from event",
-    "invitation": "Invitation",
-    "addresses": "Addresses",
-    "past_event": "Attendees of event",
-    "rows": "Rows",
+    "seats_taken": _("Seats taken"),
+    "door_helpers": _("Door helpers"),
+    "organisers": _("Organisers"),
+    "copied_from": _("Copied from event"),
+    "invitation": _("Invitation"),
+    "addresses": _("Addresses"),
+    "past_event": _("Attendees of event"),
+    "rows": _("Rows"),
 }
 
 
@@ -69,7 +71,7 @@ def _one(name: str, pair, event: Event, *, arrows: bool) -> str:
 
 def _label(name: str) -> str:
     if name in NAMES:
-        return NAMES[name]
+        return str(NAMES[name])
     try:
         verbose = str(Event._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
@@ -89,13 +91,13 @@ def _choice_label(name: str, value) -> str | None:
 
 def _value(name: str, value, event: Event) -> str:
     if name == "capacity" and value is None:
-        return "no limit"
+        return gettext("no limit")
     if value is None or value == "":
-        return "none"
+        return gettext("none")
     if isinstance(value, str) and (label := _choice_label(name, value)) is not None:
         return label
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return str(len(value))  # people, counted: the page names no one by key
     if name in TIMES and isinstance(value, str):

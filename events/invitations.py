@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit.log
 from events import notices
@@ -73,11 +74,11 @@ def invite(
     audit entry says which invitation and to whom, by segment and count, never by address."""
     now = timezone.now()
     if not event.is_published or event.is_over(now):
-        raise InvitationRefused("Only a published event that is not over can be invited to.")
+        raise InvitationRefused(_("Only a published event that is not over can be invited to."))
     if segment == Invitation.Segment.PAST_EVENT and (past_event is None or not past_event.is_over(now)):
-        raise InvitationRefused("Choose an event that has already taken place.")
+        raise InvitationRefused(_("Choose an event that has already taken place."))
     if segment == Invitation.Segment.EMAILS and not emails:
-        raise InvitationRefused("Paste at least one email address.")
+        raise InvitationRefused(_("Paste at least one email address."))
     with transaction.atomic():
         invitation = Invitation.objects.create(
             event=event, segment=segment, past_event=past_event, emails=emails or [], created_by=by

@@ -10,6 +10,7 @@ from django.db.models import BigIntegerField, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.db.models.lookups import In
+from django.utils.translation import gettext_lazy as _
 
 from events import audiences
 from events.models import RSVP, Event
@@ -20,17 +21,17 @@ from notifications.kinds import describe_kind
 SEGMENT_SOURCE = "events"  # the name events/apps.py registers its announcement audiences under
 
 KINDS = {
-    "event-yes": "RSVP confirmation: yes",
-    "event-answer": "RSVP confirmation: maybe or no",
-    "event-waitlisted": "RSVP confirmation: waitlisted",
-    "event-promoted": "Seat from the waitlist",
-    "event-invitation": "Event invitation",
-    "event-rsvp-link": "Link to confirm an RSVP",
-    "event-moved": "Event moved",
-    "event-place": "Event changed place",
-    "event-cancelled": "Event cancelled",
-    "event-reminder": "Event reminder",
-    "event-reply-refused": "Calendar reply not taken",
+    "event-yes": _("RSVP confirmation: yes"),
+    "event-answer": _("RSVP confirmation: maybe or no"),
+    "event-waitlisted": _("RSVP confirmation: waitlisted"),
+    "event-promoted": _("Seat from the waitlist"),
+    "event-invitation": _("Event invitation"),
+    "event-rsvp-link": _("Link to confirm an RSVP"),
+    "event-moved": _("Event moved"),
+    "event-place": _("Event changed place"),
+    "event-cancelled": _("Event cancelled"),
+    "event-reminder": _("Event reminder"),
+    "event-reply-refused": _("Calendar reply not taken"),
 }
 
 

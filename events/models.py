@@ -19,7 +19,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from events.event_languages import SecondLanguage
 
@@ -34,7 +36,8 @@ def new_token() -> str:
 
 
 def long_day(moment: datetime.datetime | datetime.date) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    """'Friday 12 June 2026', as the reader's language writes a day."""
+    return date_format(moment, pgettext("date format of a long day", "l j F Y"))
 
 
 def default_time_zone() -> str:
@@ -43,7 +46,9 @@ def default_time_zone() -> str:
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not an IANA time zone such as Europe/Paris or America/Los_Angeles.")
+        raise ValidationError(
+            _("%(value)r is not an IANA time zone such as Europe/Paris or America/Los_Angeles.") % {"value": value}
+        )
 
 
 def parse_offsets(text: str) -> list[tuple[str, datetime.timedelta]]:
@@ -53,8 +58,11 @@ def parse_offsets(text: str) -> list[tuple[str, datetime.timedelta]]:
         match = OFFSET.match(word.strip().lower())
         if not match or int(match.group(1)) == 0:
             raise ValidationError(
-                f"{word!r} is not a reminder time. Write numbers with d (days), h (hours) or m (minutes), "
-                "for example: 7d 1d 2h."
+                _(
+                    "%(word)r is not a reminder time. Write numbers with d (days), h (hours) or m (minutes), "
+                    "for example: 7d 1d 2h."
+                )
+                % {"word": word}
             )
         amount, unit = int(match.group(1)), match.group(2)
         offsets[f"{amount}{unit}"] = datetime.timedelta(**{OFFSET_UNITS[unit]: amount})
@@ -102,43 +110,49 @@ class EventQuerySet(models.QuerySet):
 
 class Event(SecondLanguage, models.Model):
     class Kind(models.TextChoices):
-        CONGRESS = "congress", "Congress"
-        FORUM = "forum", "Forum"
-        SYMPOSIUM = "symposium", "Symposium"
-        LECTURE = "lecture", "Lecture"
-        MEETING = "meeting", "Meeting"
-        SOCIAL = "social", "Social"
-        OTHER = "other", "Other"
+        CONGRESS = "congress", _("Congress")
+        FORUM = "forum", _("Forum")
+        SYMPOSIUM = "symposium", _("Symposium")
+        LECTURE = "lecture", _("Lecture")
+        MEETING = "meeting", _("Meeting")
+        SOCIAL = "social", _("Social")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public: anyone may answer"
-        MEMBERS = "members", "Members only: members in good standing may answer"
+        PUBLIC = "public", _("Public: anyone may answer")
+        MEMBERS = "members", _("Members only: members in good standing may answer")
 
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FORUM)
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    summary = models.CharField(max_length=300, blank=True, help_text="One or two sentences for lists and links.")
-    description = models.TextField(blank=True, help_text="Markdown: **bold**, _italic_, lists, [links](https://…).")
+    summary = models.CharField(max_length=300, blank=True, help_text=_("One or two sentences for lists and links."))
+    description = models.TextField(blank=True, help_text=_("Markdown: **bold**, _italic_, lists, [links](https://…)."))
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     venue_name = models.CharField(max_length=200, blank=True)
     venue_address = models.TextField(blank=True)
     online_url = models.URLField(
-        "online joining link", max_length=500, blank=True, help_text="Shown only to people who said yes."
+        _("online joining link"), max_length=500, blank=True, help_text=_("Shown only to people who said yes.")
     )
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Seats, guests included. Blank: no limit.")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Seats, guests included. Blank: no limit.")
+    )
     # Yes answers plus their guests, kept by events/rsvp.py under the event's row lock, so
     # taking a seat never sums every answer of a 10,000-person congress.
     seats_taken = models.PositiveIntegerField(default=0, editable=False)
-    guests_allowed = models.PositiveSmallIntegerField("guests allowed per RSVP", default=0)
-    rsvp_opens_at = models.DateTimeField("RSVPs open", null=True, blank=True, help_text="Blank: as soon as published.")
-    rsvp_closes_at = models.DateTimeField("RSVPs close", null=True, blank=True, help_text="Blank: when it starts.")
+    guests_allowed = models.PositiveSmallIntegerField(_("guests allowed per RSVP"), default=0)
+    rsvp_opens_at = models.DateTimeField(
+        _("RSVPs open"), null=True, blank=True, help_text=_("Blank: as soon as published.")
+    )
+    rsvp_closes_at = models.DateTimeField(
+        _("RSVPs close"), null=True, blank=True, help_text=_("Blank: when it starts.")
+    )
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     cancellation_message = models.TextField(blank=True)
@@ -151,18 +165,18 @@ class Event(SecondLanguage, models.Model):
         default=DEFAULT_REMINDER_OFFSETS,
         blank=True,
         validators=[validate_offsets],
-        help_text="Before the start: d days, h hours, m minutes, e.g. 7d 1d 2h. Blank: no reminders.",
+        help_text=_("Before the start: d days, h hours, m minutes, e.g. 7d 1d 2h. Blank: no reminders."),
     )
-    remind_maybe = models.BooleanField("remind people who said maybe too", default=False)
+    remind_maybe = models.BooleanField(_("remind people who said maybe too"), default=False)
     # An optional picture for the page, the cards, link previews and the invitation. The
     # upload is kept as it came; a worker makes the sizes pages show (events/covers.py):
     # [[width, height, name], …], smallest first. Until they exist, no picture is shown.
-    cover_image = models.ImageField("cover image", upload_to=cover_upload_path, blank=True, max_length=200)
+    cover_image = models.ImageField(_("cover image"), upload_to=cover_upload_path, blank=True, max_length=200)
     cover_alt = models.CharField(
-        "description of the cover image",
+        _("description of the cover image"),
         max_length=300,
         blank=True,
-        help_text="What the picture shows, for people who cannot see it.",
+        help_text=_("What the picture shows, for people who cannot see it."),
     )
     cover_sizes = models.JSONField(default=list, blank=True, editable=False)
     # Calendars: the UID never changes; SEQUENCE goes up with every change of time or place.
@@ -211,9 +225,12 @@ class Event(SecondLanguage, models.Model):
         """'Friday 12 June 2026, 18:00 to 20:00 PDT (America/Los_Angeles)', in the event's own zone."""
         start, end = self.starts_local, self.ends_local
         if start.date() == end.date():
-            text = f"{long_day(start)}, {start:%H:%M} to {end:%H:%M}"
+            text = gettext("%(day)s, %(start)s to %(end)s") % {"day": long_day(start), "start": f"{start:%H:%M}",
+                                                                "end": f"{end:%H:%M}"}  # fmt: skip
         else:
-            text = f"{long_day(start)}, {start:%H:%M} to {long_day(end)}, {end:%H:%M}"
+            text = gettext("%(day)s, %(start)s to %(end_day)s, %(end)s") % {
+                "day": long_day(start), "start": f"{start:%H:%M}", "end_day": long_day(end), "end": f"{end:%H:%M}"
+            }  # fmt: skip
         abbreviation = start.strftime("%Z")
         return f"{text} {abbreviation}" + ("" if abbreviation == self.time_zone else f" ({self.time_zone})")
 
@@ -256,8 +273,8 @@ class Event(SecondLanguage, models.Model):
         if self.has_venue:
             lines = [self.venue_name, *self.venue_address.splitlines()]
             venue = ", ".join(line.strip() for line in lines if line.strip())
-            return f"{venue} and online" if self.is_online else venue
-        return "Online" if self.is_online else "To be announced"
+            return gettext("%(venue)s and online") % {"venue": venue} if self.is_online else venue
+        return gettext("Online") if self.is_online else gettext("To be announced")
 
     def has_started(self, now: datetime.datetime) -> bool:
         return now >= self.starts_at
@@ -274,15 +291,17 @@ class Event(SecondLanguage, models.Model):
     def rsvp_closed_reason(self, now: datetime.datetime) -> str:
         """Why answers are not taken at `now`, or "" while they are."""
         if self.is_cancelled:
-            return "This event has been cancelled, so answers are no longer taken."
+            return gettext("This event has been cancelled, so answers are no longer taken.")
         if not self.is_published:
-            return "This event is not published yet, so answers are not taken."
+            return gettext("This event is not published yet, so answers are not taken.")
         opens = self.rsvp_opens()
         if opens and now < opens:
             local = opens.astimezone(self.zone)
-            return f"Answers open on {long_day(local)} at {local:%H:%M} ({self.time_zone})."
+            return gettext("Answers open on %(day)s at %(time)s (%(zone)s).") % {
+                "day": long_day(local), "time": f"{local:%H:%M}", "zone": self.time_zone
+            }  # fmt: skip
         if now >= self.rsvp_closes():
-            return "Answers for this event are closed."
+            return gettext("Answers for this event are closed.")
         return ""
 
     def seats_left(self, seats_taken: int) -> int | None:
@@ -355,11 +374,11 @@ class RSVP(models.Model):
     audit_personal_fields = ("name", "email")
 
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited, no answer yet"
-        YES = "yes", "Yes"
-        MAYBE = "maybe", "Maybe"
-        NO = "no", "No"
-        WAITLISTED = "waitlisted", "Waitlisted"
+        INVITED = "invited", _("Invited, no answer yet")
+        YES = "yes", _("Yes")
+        MAYBE = "maybe", _("Maybe")
+        NO = "no", _("No")
+        WAITLISTED = "waitlisted", _("Waitlisted")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     email = models.EmailField()
@@ -422,10 +441,10 @@ class Invitation(models.Model):
     """An organiser's invitation of one segment to one event, fanned out in batches."""
 
     class Segment(models.TextChoices):
-        GOOD_STANDING = "good_standing", "Members in good standing"
-        ALL_MEMBERS = "all_members", "All members, lapsed ones too"
-        PAST_EVENT = "past_event", "People who came to a past event"
-        EMAILS = "emails", "A list of email addresses"
+        GOOD_STANDING = "good_standing", _("Members in good standing")
+        ALL_MEMBERS = "all_members", _("All members, lapsed ones too")
+        PAST_EVENT = "past_event", _("People who came to a past event")
+        EMAILS = "emails", _("A list of email addresses")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
     segment = models.CharField(max_length=20, choices=Segment.choices)
@@ -446,9 +465,10 @@ class Invitation(models.Model):
     @property
     def audience(self) -> str:
         if self.segment == self.Segment.PAST_EVENT and self.past_event:
-            return f"People who came to {self.past_event.title}"
+            return gettext("People who came to %(title)s") % {"title": self.past_event.title}
         if self.segment == self.Segment.EMAILS:
-            return f"{len(self.emails)} pasted address{'es' if len(self.emails) != 1 else ''}"
+            count = len(self.emails)
+            return ngettext("%(n)d pasted address", "%(n)d pasted addresses", count) % {"n": count}
         return self.get_segment_display()
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import segno
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from events import calendar_links, calendars, checkin
 from events.models import RSVP, Event
@@ -126,7 +127,7 @@ def qr_png(url: str) -> bytes:
 
 def qr_svg(url: str) -> str:
     """The same code as inline SVG, for the answer page."""
-    return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title="Your check-in code")
+    return segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, title=gettext("Your check-in code"))
 
 
 def _calendar(rsvp: RSVP, method: str) -> tuple[Attachment, ...]:
@@ -221,8 +222,14 @@ def compose_invitation(row):
 def compose_rsvp_link(row):
     rsvp = _rsvp(row)
     answer, guests = row.facts["answer"], row.facts["guests"]
-    context = _context(rsvp, answer=answer, confirm_url=rsvp_url(rsvp, answer=answer, guests=guests or None))
+    confirm_url = rsvp_url(rsvp, answer=answer, guests=guests or None)
+    context = _context(rsvp, answer=_answer_label(answer), confirm_url=confirm_url)
     return _compose(row, "rsvp_link", context)
+
+
+def _answer_label(answer: str) -> str:
+    """An answer as the reader says it ("yes", "sí"), lower case as it reads in a sentence."""
+    return str(RSVP.Status(answer).label).lower() if answer in RSVP.Status.values else answer
 
 
 def compose_changed(row):
@@ -242,7 +249,7 @@ def compose_cancelled(row):
 
 def compose_reply_refused(row):
     rsvp = _rsvp(row)
-    context = _context(rsvp, answer=row.facts["answer"], reason=row.facts["reason"])
+    context = _context(rsvp, answer=_answer_label(row.facts["answer"]), reason=row.facts["reason"])
     return _compose(row, "reply_refused", context)
 
 
@@ -250,9 +257,14 @@ def starts_in(label: str) -> str:
     """'2d' as 'in 2 days', '1d' as 'tomorrow', '2h' as 'in 2 hours'."""
     amount, unit = int(label[:-1]), label[-1]
     if unit == "d":
-        return "tomorrow" if amount == 1 else f"in {amount} days"
-    noun = {"h": "hour", "m": "minute"}[unit]
-    return f"in {'an' if unit == 'h' and amount == 1 else amount} {noun}{'' if amount == 1 else 's'}"
+        return gettext("tomorrow") if amount == 1 else ngettext("in %(n)d day", "in %(n)d days", amount) % {"n": amount}
+    if unit == "h":
+        return (
+            gettext("in an hour")
+            if amount == 1
+            else ngettext("in %(n)d hour", "in %(n)d hours", amount) % {"n": amount}
+        )
+    return ngettext("in %(n)d minute", "in %(n)d minutes", amount) % {"n": amount}
 
 
 def compose_reminder(row):

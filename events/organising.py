@@ -11,6 +11,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 import audit.log
 from events import covers, notices, question_setup
@@ -98,7 +99,7 @@ def update_event(*, event_id: int, changes: dict, by, organisers=None) -> Event:
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if not event.is_draft and _differs(event, changes, TIME_FIELDS):
-            raise EventChangeRefused("Use “Change the date” to move a published event: it tells the people coming.")
+            raise EventChangeRefused(_("Use “Change the date” to move a published event: it tells the people coming."))
         before = audit.log.snapshot(event, (*changes, "seats_taken"))
         organisers_before = _organiser_ids(event)
         times_changed = _differs(event, changes, TIME_FIELDS)
@@ -144,9 +145,11 @@ def publish(*, event_id: int, by, now: datetime.datetime | None = None) -> Event
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if not event.is_draft:
-            raise EventChangeRefused(f"Only a draft can be published; this event is {event.get_status_display()}.")
+            raise EventChangeRefused(
+                _("Only a draft can be published; this event is %(status)s.") % {"status": event.get_status_display()}
+            )
         if event.ends_at <= now:
-            raise EventChangeRefused("This event is already over: change its date before publishing it.")
+            raise EventChangeRefused(_("This event is already over: change its date before publishing it."))
         before = audit.log.snapshot(event, ("status", "published_at"))
         event.status = Event.Status.PUBLISHED
         event.published_at = now
@@ -162,9 +165,9 @@ def cancel(*, event_id: int, message: str, by) -> Event:
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.is_cancelled:
-            raise EventChangeRefused("This event is already cancelled.")
+            raise EventChangeRefused(_("This event is already cancelled."))
         if event.is_draft:
-            raise EventChangeRefused("A draft is not public yet, so there is nothing to cancel.")
+            raise EventChangeRefused(_("A draft is not public yet, so there is nothing to cancel."))
         before = audit.log.snapshot(event, ("status",))
         event.status = Event.Status.CANCELLED
         event.cancellation_message = message.strip()
@@ -197,11 +200,11 @@ def reschedule(
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.is_cancelled:
-            raise EventChangeRefused("A cancelled event cannot be moved.")
+            raise EventChangeRefused(_("A cancelled event cannot be moved."))
         if ends_at < starts_at:
-            raise EventChangeRefused("The event must end after it starts.")
+            raise EventChangeRefused(_("The event must end after it starts."))
         if (starts_at, ends_at) == (event.starts_at, event.ends_at):
-            raise EventChangeRefused("That is the date it already has.")
+            raise EventChangeRefused(_("That is the date it already has."))
         before = audit.log.snapshot(event, TIME_FIELDS)
         event.starts_at, event.ends_at = starts_at, ends_at
         event.sequence += 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events import notices
 from events.models import RSVP, Event
@@ -95,9 +96,9 @@ def eligibility_problem(event: Event, *, email: str, user=None, now: datetime.da
         return None
     if standing == Standing.LAPSED:
         return RSVPRefused(
-            "This event is for members in good standing. Renew your membership to answer.", code="lapsed"
+            _("This event is for members in good standing. Renew your membership to answer."), code="lapsed"
         )
-    return RSVPRefused("This event is for members in good standing only.", code="members_only")
+    return RSVPRefused(_("This event is for members in good standing only."), code="members_only")
 
 
 def rsvp_for(*, event: Event, email: str, name: str = "", user=None) -> RSVP:
@@ -133,7 +134,7 @@ def respond(
     on the rows read again under it."""
     now = now or timezone.now()
     if answer not in ANSWERS:
-        raise RSVPRefused("Choose yes, maybe or no.", code="answer")
+        raise RSVPRefused(_("Choose yes, maybe or no."), code="answer")
     if unlocked is None or unlocked.pk != rsvp_id:
         unlocked = RSVP.objects.select_related("event").get(pk=rsvp_id)
     _check_may_answer(unlocked.event, unlocked, answer, guests, now)
@@ -181,8 +182,17 @@ def _check_open(event: Event, answer: str, guests: int, now: datetime.datetime) 
     if reason:
         raise RSVPRefused(reason, code="closed")
     if not 0 <= guests <= event.guests_allowed:
-        allowed = "no guests" if event.guests_allowed == 0 else f"at most {event.guests_allowed} guests"
-        raise RSVPRefused(f"You may bring {allowed} to this event.", code="guests")
+        if event.guests_allowed == 0:
+            raise RSVPRefused(_("You may bring no guests to this event."), code="guests")
+        raise RSVPRefused(
+            ngettext(
+                "You may bring at most %(n)d guest to this event.",
+                "You may bring at most %(n)d guests to this event.",
+                event.guests_allowed,
+            )
+            % {"n": event.guests_allowed},
+            code="guests",
+        )
 
 
 def _seats_of(rsvp: RSVP) -> int:
@@ -202,7 +212,13 @@ def _take_seat(event: Event, rsvp: RSVP, guests: int, now: datetime.datetime) ->
     if rsvp.status == RSVP.Status.YES:
         if not fits:
             raise RSVPRefused(
-                f"There is no room for {guests} guests: {max(left - 1, 0)} more can come with you.", code="full"
+                ngettext(
+                    "There is no room for %(guests)d guest: %(more)d more can come with you.",
+                    "There is no room for %(guests)d guests: %(more)d more can come with you.",
+                    guests,
+                )
+                % {"guests": guests, "more": max(left - 1, 0)},
+                code="full",
             )
         rsvp.guests = guests
     elif rsvp.status == RSVP.Status.WAITLISTED:
@@ -256,7 +272,7 @@ def request_link(
     someone else. At most one such email per person per event per hour."""
     now = now or timezone.now()
     if event.is_members_only:
-        raise RSVPRefused("This event is for members in good standing: sign in to answer.", code="members_only")
+        raise RSVPRefused(_("This event is for members in good standing: sign in to answer."), code="members_only")
     reason = event.rsvp_closed_reason(now)
     if reason:
         raise RSVPRefused(reason, code="closed")

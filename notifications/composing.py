@@ -70,11 +70,14 @@ def register_composer(kind: str, compose: Composer, *, batch: BatchComposer | No
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML from `<template>_subject.txt`, `.txt` and `.html`."""
+    brand = email_brand()
     context = {
         "org_name": settings.ORG_NAME,
         "org_address": settings.ORG_ADDRESS,
         "site_url": settings.SITE_URL,
-        "brand": email_brand(),
+        "brand": brand,
+        # Inside {% blocktranslate %} a template can only name a plain variable: the link colour.
+        "brand_ink": brand["colours"].ink,
         **context,
     }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events import checkin, question_lists, questions
@@ -56,10 +57,10 @@ def door_mark(request, slug, rsvp_id):
     try:
         if request.POST.get("undo") == "1":
             person = checkin.undo_check_in(event=event, rsvp_id=rsvp_id, by=request.user)
-            messages.success(request, f"{person.display_name} is no longer marked arrived.")
+            messages.success(request, _("%(name)s is no longer marked arrived.") % {"name": person.display_name})
         else:
             person = checkin.check_in(event=event, rsvp_id=rsvp_id, by=request.user)
-            messages.success(request, f"{person.display_name} has arrived.")
+            messages.success(request, _("%(name)s has arrived.") % {"name": person.display_name})
     except checkin.CheckInRefused as refusal:
         messages.error(request, refusal.message)
     search = request.POST.get("q", "").strip()[:100]
@@ -74,14 +75,14 @@ def door_code(request, code):
     """The page an attendee's QR code opens: shows who it is; one press checks them in."""
     person = checkin.rsvp_for_code(code)
     if person is None:
-        raise Http404("This check-in code is not for one of your events.")
+        raise Http404(_("This check-in code is not for one of your events."))
     event = person.event
     if not may_work_door(request.user, event):
         refuse_door(request.user)
     if request.method == "POST":
         try:
             person = checkin.check_in(event=event, rsvp_id=person.pk, by=request.user)
-            messages.success(request, f"{person.display_name} has arrived.")
+            messages.success(request, _("%(name)s has arrived.") % {"name": person.display_name})
         except checkin.CheckInRefused as refusal:
             messages.error(request, refusal.message)
         return redirect(request.path)

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events import door_helpers, export, history, invitations, organising, question_lists, rsvp
@@ -40,7 +41,7 @@ def event_create(request):
         event = organising.create_event(
             details=form.changes(), organisers=form.cleaned_data["organisers"], by=request.user
         )
-        messages.success(request, "The event is saved as a draft. Publish it when it is ready.")
+        messages.success(request, _("The event is saved as a draft. Publish it when it is ready."))
         return redirect("events:manage-event", slug=event.slug)
     return render(request, "events/manage/form.html", {"form": form, "event": None})
 
@@ -57,7 +58,7 @@ def event_edit(request, slug):
         except organising.EventChangeRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, "Your changes are saved.")
+            messages.success(request, _("Your changes are saved."))
             return redirect("events:manage-event", slug=event.slug)
     return render(request, "events/manage/form.html", {"form": form, "event": event})
 
@@ -133,7 +134,7 @@ def event_invite(request, slug):
         except invitations.InvitationRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, "The invitations are being sent. The counts below update as they go out.")
+            messages.success(request, _("The invitations are being sent. The counts below update as they go out."))
         return redirect(reverse("events:manage-event", args=[event.slug]) + "#invitations")
     return render(request, "events/manage/dashboard.html", dashboard_context(event, invite_form=form), status=400)
 
@@ -149,7 +150,11 @@ def door_helper_add(request, slug):
         except door_helpers.DoorHelperRefused as refusal:
             form.add_error("email", refusal.message)
         else:
-            messages.success(request, f"{helper.email} can now check people in at this event's door, and nothing else.")
+            messages.success(
+                request,
+                _("%(email)s can now check people in at this event's door, and nothing else.")
+                % {"email": helper.email},
+            )
             return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
     return render(request, "events/manage/dashboard.html", dashboard_context(event, door_form=form), status=400)
 
@@ -164,7 +169,7 @@ def door_helper_remove(request, slug, user_id):
     except door_helpers.DoorHelperRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, f"{helper.email} is no longer a door helper for this event.")
+        messages.success(request, _("%(email)s is no longer a door helper for this event.") % {"email": helper.email})
     return redirect(reverse("events:manage-event", args=[event.slug]) + "#door-helpers")
 
 
@@ -186,7 +191,7 @@ def event_publish(request, slug):
         request,
         event,
         lambda: organising.publish(event_id=event.pk, by=request.user),
-        "Published: the event is on the public list and takes answers.",
+        _("Published: the event is on the public list and takes answers."),
     )
 
 
@@ -195,7 +200,7 @@ def event_publish(request, slug):
 def event_duplicate(request, slug):
     event = get_event_for_organiser(request.user, slug)
     copy = organising.duplicate(event_id=event.pk, by=request.user)
-    messages.success(request, "This is a new draft copied from the event. Set its date and title, then publish it.")
+    messages.success(request, _("This is a new draft copied from the event. Set its date and title, then publish it."))
     return redirect("events:manage-edit", slug=copy.slug)
 
 
@@ -206,7 +211,7 @@ def event_cancel(request, slug):
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         message = form.cleaned_data["message"]
-        done = "Cancelled. Everyone invited or answering is being told by email."
+        done = _("Cancelled. Everyone invited or answering is being told by email.")
         return _act(
             request, event, lambda: organising.cancel(event_id=event.pk, message=message, by=request.user), done
         )
@@ -230,7 +235,7 @@ def event_reschedule(request, slug):
                 by=request.user,
             )
 
-        done = "The date is changed. People who answered are being told, with an updated calendar entry."
+        done = _("The date is changed. People who answered are being told, with an updated calendar entry.")
         return _act(request, event, move, done)
     return render(request, "events/manage/reschedule.html", {"event": event, "form": form})
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from config.client_ip import client_ip
@@ -101,7 +102,8 @@ def event_answer(request, slug):
         return redirect(event)
     messages.success(
         request,
-        f"Nearly done: we have emailed a link to {data['email']}. Your answer counts once you open it and confirm.",
+        _("Nearly done: we have emailed a link to %(email)s. Your answer counts once you open it and confirm.")
+        % {"email": data["email"]},
     )
     return redirect(event)
 
@@ -121,7 +123,7 @@ def _member_answer(request, event: Event):
     form = AnswerForm(request.POST, event=event)
     if not form.is_valid():
         if "answer" in form.errors or "guests" in form.errors:
-            messages.error(request, "Choose yes, maybe or no, and a number of guests from the list.")
+            messages.error(request, _("Choose yes, maybe or no, and a number of guests from the list."))
             return redirect(event)
         # Answers to the questions that cannot be taken: shown at each question, nothing kept.
         context = _detail_context(request, event, answer_form=form)
@@ -143,12 +145,14 @@ def _member_answer(request, event: Event):
 def answer_message(outcome: rsvp.Outcome) -> str:
     current = outcome.rsvp
     if current.status == current.Status.WAITLISTED:
-        return f"The event is full, so you are on the waitlist: number {outcome.waitlist_position} in line."
+        return _("The event is full, so you are on the waitlist: number %(position)s in line.") % {
+            "position": outcome.waitlist_position
+        }
     if not outcome.changed:
-        return f"Your answer was already “{current.get_status_display().lower()}”."
+        return _("Your answer was already “%(answer)s”.") % {"answer": current.get_status_display().lower()}
     if current.is_yes:
-        return "You're coming! We have emailed you a confirmation with a calendar file."
-    return f"Your answer “{current.get_status_display().lower()}” is recorded."
+        return _("You're coming! We have emailed you a confirmation with a calendar file.")
+    return _("Your answer “%(answer)s” is recorded.") % {"answer": current.get_status_display().lower()}
 
 
 def _ics_response(content: bytes, filename: str) -> HttpResponse:
@@ -185,7 +189,9 @@ def member_feed_create(request):
     calendars.create_feed(user=request.user, reset=reset)
     messages.success(
         request,
-        "Your calendar address is new: the old one no longer works." if reset else "Your calendar address is ready.",
+        _("Your calendar address is new: the old one no longer works.")
+        if reset
+        else _("Your calendar address is ready."),
     )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

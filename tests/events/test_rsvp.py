@@ -37,7 +37,7 @@ def test_guests_are_counted_in_the_seats():
 def test_more_guests_than_allowed_are_refused_and_nothing_changes():
     event = EventFactory(guests_allowed=1)
     person = RSVPFactory(event=event)
-    with pytest.raises(seats.RSVPRefused, match="at most 1 guests"):
+    with pytest.raises(seats.RSVPRefused, match="You may bring at most 1 guest to this event"):
         answer(person, "yes", guests=2)
     person.refresh_from_db()
     assert person.status == RSVP.Status.INVITED and deliveries() == []
