@@ -23,6 +23,7 @@ KINDS = {
     "event-yes": "RSVP confirmation: yes",
     "event-answer": "RSVP confirmation: maybe or no",
     "event-waitlisted": "RSVP confirmation: waitlisted",
+    "event-ticket": "Ticket for a paid order",
     "event-promoted": "Seat from the waitlist",
     "event-invitation": "Event invitation",
     "event-rsvp-link": "Link to confirm an RSVP",

@@ -64,7 +64,7 @@ def test_a_lapsed_member_renews_and_registers_in_one_checkout(site, page, check_
     member.refresh_from_db()
     assert member.standing() == Standing.ACTIVE
     assert _dues_paid(member)
-    ticket = site.mail_to("lena@example.org", "Annual Congress")
+    ticket = site.mail_to("lena@example.org", "Your ticket: Annual Congress")
     assert "/r/" in " ".join(site.links_in(ticket)), "the attendee has their own link"
     page.goto(f"{site.url}/membership/")
     expect(page.locator("#ticket-orders")).to_contain_text("Annual Congress")
