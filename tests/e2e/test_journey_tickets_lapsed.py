@@ -1,8 +1,10 @@
 """A lapsed member at the congress, in a real browser: offered "renew and pay the member price",
-they pay dues and ticket in one local test checkout, are shown renewed and get the ticket email;
+they pay dues and ticket in one local test checkout, are shown renewed and get the ticket email,
+whose link offers "Cancel my ticket" rather than a no;
 with the card declined instead, nothing is confirmed and no dues are applied."""
 
 import datetime
+import re
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -66,6 +68,11 @@ def test_a_lapsed_member_renews_and_registers_in_one_checkout(site, page, check_
     assert _dues_paid(member)
     ticket = site.mail_to("lena@example.org", "Your ticket: Annual Congress")
     assert "/r/" in " ".join(site.links_in(ticket)), "the attendee has their own link"
+    page.goto(next(link for link in site.links_in(ticket) if re.search(r"/r/[^/]+/$", link)))
+    expect(page.locator("#ticket-holder")).to_contain_text("You hold a paid ticket")
+    expect(page.get_by_role("link", name="Cancel my ticket", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="No, cancel my place")).to_have_count(0)
+    check_page(page, "ticket-link")
     page.goto(f"{site.url}/membership/")
     expect(page.locator("#ticket-orders")).to_contain_text("Annual Congress")
 
