@@ -24,6 +24,7 @@ KINDS = {
     "event-yes": _("RSVP confirmation: yes"),
     "event-answer": _("RSVP confirmation: maybe or no"),
     "event-waitlisted": _("RSVP confirmation: waitlisted"),
+    "event-ticket": _("Ticket for a paid order"),
     "event-promoted": _("Seat from the waitlist"),
     "event-invitation": _("Event invitation"),
     "event-rsvp-link": _("Link to confirm an RSVP"),

@@ -25,6 +25,7 @@ from events import calendar_links, calendars, checkin
 from events.models import RSVP, Event
 from events.text import render_markdown
 from events.ticket_receipts import receipt_url_for
+from events.ticket_records import OrderLine
 from notifications.outbox import Attachment, Category, Notice, Skip, composed_from, queue_notice, register_composer
 
 QR_CONTENT_ID = "check-in-qr"
@@ -68,6 +69,13 @@ def answer_recorded(rsvp: RSVP, *, waitlist_position: int | None, previous: str 
     if rsvp.status == RSVP.Status.NO and previous == RSVP.Status.YES:
         facts["withdrawn"] = True
     return queue_notice(_notice(rsvp, key=f"event-answer:{rsvp.pk}:{rsvp.revision}", kind=kind, facts=facts))
+
+
+def ticket_confirmed(rsvp: RSVP, *, line_id: int) -> bool:
+    """Give an attendee their paid ticket: the ticket type, who ordered it, the calendar entry,
+    the check-in QR code and their own link. Keyed like an answer, so a yes is told once."""
+    facts = {"revision": rsvp.revision, "line": line_id}
+    return queue_notice(_notice(rsvp, key=f"event-answer:{rsvp.pk}:{rsvp.revision}", kind="event-ticket", facts=facts))
 
 
 def promoted(rsvp: RSVP) -> bool:
@@ -204,6 +212,16 @@ def compose_answer(row):
     return _compose(row, "answer", _context(rsvp, withdrawn=withdrawn), attachments)
 
 
+def compose_ticket(row):
+    rsvp = _rsvp(row)
+    _current(rsvp, row)
+    line = OrderLine.objects.select_related("ticket_type", "order").get(pk=row.facts["line"])
+    extra, attachments = _ticket(rsvp)
+    extra.update(line=line, buyer=line.order.buyer_name, receipt_url=receipt_url_for(rsvp))
+    extra["ordered_by_other"] = line.order.buyer_email.lower() != rsvp.email.lower()
+    return _compose(row, "ticket", _context(rsvp, **extra), attachments)
+
+
 def compose_promoted(row):
     rsvp = _rsvp(row)
     _current(rsvp, row)
@@ -285,6 +303,7 @@ def register() -> None:
     """Tell notifications how to compose each kind of events' email."""
     for kind in ("event-yes", "event-waitlisted", "event-answer"):
         register_composer(kind, compose_answer)
+    register_composer("event-ticket", compose_ticket)
     register_composer("event-promoted", compose_promoted)
     register_composer("event-invitation", compose_invitation)
     register_composer("event-rsvp-link", compose_rsvp_link)

@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -166,8 +167,20 @@ def respond(
     return Outcome(rsvp=rsvp, changed=changed, waitlist_position=position, promoted=promoted)
 
 
+def holds_paid_ticket(rsvp: RSVP) -> bool:
+    """Whether this person's seat is a paid ticket not cancelled: it is given up by cancelling
+    the ticket (with its refund rules), never by answering no."""
+    if not rsvp.pk:
+        return False
+    return rsvp.ticket_lines.filter(refunds__isnull=True, order__status="paid").exists()
+
+
 def _check_may_answer(event: Event, rsvp: RSVP, answer: str, guests: int, now: datetime.datetime) -> None:
     _check_open(event, answer, guests, now)
+    if answer != RSVP.Status.YES and rsvp.status == RSVP.Status.YES and holds_paid_ticket(rsvp):
+        message = _("You hold a paid ticket for this event. To give up your seat, cancel your ticket on %(page)s.")
+        page = reverse("events:rsvp-ticket-cancel", args=[rsvp.token])
+        raise RSVPRefused(message % {"page": page}, code="ticket_holder")
     if answer != RSVP.Status.NO and event.ticket_types.exists():
         # Seats of a ticketed event are taken by paid orders, which also count the seats held.
         raise RSVPRefused(_("This event takes registrations with tickets: register on its page."), code="tickets")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 import audit.log
-from events import notices, ticket_waitlist
+from events import notices, ticket_transfer_returns, ticket_waitlist
 from events.models import RSVP, Event
 from events.ticket_holds import lock_event
 from events.ticket_orders import OrderRefused
@@ -157,7 +157,10 @@ def pay_refund(*, refund_id: int) -> bool:
     if refund.refunded_at:
         return False
     order = refund.order
-    if refund.amount_cents:
+    if ticket_transfer_returns.is_by_transfer(refund):
+        ticket_transfer_returns.tell_buyer(refund)  # the treasurer returns it; listed until they record it
+        return False
+    if refund.amount_cents and order.stripe_payment_intent_id:
         stripe_sessions.refund_session(
             payment_intent=order.stripe_payment_intent_id, amount_cents=refund.amount_cents, key=refund.stripe_key,
             metadata={"order_id": str(order.pk), "ticket_refund_id": str(refund.pk)},
@@ -214,6 +217,7 @@ def _tell_buyer(refund: TicketRefund) -> None:
 def refunds_owed(*, limit: int = 100, older_than: datetime.timedelta = datetime.timedelta(minutes=1)) -> int:
     """Ask again for the refunds no worker has done yet (beat); the number done."""
     due = TicketRefund.objects.filter(refunded_at__isnull=True, created_at__lte=timezone.now() - older_than)
+    due = due.exclude(ticket_transfer_returns.BY_TRANSFER)
     done = 0
     for refund_id in list(due.values_list("pk", flat=True)[:limit]):
         try:
@@ -271,6 +275,8 @@ def refund_by_treasurer(*, payment: Payment, amount_cents: int | None, reason: s
     order, freeing its seats for the waitlist. Raises DuesError, changing nothing, when it cannot."""
     order_id = payment.reference.removeprefix("ticket order ").strip()
     order = Order.objects.filter(pk=int(order_id)).first() if order_id.isdigit() else None
+    if order is None and payment.reference:  # a bank transfer is recorded under the order's own reference
+        order = Order.objects.filter(bank_reference=payment.reference).first()
     if order is None:
         raise dues.DuesError(_("This payment names no ticket order; refund it in the Stripe dashboard."))
     with transaction.atomic():
@@ -279,7 +285,12 @@ def refund_by_treasurer(*, payment: Payment, amount_cents: int | None, reason: s
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         amount = dues.check_refund(payment=locked, amount_cents=amount_cents)
         lines = open_lines(order) if order.is_paid else []
-        if amount >= locked.amount_cents - locked.refunded_cents and lines:
+        owed_transfer = ticket_transfer_returns.owed(order.event_id).filter(order=order).first()
+        if owed_transfer is not None:  # the treasurer records returning the transfer listed for them
+            owed_transfer.refunded_at = timezone.now()
+            owed_transfer.save(update_fields=["refunded_at"])
+            refund = owed_transfer
+        elif amount >= locked.amount_cents - locked.refunded_cents and lines:
             refund = _cancel_lines(
                 event, order, lines, reason=TicketRefund.Reason.TREASURER, fee=0, now=timezone.now(), by=by,
                 amount=amount,

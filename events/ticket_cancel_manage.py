@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import ticket_cancel, ticket_waitlist
+from events import ticket_cancel, ticket_transfer_returns, ticket_waitlist
 from events.forms import LocalDateTimeField, aware_in_zone, wall_clock
 from events.ticket_orders import OrderRefused
 from events.ticket_refund_records import RefundPolicy
@@ -76,6 +76,7 @@ def refunds_page(request, slug):
         WaitlistEntry.objects.filter(event=event, status__in=WaitlistEntry.OPEN).select_related("ticket_type", "offer")
     )
     context = {"event": event, "form": form, "waitlist": waitlist}
+    context["transfers_owed"] = list(ticket_transfer_returns.owed(event.pk))
     return render(request, "events/tickets/refunds.html", context, status=400 if form.errors else 200)
 
 

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 SESSION_KIND = "tickets"
 # Stripe refuses an expiry under 30 minutes from the moment it creates the session: a minute's margin.
 EXPIRY_MARGIN = datetime.timedelta(minutes=1)
+STRIPE_SHORTEST_EXPIRY = datetime.timedelta(minutes=30)
 
 
 def line_items(order: Order) -> list[dict]:
@@ -69,10 +70,16 @@ def session_params(order: Order, *, expires_at: int) -> dict:
 
 def start(order: Order) -> str:
     """Where to send the buyer to pay a held order: Stripe's page, or the local test checkout.
-    The hold is stretched to end with the session. Raises CardPaymentsUnavailable."""
+    The first attempt stretches the hold to end with its session; paying again never holds the
+    seats longer: its session ends with the hold, and if too little of it is left for Stripe the
+    hold ends now. Raises CardPaymentsUnavailable."""
     if not card.card_payments_available():
         raise card.CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
-    expires = timezone.now() + ticket_holds.hold_length() + EXPIRY_MARGIN
+    now = timezone.now()
+    expires = _session_end(order, now)
+    shortest = datetime.timedelta(0) if card.uses_local_checkout() else STRIPE_SHORTEST_EXPIRY
+    if expires - now < shortest or expires <= now:
+        _time_ran_out(order, now)
     _expire_earlier_session(order)
     if card.uses_local_checkout():
         session_id, url = card.local_id("cs"), reverse("events:order-test-checkout", args=[order.token])
@@ -95,6 +102,23 @@ def start(order: Order) -> str:
     if not held:
         raise card.CardPaymentsUnavailable(_("This order is no longer waiting for payment."))
     return url
+
+
+def _session_end(order: Order, now: datetime.datetime) -> datetime.datetime:
+    fresh = now + ticket_holds.hold_length() + EXPIRY_MARGIN
+    if not order.stripe_checkout_session_id:
+        return fresh
+    # Pressing Pay again must not keep seats held for ever: the hold's end as it stands is the limit.
+    return min(order.held_until, fresh)
+
+
+def _time_ran_out(order: Order, now: datetime.datetime) -> None:
+    """Too little of the hold is left to pay in: end it (its seats go back on sale) and say so."""
+    with transaction.atomic():
+        ticket_holds.lock_event(order.event_id)
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        ticket_holds.end_hold(locked, status=Order.Status.EXPIRED, now=now, reason="the time to pay ran out")
+    raise card.CardPaymentsUnavailable(_("The time to pay for this order has run out, so its seats were released."))
 
 
 def _expire_earlier_session(order: Order) -> None:

@@ -130,6 +130,9 @@ def _order_context(order: Order) -> dict:
     context = {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
     if order.is_reserved:
         context.update(bank=bank_details(), reserved=order.held_until > now)
+    if order.is_paid and order.dues_plan_id and order.user_id:
+        member = getattr(order.user, "member", None)
+        context["dues_through"] = member.paid_through() if member else None
     return context
 
 

@@ -230,7 +230,7 @@ def _confirm(event: Event, order: Order, now: datetime.datetime) -> None:
                 update_fields=["status", "status_changed_at", "waitlisted_at", "answered_at", "guests", "revision"]
             )
             seats += 1
-            notices.answer_recorded(rsvp, waitlist_position=None)
+            notices.ticket_confirmed(rsvp, line_id=line.pk)
         line.rsvp = rsvp
         line.save(update_fields=["rsvp"])
         _keep_answers(rsvp, line)

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 import audit.log
+from events import ticket_waitlist_leave
 from events.models import RSVP, Event
 from events.ticket_holds import end_hold, lock_event, seats_left, taken_by_type
 from events.ticket_offers import buyer_of, may_buy
@@ -57,11 +58,13 @@ def join(
     member = user if getattr(user, "is_authenticated", False) else None
     try:
         with transaction.atomic():
-            return WaitlistEntry.objects.create(
+            entry = WaitlistEntry.objects.create(
                 event=event, ticket_type=ticket_type, user=member, name=name, email=email
             )
+            ticket_waitlist_leave.queue_joined_email(entry, position=position(entry))
     except IntegrityError:
         raise OrderRefused(_("%(email)s is already on the waitlist.") % {"email": email}, code="waiting") from None
+    return entry
 
 
 def position(entry: WaitlistEntry) -> int | None:
@@ -159,6 +162,9 @@ def _queue_offer_email(event: Event, entry: WaitlistEntry, order: Order) -> None
         "until %(until)s (%(zone)s). Pay for your ticket here: %(link)s\n\n"
         "This link is yours alone; if you do not pay by then, the seat is offered to the next in line."
     ) % {"event": event.title, "until": until, "zone": event.time_zone, "link": absolute(order.capability_url)}
+    text += "\n\n" + _("No longer want it? Leave the waitlist, and the seat goes to the next in line: %(link)s") % {
+        "link": ticket_waitlist_leave.leave_url(entry)
+    }
     queue_message(
         key=f"ticket-waitlist-offer:{entry.pk}", to=entry.email, kind="ticket-waitlist-offer",
         subject=subject, text=text, user_id=entry.user_id, confidential=True,

@@ -1,14 +1,16 @@
-"""Joining a sold-out paid event's waitlist: /events/<slug>/waitlist/ (POST only)."""
+"""Joining a sold-out paid event's waitlist: /events/<slug>/waitlist/ (POST only); leaving it
+signed in (/events/<slug>/waitlist/leave/) or by the link in one's waitlist email."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from events import ticket_waitlist
+from events import ticket_waitlist, ticket_waitlist_leave
 from events.ticket_holds import seats_left, taken_by_type
 from events.ticket_orders import OrderRefused
 from events.ticket_waitlist_records import waiting_claims
@@ -31,6 +33,9 @@ def waitlist_form(user) -> WaitlistForm:
 def waitlist_context(event, user, offers, *, now) -> dict:
     """What the register page shows of the waitlist: the form when the event, or a ticket type
     offered to this visitor, is sold out."""
+    mine = ticket_waitlist_leave.open_entry_of(event.pk, user)
+    if mine is not None:
+        return {"show_waitlist": False, "my_waitlist_entry": mine, "waitlist_position": ticket_waitlist.position(mine)}
     left = seats_left(event, now=now)
     taken = taken_by_type(event.pk, now=now)
     if left is not None:  # what a buyer may take: the waitlist has first claim on freed seats
@@ -81,3 +86,32 @@ def waitlist_join(request, slug):
         % {"n": ticket_waitlist.position(entry)},
     )
     return redirect("events:register", slug=event.slug)
+
+
+def _left_message(request, left: bool) -> None:
+    if left:
+        messages.success(request, _("You have left the waitlist. Any seat held for you goes to the next in line."))
+    else:
+        messages.info(request, _("You are no longer on this waitlist."))
+
+
+@require_POST
+def waitlist_leave(request, slug):
+    """A signed-in person leaves the waitlist of this event."""
+    event = get_visible_event(request.user, slug)
+    entry = ticket_waitlist_leave.open_entry_of(event.pk, request.user)
+    _left_message(request, entry is not None and ticket_waitlist_leave.leave(entry_id=entry.pk))
+    return redirect("events:register", slug=event.slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist_leave_link(request, token):
+    """The link in a waitlist email: a GET shows what leaving means; the button POSTs it."""
+    entry = ticket_waitlist_leave.entry_for_token(token)
+    if entry is None:
+        raise Http404(_("This waitlist link is not known."))
+    if request.method == "POST":
+        _left_message(request, ticket_waitlist_leave.leave(entry_id=entry.pk))
+        return redirect(request.path)
+    context = {"entry": entry, "event": entry.event, "waiting": entry.status in entry.OPEN}
+    return render(request, "events/tickets/waitlist_leave.html", context)

@@ -56,6 +56,7 @@ def _page_context(request, found: RSVP, *, form=None, answers_form=None) -> dict
         "current_guests": current_guests,
         "other_answers": [a for a in rsvp.ANSWERS if a != answer],
         "qr_svg": "",
+        "holds_ticket": found.is_yes and rsvp.holds_paid_ticket(found),
         "calendar_links": calendar_links.add_to_calendar(event, rsvp=found),
     }
     if found.is_yes and found.pk and not event.is_online_only:

@@ -58,7 +58,7 @@ def test_a_visitor_pays_later_by_bank_transfer_and_the_treasurer_records_it(
     page.get_by_role("button", name="Record the transfer").click()
     expect(page.locator(".messages")).to_contain_text(f"Order {order.pk} for Annual Congress is paid")
 
-    ticket = site.mail_to("ann@example.org", "coming")
+    ticket = site.mail_to("ann@example.org", "Your ticket")
     receipt_link = site.link_in(ticket, "/receipt/")
     visitor.goto(receipt_link)
     expect(visitor.locator("#receipt-method")).to_contain_text(f"Bank transfer, reference {order.bank_reference}")

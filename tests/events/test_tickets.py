@@ -136,7 +136,7 @@ def test_a_free_order_confirms_each_named_attendee_with_a_yes_and_a_ticket_email
     ]
     event.refresh_from_db()
     assert event.seats_taken == 2
-    assert sorted(mail.to for mail in deliveries(kind="event-yes")) == ["ann@example.org", "bob@example.org"]
+    assert sorted(mail.to for mail in deliveries(kind="event-ticket")) == ["ann@example.org", "bob@example.org"]
 
 
 def test_a_member_ticket_is_refused_to_a_non_member_and_nothing_is_held(event):

@@ -117,7 +117,7 @@ def test_the_treasurer_records_the_transfer_and_the_order_is_paid(congress, kind
     assert settled.payment == payment
     assert (payment.amount_cents, payment.method, payment.recorded_by) == (18000, "bank_transfer", treasurer)
     assert payment.reference == order.bank_reference
-    assert sorted(mail.to for mail in deliveries(kind="event-yes")) == ["ann@example.org", "bob@example.org"]
+    assert sorted(mail.to for mail in deliveries(kind="event-ticket")) == ["ann@example.org", "bob@example.org"]
     assert RSVP.objects.filter(event=congress, status=RSVP.Status.YES).count() == 2
     from audit.models import Entry
 

@@ -146,7 +146,7 @@ def test_the_completed_webhook_confirms_the_order_and_each_attendee_gets_a_ticke
     congress.refresh_from_db()
     assert congress.seats_taken == 2
     assert ticket_holds.seats_left(congress, now=timezone.now()) == 1
-    assert sorted(mail.to for mail in deliveries(kind="event-yes")) == ["ann@example.org", "bob@example.org"]
+    assert sorted(mail.to for mail in deliveries(kind="event-ticket")) == ["ann@example.org", "bob@example.org"]
 
 
 def test_a_repeated_webhook_changes_nothing(client, congress, paid_ticket):
@@ -156,7 +156,7 @@ def test_a_repeated_webhook_changes_nothing(client, congress, paid_ticket):
     sp.post(client, completed(order))  # the same payment told again in a new event
     congress.refresh_from_db()
     assert congress.seats_taken == 1
-    assert len(deliveries(kind="event-yes")) == 1
+    assert len(deliveries(kind="event-ticket")) == 1
 
 
 def test_a_payment_of_another_amount_confirms_nothing_and_is_refunded(

@@ -111,8 +111,8 @@ def test_the_receipt_is_drawn_in_a_fixed_number_of_queries(client, paid, django_
 
 
 def test_the_buyers_ticket_email_links_the_receipt_and_the_guests_does_not(paid):
-    [buyer_mail] = deliveries(kind="event-yes", to=paid.buyer_email)
-    [guest_mail] = deliveries(kind="event-yes", to="guest@example.org")
+    [buyer_mail] = deliveries(kind="event-ticket", to=paid.buyer_email)
+    [guest_mail] = deliveries(kind="event-ticket", to="guest@example.org")
     link = f"/events/orders/o/{paid.token}/receipt/"
     assert link in buyer_mail.body_text and link in buyer_mail.body_html
     assert link not in guest_mail.body_text and "receipt" not in guest_mail.body_text.lower()
@@ -124,3 +124,17 @@ def test_the_membership_page_links_a_paid_orders_receipt(client, paid):
     assert f"/events/orders/{paid.pk}/receipt/" in page
     Order.objects.filter(pk=paid.pk).update(status=Order.Status.REFUNDED)
     assert f"/events/orders/{paid.pk}/receipt/" not in client.get("/membership/").content.decode()
+
+
+def test_each_attendees_email_is_their_ticket_not_an_rsvp_answer(paid):
+    [guest_mail] = deliveries(kind="event-ticket", to="guest@example.org")
+    assert guest_mail.subject == f"Your ticket: {paid.event.shown_title}"
+    assert f"This is your ticket for {paid.event.shown_title}: Non-member." in guest_mail.body_text
+    assert "Buyer ordered it for you." in guest_mail.body_text
+    assert "Your answer is" not in guest_mail.body_text and "Your answer is" not in guest_mail.body_html
+    guest = paid.lines.get(attendee_email="guest@example.org").rsvp
+    assert f"/r/{guest.token}/" in guest_mail.body_text and "/manage/events/check-in/" in guest_mail.body_text
+    names = {attachment["filename"] for attachment in guest_mail.attachments}
+    assert {"invite.ics", "event.ics", "check-in.png"} <= names
+    [buyer_mail] = deliveries(kind="event-ticket", to=paid.buyer_email)
+    assert "ordered it for you" not in buyer_mail.body_text
