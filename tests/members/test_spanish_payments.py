@@ -10,8 +10,16 @@ from members.forms import DuesForm
 from members.models import Payment, Plan
 from members.money import AmountError, parse_amount
 from notifications.kinds import kind_label
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_after():
+    """A Spanish request leaves Spanish active in the thread; the tests after read English."""
+    yield
+    translation.deactivate()
 
 
 def test_the_record_by_reference_page_reads_in_spanish_and_refuses_an_unknown_reference(client, treasurer):
@@ -59,3 +67,12 @@ def test_members_email_kinds_are_named_in_spanish():
         assert str(kind_label("application-approved")) == "Solicitud aprobada"
     with translation.override("en"):
         assert str(kind_label("welcome")) == "Welcome to the society"
+
+
+def test_the_staff_roles_page_names_the_roles_in_spanish(client, treasurer):
+    root = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    client.post("/language/", {"language": "es", "next": "/manage/"})
+    page = client.get("/manage/roles/").content.decode()
+    assert '<span class="badge">Tesorero</span>' in page
+    assert '<input type="hidden" name="role" value="Treasurer">' in page, "the form still sends the role's own name"
