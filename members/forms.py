@@ -121,11 +121,11 @@ class DuesForm(forms.Form):
         if plan.is_sliding:
             amount = self.fields["amount"]
             amount.currency = plan.currency
-            amount.label = f"Amount you will pay ({plan.currency})"
-            amount.help_text = (
-                f"Pay what you can: at least {format_money(plan.least_cents, plan.currency)}; "
-                f"we suggest {format_money(plan.amount_cents, plan.currency)}."
-            )
+            amount.label = _("Amount you will pay (%(currency)s)") % {"currency": plan.currency}
+            amount.help_text = _("Pay what you can: at least %(least)s; we suggest %(suggested)s.") % {
+                "least": format_money(plan.least_cents, plan.currency),
+                "suggested": format_money(plan.amount_cents, plan.currency),
+            }
             amount.initial = plan.amount_cents
         else:
             del self.fields["amount"]
@@ -206,9 +206,9 @@ class PlanForm(forms.ModelForm):
         if amount is None:
             return data
         if amount <= 0:
-            self.add_error("amount_cents", "Dues must be more than zero.")
+            self.add_error("amount_cents", _("Dues must be more than zero."))
         if data.get("pricing") == Plan.Pricing.SLIDING and minimum > amount:
-            self.add_error("minimum_cents", "The minimum cannot be more than the suggested amount.")
+            self.add_error("minimum_cents", _("The minimum cannot be more than the suggested amount."))
         data["minimum_cents"] = minimum if data.get("pricing") == Plan.Pricing.SLIDING else 0
         clean_plan_options(self, data)
         return data
@@ -255,7 +255,7 @@ class OfflinePaymentForm(forms.Form):
         if data.get("method") == Payment.Method.COMPLIMENTARY:
             data["amount"] = 0
         elif "amount" in data and not data.get("amount"):
-            self.add_error("amount", "Enter the amount received (more than zero).")
+            self.add_error("amount", _("Enter the amount received (more than zero)."))
         self._clean_date_confirmation(data)
         return data
 
@@ -371,7 +371,7 @@ class PaymentFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "The end of the range is before its start.")
+            self.add_error("end", _("The end of the range is before its start."))
         return data
 
 

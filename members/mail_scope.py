@@ -5,6 +5,7 @@ Told to notifications from MembersConfig.ready(): it never imports members.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from members import roles, segments
 from members.plan_emails import KINDS as PLAN_KINDS
@@ -15,21 +16,21 @@ SEGMENT_SOURCE = "members"  # the name members/apps.py registers its announcemen
 ACCOUNT_KINDS = "account-"  # allauth's emails (members/adapter.py): "account-<template>"
 
 KINDS = {
-    "welcome": "Welcome to the society",
-    "receipt": "Receipt",
-    "renewal-receipt": "Renewal receipt",
-    "refund-receipt": "Refund receipt",
-    "payment-failed": "Card payment failed",
-    "auto-renew-cancelled": "Auto-renew turned off",
-    "auto-renew-notice": "Auto-renew charge coming",
-    "renewal-reminder": "Renewal reminder",
-    "promise-noted": "Promise to pay noted",
-    "promise-confirm": "Confirm a promise to pay",
-    "dispute-opened": "Card payment disputed",
+    "welcome": _("Welcome to the society"),
+    "receipt": _("Receipt"),
+    "renewal-receipt": _("Renewal receipt"),
+    "refund-receipt": _("Refund receipt"),
+    "payment-failed": _("Card payment failed"),
+    "auto-renew-cancelled": _("Auto-renew turned off"),
+    "auto-renew-notice": _("Auto-renew charge coming"),
+    "renewal-reminder": _("Renewal reminder"),
+    "promise-noted": _("Promise to pay noted"),
+    "promise-confirm": _("Confirm a promise to pay"),
+    "dispute-opened": _("Card payment disputed"),
     **PLAN_KINDS,
-    "member-added": "Welcome of a member added by hand",
-    "email-changed": "Email address changed",
-    "claim-invite": "Invitation to claim an imported account",
+    "member-added": _("Welcome of a member added by hand"),
+    "email-changed": _("Email address changed"),
+    "claim-invite": _("Invitation to claim an imported account"),
 }
 
 
@@ -44,8 +45,8 @@ def treasurer_segments(user) -> list[str]:
 def register() -> None:
     for kind, label in KINDS.items():
         describe_kind(kind, label)
-    describe_kind(ACCOUNT_KINDS, "Account email")
+    describe_kind(ACCOUNT_KINDS, _("Account email"))
     # Members' own-data mail, named in words in the outbox's filter too (superusers see it).
-    describe_kind("data-export-ready", "Your data, ready to download")
-    describe_kind("account-closure-confirm", "Account email: confirm closing the account")
+    describe_kind("data-export-ready", _("Your data, ready to download"))
+    describe_kind("account-closure-confirm", _("Account email: confirm closing the account"))
     register_scope(roles.TREASURER, deliveries=treasurer_deliveries, segments=treasurer_segments)

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.money_format import format_amount
 
@@ -53,7 +54,12 @@ def parse_amount(text: str, currency: str) -> int:
         raise AmountError(_("Enter an amount as a number, such as 25 or 25.50.")) from None
     digits = places(currency)
     if value != value.quantize(Decimal(1).scaleb(-digits)):
-        raise AmountError(f"Use at most {digits} decimal places." if digits else "Use a whole number.")
+        if not digits:
+            raise AmountError(_("Use a whole number."))
+        raise AmountError(
+            ngettext("Use at most %(digits)s decimal place.", "Use at most %(digits)s decimal places.", digits)
+            % {"digits": digits}
+        )
     cents = int(value.scaleb(digits))
     if cents > 100_000_000:
         raise AmountError(_("That amount is too large."))

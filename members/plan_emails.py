@@ -6,6 +6,7 @@ mail worker, from the rows as they are then.
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from members.links import absolute
 from members.models import Application, CoveredPerson
@@ -14,11 +15,11 @@ from notifications.outbox import Notice, Skip, composed_from, queue_notice, regi
 TEMPLATES = "members/email/"
 
 KINDS = {
-    "application-received": "Application received",
-    "application-approved": "Application approved",
-    "application-declined": "Application declined",
-    "household-added": "Added to a household membership",
-    "household-removed": "Removed from a household membership",
+    "application-received": _("Application received"),
+    "application-approved": _("Application approved"),
+    "application-declined": _("Application declined"),
+    "household-added": _("Added to a household membership"),
+    "household-removed": _("Removed from a household membership"),
 }
 
 

@@ -1,6 +1,7 @@
 """The reminder offsets staff set on /manage/reminders/ (one row for the society)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReminderSchedule(models.Model):
@@ -16,7 +17,7 @@ class ReminderSchedule(models.Model):
     audit_label = "Reminder schedule"
 
     class Meta:
-        verbose_name = "reminder schedule"
+        verbose_name = _("reminder schedule")
 
     def __str__(self):
         return self.audit_label
