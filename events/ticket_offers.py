@@ -65,12 +65,19 @@ def may_buy(ticket_type: TicketType, buyer: Buyer) -> bool:
 
 
 def offers_for(
-    event: Event, *, buyer: Buyer, unlock_code: str = "", now: datetime.datetime | None = None
+    event: Event,
+    *,
+    buyer: Buyer,
+    unlock_code: str = "",
+    now: datetime.datetime | None = None,
+    types: list[TicketType] | None = None,
 ) -> list[Offer]:
     """The ticket types on sale that this visitor may see, each saying whether they may buy it
-    and, for a member ticket they may not buy as they are, how they could (join or renew)."""
+    and, for a member ticket they may not buy as they are, how they could (join or renew).
+    `types`: the event's ticket types with their plans, when the caller has read them already."""
     now = now or timezone.now()
-    types = event.ticket_types.prefetch_related("plans")
+    if types is None:
+        types = event.ticket_types.prefetch_related("plans")
     on_sale = [t for t in types if t.on_sale(now) and t.unlocked_by(unlock_code)]
     cheapest_open = min((t.price_cents for t in on_sale if not t.for_members), default=None)
     offers = []
