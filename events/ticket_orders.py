@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from events import notices, questions
 from events.models import RSVP, Event
 from events.rsvp import rsvp_for
-from events.ticket_holds import end_hold, hold_length, lock_event, seats_left, taken_by_type
+from events.ticket_holds import end_hold, hold_length, lock_event, room
 from events.ticket_offers import as_member_of, buyer_of, may_buy
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType
 from events.ticket_waitlist_records import waiting_claims
@@ -151,8 +151,7 @@ def _check_answers(event: Event, attendees: list[Attendee]) -> None:
 def _check_room(event: Event, attendees: list[Attendee], types: dict[int, TicketType], now) -> None:
     """Under the event lock: seats left for the whole order (less those the waitlist has first
     claim on), and each type's own quantity."""
-    left = seats_left(event, now=now)
-    taken = taken_by_type(event.pk, now=now)
+    left, taken = room(event, now=now)
     if left is not None:
         left = max(left - waiting_claims(event.pk, taken=taken), 0)
     if left is not None and len(attendees) > left:
