@@ -76,7 +76,8 @@ def _show(request, template, context, status=200):
     """Render a page of the register flow, with what only a page shows (seats left, the waitlist,
     paying later): a checkout that goes ahead reads none of it."""
     event, now = context["event"], context["now"]
-    context.setdefault("pay_later", terms_for(event))
+    if "pay_later" not in context:
+        context["pay_later"] = terms_for(event)
     context["closed_reason"] = event.rsvp_closed_reason(now)
     context.update(waitlist_context(event, request.user, context["offers"], now=now))
     return render(request, template, context, status=status)
