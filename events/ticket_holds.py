@@ -45,6 +45,23 @@ def taken_by_type(event_id: int, *, now: datetime.datetime) -> Counter:
     return Counter({row["ticket_type_id"]: row["n"] for row in rows})
 
 
+def room(event: Event, *, now: datetime.datetime) -> tuple[int | None, Counter]:
+    """`seats_left` and `taken_by_type` in one query (the held lines are among those taken).
+    Call with the event locked for counts that hold."""
+    holding = models.Q(order__status__in=SEAT_HOLDING, order__held_until__gt=now)
+    rows = (
+        OrderLine.objects.filter(models.Q(order__status=Order.Status.PAID) | holding, order__event_id=event.pk)
+        .values("ticket_type_id")
+        .annotate(n=models.Count("pk"), held=models.Count("pk", filter=holding))
+    )
+    taken, held = Counter(), 0
+    for row in rows:
+        taken[row["ticket_type_id"]] = row["n"]
+        held += row["held"]
+    left = None if event.capacity is None else max(event.capacity - event.seats_taken - held, 0)
+    return left, taken
+
+
 def end_hold(order: Order, *, status: str, now: datetime.datetime, reason: str = "") -> bool:
     """End a held (or reserved) order's hold (expired or cancelled), giving back its discount use.
     The caller holds the event lock and has the order locked; False if it was no longer held."""

@@ -5,6 +5,7 @@ the money arrives (events/ticket_orders.py), never trusted from the page alone.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -65,32 +66,40 @@ def may_buy(ticket_type: TicketType, buyer: Buyer) -> bool:
 
 
 def offers_for(
-    event: Event, *, buyer: Buyer, unlock_code: str = "", now: datetime.datetime | None = None
+    event: Event,
+    *,
+    buyer: Buyer,
+    unlock_code: str = "",
+    now: datetime.datetime | None = None,
+    types: list[TicketType] | None = None,
 ) -> list[Offer]:
     """The ticket types on sale that this visitor may see, each saying whether they may buy it
-    and, for a member ticket they may not buy as they are, how they could (join or renew)."""
+    and, for a member ticket they may not buy as they are, how they could (join or renew).
+    `types`: the event's ticket types with their plans, when the caller has read them already."""
     now = now or timezone.now()
-    types = event.ticket_types.prefetch_related("plans")
+    if types is None:
+        types = event.ticket_types.prefetch_related("plans")
     on_sale = [t for t in types if t.on_sale(now) and t.unlocked_by(unlock_code)]
     cheapest_open = min((t.price_cents for t in on_sale if not t.for_members), default=None)
+    newcomer_plan = functools.cache(cheapest_plan)  # read once however many member tickets there are
     offers = []
     for ticket_type in on_sale:
         if may_buy(ticket_type, buyer):
             offers.append(Offer(ticket_type=ticket_type, may_buy=True))
             continue
-        offers.append(_way_in(ticket_type, buyer, cheapest_open))
+        offers.append(_way_in(ticket_type, buyer, cheapest_open, newcomer_plan))
     return offers
 
 
-def _way_in(ticket_type: TicketType, buyer: Buyer, cheapest_open: int | None) -> Offer:
+def _way_in(ticket_type: TicketType, buyer: Buyer, cheapest_open: int | None, newcomer_plan) -> Offer:
     """A member ticket this visitor may not buy as they are: how joining or renewing would help."""
     if ticket_type.audience == TicketType.Audience.GOOD_STANDING:
         if buyer.standing == Standing.LAPSED:
-            plan = buyer.plan if buyer.plan and buyer.plan.is_open else cheapest_plan()
+            plan = buyer.plan if buyer.plan and buyer.plan.is_open else newcomer_plan()
             if plan:
                 note = _("Renew and pay the member price.")
                 return Offer(ticket_type, may_buy=False, via="renew", note=note, plan=plan)
-        plan = cheapest_plan()
+        plan = newcomer_plan()
         if plan and (cheapest_open is None or plan.least_cents + ticket_type.price_cents < cheapest_open):
             note = _("Join and pay the member price.")
             return Offer(ticket_type, may_buy=False, via="join", note=note, plan=plan)

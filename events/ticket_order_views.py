@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events import questions, ticket_checkout, ticket_pay_later
 from events.ticket_forms import MOST_ATTENDEES, attendee_forms
-from events.ticket_holds import seats_left
 from events.ticket_offers import buyer_of, offers_for
 from events.ticket_orders import Attendee, OrderRefused, place_order
 from events.ticket_pay_later_emails import bank_details
@@ -49,21 +48,19 @@ def _quantities(data, offers, user) -> tuple[list[int], Plan | None, str]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug):
     event = get_visible_event(request.user, slug)
-    if not event.ticket_types.exists():
+    types = list(event.ticket_types.prefetch_related("plans"))  # read once, for the offers and the order
+    if not types:
         return redirect(event.get_absolute_url())  # a free event: the RSVP on its page, as ever
     now = timezone.now()
     unlock = (request.POST.get("unlock") or request.GET.get("code") or "").strip()
-    offers = offers_for(event, buyer=buyer_of(request.user), unlock_code=unlock, now=now)
-    context = {"event": event, "offers": offers, "unlock": unlock, "seats_left": seats_left(event, now=now)}
-    context["closed_reason"] = event.rsvp_closed_reason(now)
-    context["pay_later"] = terms_for(event)
-    context.update(waitlist_context(event, request.user, offers, now=now))
+    offers = offers_for(event, buyer=buyer_of(request.user), unlock_code=unlock, now=now, types=types)
+    context = {"event": event, "offers": offers, "unlock": unlock, "types": types, "now": now}
     if request.method != "POST":
-        return render(request, "events/tickets/register.html", context)
+        return _show(request, "events/tickets/register.html", context)
     chosen, dues_plan, problem = _quantities(request.POST, offers, request.user)
     if problem:
         messages.error(request, problem)
-        return render(request, "events/tickets/register.html", context, status=400)
+        return _show(request, "events/tickets/register.html", context, status=400)
     bound = request.POST if "a0-name" in request.POST else None
     forms = attendee_forms(bound, chosen, buyer=request.user, event=event)
     names = {offer.ticket_type.pk: offer.ticket_type.name for offer in offers}
@@ -71,8 +68,19 @@ def register(request, slug):
         form.ticket_name = names[type_id]
     context.update(attendees=forms, chosen=request.POST, discount=request.POST.get("discount", ""), dues_plan=dues_plan)
     if not forms[0].is_bound or not all(form.is_valid() for form in forms):
-        return render(request, "events/tickets/attendees.html", context, status=400 if forms[0].is_bound else 200)
+        return _show(request, "events/tickets/attendees.html", context, status=400 if forms[0].is_bound else 200)
     return _place(request, event, forms, chosen, unlock, context)
+
+
+def _show(request, template, context, status=200):
+    """Render a page of the register flow, with what only a page shows (seats left, the waitlist,
+    paying later): a checkout that goes ahead reads none of it."""
+    event, now = context["event"], context["now"]
+    if "pay_later" not in context:
+        context["pay_later"] = terms_for(event)
+    context["closed_reason"] = event.rsvp_closed_reason(now)
+    context.update(waitlist_context(event, request.user, context["offers"], now=now))
+    return render(request, template, context, status=status)
 
 
 def _place(request, event, forms, chosen, unlock, context):
@@ -87,20 +95,22 @@ def _place(request, event, forms, chosen, unlock, context):
         for form, type_id in zip(forms, chosen, strict=True)
     ]
     by_transfer = request.POST.get("pay") == "bank_transfer"
+    if by_transfer:
+        context["pay_later"] = terms_for(event)
     if by_transfer and (context["pay_later"] is None or dues_plan is not None):
         messages.error(request, _("This order cannot be paid later by bank transfer; please pay by card."))
-        return render(request, "events/tickets/attendees.html", context, status=400)
+        return _show(request, "events/tickets/attendees.html", context, status=400)
     buyer_email = request.user.email if request.user.is_authenticated else attendees[0].email
     buyer_name = request.user.get_full_name() if request.user.is_authenticated else attendees[0].name
     try:
         order = place_order(
             event=event, user=request.user, buyer_name=buyer_name or attendees[0].name, buyer_email=buyer_email,
             attendees=attendees, discount_code=request.POST.get("discount", ""), unlock_code=unlock,
-            dues_plan=dues_plan,
+            dues_plan=dues_plan, types=context["types"],
         )  # fmt: skip
     except OrderRefused as refusal:
         messages.error(request, refusal.message)
-        return render(request, "events/tickets/attendees.html", context, status=400)
+        return _show(request, "events/tickets/attendees.html", context, status=400)
     if order.is_paid:
         messages.success(request, _("Your tickets are confirmed. Each attendee gets their ticket by email."))
         return redirect(order.capability_url)

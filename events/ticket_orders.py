@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from events import notices, questions
 from events.models import RSVP, Event
 from events.rsvp import rsvp_for
-from events.ticket_holds import end_hold, hold_length, lock_event, seats_left, taken_by_type
+from events.ticket_holds import end_hold, hold_length, lock_event, room
 from events.ticket_offers import as_member_of, buyer_of, may_buy
 from events.ticket_records import DiscountCode, Order, OrderLine, TicketType
 from events.ticket_waitlist_records import waiting_claims
@@ -58,25 +58,26 @@ def place_order(
     unlock_code: str = "",
     dues_plan: Plan | None = None,
     now: datetime.datetime | None = None,
+    types: list[TicketType] | None = None,
 ) -> Order:
     """Hold seats for named attendees while the buyer pays (confirmed at once when nothing is
     owed). Raises OrderRefused, changing nothing, when a ticket may not be bought by this buyer,
     is not on sale, is sold out, the event is full, or the code cannot be used.
 
     `dues_plan`: a signed-in buyer not in good standing joins or renews it in the same checkout,
-    and may then buy member tickets; they are confirmed only if those dues are applied."""
+    and may then buy member tickets; they are confirmed only if those dues are applied.
+    `types`: the event's ticket types with their plans, when the caller has read them already."""
     now = now or timezone.now()
     dues_plan = _check_dues(user, dues_plan, now)
-    types = _check_order(event, user=user, attendees=attendees, unlock_code=unlock_code, now=now, dues_plan=dues_plan)
+    types = _check_order(
+        event, user=user, attendees=attendees, unlock_code=unlock_code, now=now, dues_plan=dues_plan, types=types
+    )
     with transaction.atomic():
         event = lock_event(event.pk)
         _check_open(event, now)
         _check_room(event, attendees, types, now)
         code = _use_code(event, discount_code, now) if discount_code.strip() else None
-        order = _write_order(event, user, buyer_name, buyer_email, attendees, types, code, now)
-        if dues_plan is not None:
-            order.dues_plan, order.dues_cents = dues_plan, dues_plan.least_cents
-            order.save(update_fields=["dues_plan", "dues_cents"])
+        order = _write_order(event, user, buyer_name, buyer_email, attendees, types, code, now, dues_plan)
         if order.charged_cents == 0:
             _confirm(event, order, now)
     return order
@@ -100,7 +101,7 @@ def _check_dues(user, plan: Plan | None, now: datetime.datetime) -> Plan | None:
     return plan
 
 
-def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) -> dict[int, TicketType]:
+def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None, types=None) -> dict[int, TicketType]:
     _check_open(event, now)
     if not attendees:
         raise OrderRefused(_("Choose at least one ticket."), code="empty")
@@ -110,7 +111,7 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None) ->
     taken = RSVP.objects.filter(event=event, email__in=emails, status=RSVP.Status.YES).values_list("email", flat=True)
     if taken:
         raise OrderRefused(_("%(email)s is already coming to this event.") % {"email": taken[0]}, code="coming")
-    types = {t.pk: t for t in event.ticket_types.prefetch_related("plans")}
+    types = {t.pk: t for t in (event.ticket_types.prefetch_related("plans") if types is None else types)}
     buyer = as_member_of(dues_plan) if dues_plan else buyer_of(user, on=timezone.localdate(now))
     if event.is_members_only and not buyer.in_good_standing:
         raise OrderRefused(_("This event is for members in good standing only."), code="members_only")
@@ -150,15 +151,14 @@ def _check_answers(event: Event, attendees: list[Attendee]) -> None:
 def _check_room(event: Event, attendees: list[Attendee], types: dict[int, TicketType], now) -> None:
     """Under the event lock: seats left for the whole order (less those the waitlist has first
     claim on), and each type's own quantity."""
-    left = seats_left(event, now=now)
+    left, taken = room(event, now=now)
     if left is not None:
-        left = max(left - waiting_claims(event.pk, taken=taken_by_type(event.pk, now=now)), 0)
+        left = max(left - waiting_claims(event.pk, taken=taken), 0)
     if left is not None and len(attendees) > left:
         if left == 0:
             raise OrderRefused(_("This event is full."), code="full")
         message = ngettext("Only %(n)d seat is left.", "Only %(n)d seats are left.", left)
         raise OrderRefused(message % {"n": left}, code="full")
-    taken = taken_by_type(event.pk, now=now)
     for type_id, count in Counter(attendee.ticket_type_id for attendee in attendees).items():
         ticket_type = types[type_id]
         if ticket_type.quantity is not None and taken[type_id] + count > ticket_type.quantity:
@@ -177,16 +177,9 @@ def _use_code(event: Event, text: str, now: datetime.datetime) -> DiscountCode:
     return code
 
 
-def _write_order(event, user, buyer_name, buyer_email, attendees, types, code, now) -> Order:
+def _write_order(event, user, buyer_name, buyer_email, attendees, types, code, now, dues_plan=None) -> Order:
+    """The held order and its lines, in two statements."""
     order_user = user if getattr(user, "is_authenticated", False) else None
-    order = Order.objects.create(
-        event=event,
-        user=order_user,
-        buyer_name=buyer_name.strip(),
-        buyer_email=buyer_email.strip().lower(),
-        held_until=now + hold_length(),
-        discount_code=code,
-    )
     applies = set(code.ticket_types.values_list("pk", flat=True)) if code else set()
     lines = []
     for attendee in attendees:
@@ -194,7 +187,6 @@ def _write_order(event, user, buyer_name, buyer_email, attendees, types, code, n
         off = code.off(ticket_type.price_cents) if code and ticket_type.pk in applies else 0
         lines.append(
             OrderLine(
-                order=order,
                 ticket_type=ticket_type,
                 price_cents=ticket_type.price_cents,
                 discount_cents=off,
@@ -203,11 +195,22 @@ def _write_order(event, user, buyer_name, buyer_email, attendees, types, code, n
                 answers={str(pk): value for pk, value in attendee.answers.items()},
             )
         )
+    order = Order.objects.create(
+        event=event,
+        user=order_user,
+        buyer_name=buyer_name.strip(),
+        buyer_email=buyer_email.strip().lower(),
+        held_until=now + hold_length(),
+        discount_code=code,
+        discount_cents=sum(line.discount_cents for line in lines),
+        total_cents=sum(line.paid_cents for line in lines),
+        currency=next(iter(types.values())).currency,
+        dues_plan=dues_plan,
+        dues_cents=dues_plan.least_cents if dues_plan is not None else 0,
+    )
+    for line in lines:
+        line.order = order
     OrderLine.objects.bulk_create(lines)
-    order.discount_cents = sum(line.discount_cents for line in lines)
-    order.total_cents = sum(line.paid_cents for line in lines)
-    order.currency = next(iter(types.values())).currency
-    order.save(update_fields=["discount_cents", "total_cents", "currency"])
     return order
 
 

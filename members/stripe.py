@@ -6,6 +6,7 @@ instead (members/local_checkout.py); it cannot be reached with DEBUG off.
 """
 
 import datetime
+import functools
 import logging
 import secrets
 
@@ -57,9 +58,15 @@ API_VERSION = stripe.api_version
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise CardPaymentsUnavailable(_("Card payments are not set up for this society yet."))
+    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(secret_key: str, api_base: str) -> stripe.StripeClient:
+    """One client per key (and API address), kept: its HTTP session reuses Stripe's connections."""
     # STRIPE_API_BASE points the client at a Stripe-compatible server (a mock) instead.
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, base_addresses=base)
+    base = {"api": api_base} if api_base else None
+    return stripe.StripeClient(secret_key, max_network_retries=2, base_addresses=base)
 
 
 NOT_CHARGED = gettext_lazy(
