@@ -138,3 +138,21 @@ def test_each_attendees_email_is_their_ticket_not_an_rsvp_answer(paid):
     assert {"invite.ics", "event.ics", "check-in.png"} <= names
     [buyer_mail] = deliveries(kind="event-ticket", to=paid.buyer_email)
     assert "ordered it for you" not in buyer_mail.body_text
+
+
+def test_a_ticket_holders_check_in_code_checks_them_in_at_the_door(client, paid):
+    """The guest's ticket carries the same door code as an RSVP's: on the door list, one press."""
+    from events import checkin
+
+    organiser = make_organiser()
+    paid.event.organisers.add(organiser)
+    guest = paid.lines.get(attendee_email="guest@example.org").rsvp
+    client.force_login(organiser)
+    door = client.get(f"/manage/events/{paid.event.slug}/check-in/").content.decode()
+    assert "Guest" in door and "guest@example.org" in door
+    url = checkin.door_path(guest)
+    [guest_mail] = deliveries(kind="event-ticket", to="guest@example.org")
+    assert url in guest_mail.body_text
+    client.post(url)
+    guest.refresh_from_db()
+    assert guest.checked_in_at is not None
