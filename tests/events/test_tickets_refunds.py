@@ -4,7 +4,6 @@ import datetime
 from urllib.parse import parse_qs
 
 import pytest
-import responses
 from django.utils import timezone
 
 from events import organising, ticket_cancel, ticket_waitlist
@@ -16,6 +15,7 @@ from events.ticket_waitlist_records import WaitlistEntry
 from members.models import Payment
 from notifications.models import Delivery
 from tests.events.helpers import entries, make_organiser
+from tests.events.ticket_fixtures import use_test_stripe
 from tests.factories import EventFactory
 from tests.members import stripe_payloads as sp
 
@@ -25,16 +25,7 @@ API = "https://api.stripe.com/v1"
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
-
-
-@pytest.fixture
-def stripe_api():
-    with responses.RequestsMock() as mock:
-        yield mock
+    use_test_stripe(settings)
 
 
 @pytest.fixture
