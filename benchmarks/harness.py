@@ -114,6 +114,24 @@ def product_env(*, database_url: str, redis_url: str | None, port: int, var_dir:
     return env
 
 
+def soak_environment(vendor: str, name: str, *, port: int, redis_db: int = 6) -> tuple[dict, str | None]:
+    """A fresh migrated database for a soak: (environment, PostgreSQL URL to drop after, or None for SQLite).
+
+    PostgreSQL gets database `<base>_<name>` copied from a migrated template; SQLite gets a file in a new
+    directory and no REDIS_URL, so Celery uses the embedded default, its file broker under VAR_DIR."""
+    if vendor == "postgresql":
+        url = database_url(name)
+        env = product_env(database_url=url, redis_url=redis_url(redis_db), port=port)
+        template = migrated_template(env)
+        create_database(url, template=template)
+        drop_database(template)
+        return env, url
+    var_dir = tempfile.mkdtemp(prefix=f"societas-{name.replace('_', '-')}-sqlite-")
+    env = product_env(database_url=f"sqlite:///{var_dir}/soak.sqlite3", redis_url=None, port=port, var_dir=var_dir)
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    return env, None
+
+
 def setup_django(env: dict) -> None:
     """Make this process a Django process with `env` (call once, before any model import)."""
     os.environ.update(env)

@@ -21,7 +21,6 @@ than an order or a refusal, and the code's uses. Prints one line; exits 1 when a
 
 import json
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -208,30 +207,11 @@ def code_race(base_url: str) -> tuple[int, int, list]:
     return code.uses, event.orders.filter(discount_code=code).count(), statuses
 
 
-def environment(vendor: str) -> tuple[dict, str | None]:
-    port = PORTS[vendor]
-    if vendor == "postgresql":
-        url = harness.database_url("soak_tickets")
-        env = harness.product_env(database_url=url, redis_url=harness.redis_url(6), port=port)
-        template = harness.migrated_template(env)
-        harness.create_database(url, template=template)
-        harness.drop_database(template)
-        return env, url
-    var_dir = tempfile.mkdtemp(prefix="societas-soak-tickets-")
-    env = harness.product_env(
-        database_url=f"sqlite:///{var_dir}/soak.sqlite3", redis_url=None, port=port, var_dir=var_dir
-    )
-    harness.subprocess.run(
-        [str(harness.BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=harness.ROOT, env=env, check=True
-    )
-    return env, None
-
-
 def main() -> int:
     vendor = sys.argv[1] if len(sys.argv) > 1 else "postgresql"
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else ROUNDS
     started = time.monotonic()
-    env, pg_url = environment(vendor)
+    env, pg_url = harness.soak_environment(vendor, "soak_tickets", port=PORTS[vendor])
     harness.setup_django(env)
     from django.db import connection, connections
 
