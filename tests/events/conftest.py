@@ -61,3 +61,11 @@ def settle(client, django_capture_on_commit_callbacks, eager_tasks):
             sp.post(client, evt)
 
     return deliver
+
+
+@pytest.fixture
+def paid_ticket(congress):
+    """A 90.00 ticket for anyone, on the `congress` fixture of the test's own file."""
+    from events.ticket_records import TicketType
+
+    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)

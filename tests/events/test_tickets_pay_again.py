@@ -38,13 +38,6 @@ def congress(db):
     return EventFactory(kind="congress", capacity=3)
 
 
-@pytest.fixture
-def paid_ticket(congress):
-    from events.ticket_records import TicketType
-
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
-
-
 def _expire_and_answer(stripe_api, session_id):
     stripe_api.post(
         f"{API}/checkout/sessions/{session_id}/expire", json={**stripe_session(session_id), "status": "expired"}

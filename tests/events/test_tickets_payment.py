@@ -31,11 +31,6 @@ def congress(db):
     return EventFactory(kind="congress", capacity=3)
 
 
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
-
-
 def people(kind, *names):
     return [Attendee(kind.pk, name, f"{name.lower()}@example.org") for name in names]
 

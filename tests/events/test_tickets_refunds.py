@@ -9,7 +9,7 @@ from django.utils import timezone
 from events import organising, ticket_cancel, ticket_waitlist
 from events.models import RSVP
 from events.ticket_orders import Attendee, OrderRefused, place_order
-from events.ticket_records import Order, TicketType
+from events.ticket_records import Order
 from events.ticket_refund_records import RefundPolicy, TicketRefund
 from events.ticket_waitlist_records import WaitlistEntry
 from members.models import Payment
@@ -42,11 +42,6 @@ def workers(django_capture_on_commit_callbacks, eager_tasks):
 @pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=2, starts_at=timezone.now() + datetime.timedelta(days=30))
-
-
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
 
 
 def policy(event, *, days=10, kind=RefundPolicy.FeeKind.PERCENT, value=10):

@@ -31,11 +31,6 @@ def congress(db):
     return EventFactory(kind="congress", capacity=2)
 
 
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
-
-
 def hold(event, kind, *names, user=None):
     attendees = [Attendee(kind.pk, name, f"{name.lower()}@example.org") for name in names]
     return place_order(event=event, user=user, buyer_name=names[0], buyer_email=attendees[0].email, attendees=attendees)
