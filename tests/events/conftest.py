@@ -69,3 +69,14 @@ def paid_ticket(congress):
     from events.ticket_records import TicketType
 
     return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
+
+
+@pytest.fixture
+def workers(django_capture_on_commit_callbacks, eager_tasks):
+    """Run what a transaction left for workers once it commits (the refunds), as a worker would."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run

@@ -29,17 +29,6 @@ def _settings(settings):
 
 
 @pytest.fixture
-def workers(django_capture_on_commit_callbacks, eager_tasks):
-    """Run what a transaction left for workers once it commits (the refunds), as a worker would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=2, starts_at=timezone.now() + datetime.timedelta(days=30))
 
