@@ -10,7 +10,6 @@ not recorded as yes or waitlisted. Prints one line; exits 1 when a count is wron
 """
 
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -27,24 +26,13 @@ PORTS = {"postgresql": 8111, "sqlite": 8112}
 
 def answer_all_at_once(base_url: str, tokens: list[str]) -> list[int]:
     """Every token answers yes; the threads are released together by a barrier."""
-    gate = threading.Barrier(len(tokens))
-    statuses = [0] * len(tokens)
     body = f"csrfmiddlewaretoken={harness.CSRF_TOKEN}&answer=yes&guests=0".encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={harness.CSRF_TOKEN}"}
 
-    def answer(index: int, token: str) -> None:
-        gate.wait()
-        try:
-            statuses[index] = harness.open_once(f"{base_url}/r/{token}/", method="POST", data=body, headers=headers)[0]
-        except OSError:
-            statuses[index] = -1  # no answer at all counts as a server error
+    def answer(token: str):
+        return lambda: harness.open_once(f"{base_url}/r/{token}/", method="POST", data=body, headers=headers)[0]
 
-    threads = [threading.Thread(target=answer, args=pair) for pair in enumerate(tokens)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
+    return harness.all_at_once([answer(token) for token in tokens], join_timeout=120)
 
 
 def one_round(number: int, base_url: str) -> dict:

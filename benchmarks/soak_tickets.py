@@ -42,30 +42,6 @@ PORTS = {"postgresql": 8117, "sqlite": 8118}
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={harness.CSRF_TOKEN}"}
 
 
-def all_at_once(jobs: list) -> list:
-    """Run every job in its own thread, released together by a barrier; their results, in order."""
-    gate = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index: int, job) -> None:
-        from django.db import connection
-
-        gate.wait()
-        try:
-            results[index] = job()
-        except OSError:
-            results[index] = -1  # no answer at all counts as a server error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return results
-
-
 def buy(base_url: str, event, kind, email: str, code: str = ""):
     """One buyer's order form, sent: the HTTP status (302 to the order, 400 refused)."""
     data = {"csrfmiddlewaretoken": harness.CSRF_TOKEN, f"q-{kind.pk}": "1", "unlock": "", "discount": code,
@@ -136,7 +112,7 @@ def phase(base_url: str, jobs: list) -> list:
     workers = [threading.Thread(target=applying(stop)) for _ in range(2)]
     for worker in workers:
         worker.start()
-    results = all_at_once(jobs)
+    results = harness.all_at_once(jobs)
     stop.set()
     for worker in workers:
         worker.join(timeout=120)
@@ -202,7 +178,8 @@ def code_race(base_url: str) -> tuple[int, int, list]:
     kind = TicketType.objects.create(event=event, name="Non-member", price_cents=PRICE)
     code = DiscountCode.objects.create(event=event, code="RACE10", kind="percent", value=50, max_uses=CODE_USES)
     code.ticket_types.set([kind])
-    statuses = all_at_once([buy(base_url, event, kind, f"coder{n}@example.org", "RACE10") for n in range(CODE_BUYERS)])
+    jobs = [buy(base_url, event, kind, f"coder{n}@example.org", "RACE10") for n in range(CODE_BUYERS)]
+    statuses = harness.all_at_once(jobs)
     code.refresh_from_db()
     return code.uses, event.orders.filter(discount_code=code).count(), statuses
 
