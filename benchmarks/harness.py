@@ -12,6 +12,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -112,6 +113,50 @@ def product_env(*, database_url: str, redis_url: str | None, port: int, var_dir:
         env.pop("REDIS_URL", None)
     env.update({key: str(value) for key, value in extra.items()})
     return env
+
+
+def soak_environment(vendor: str, name: str, *, port: int, redis_db: int = 6) -> tuple[dict, str | None]:
+    """A fresh migrated database for a soak: (environment, PostgreSQL URL to drop after, or None for SQLite).
+
+    PostgreSQL gets database `<base>_<name>` copied from a migrated template; SQLite gets a file in a new
+    directory and no REDIS_URL, so Celery uses the embedded default, its file broker under VAR_DIR."""
+    if vendor == "postgresql":
+        url = database_url(name)
+        env = product_env(database_url=url, redis_url=redis_url(redis_db), port=port)
+        template = migrated_template(env)
+        create_database(url, template=template)
+        drop_database(template)
+        return env, url
+    var_dir = tempfile.mkdtemp(prefix=f"societas-{name.replace('_', '-')}-sqlite-")
+    env = product_env(database_url=f"sqlite:///{var_dir}/soak.sqlite3", redis_url=None, port=port, var_dir=var_dir)
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    return env, None
+
+
+def all_at_once(jobs: list, *, join_timeout: float = 180) -> list:
+    """Run every job in its own thread, released together by a barrier; their results, in order.
+
+    A job that raises OSError (no answer at all) gives -1, which the soaks count as a server error."""
+    gate = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(index: int, job) -> None:
+        from django.db import connection
+
+        gate.wait()
+        try:
+            results[index] = job()
+        except OSError:
+            results[index] = -1  # no answer at all counts as a server error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=join_timeout)
+    return results
 
 
 def setup_django(env: dict) -> None:

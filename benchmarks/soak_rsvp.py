@@ -10,8 +10,6 @@ not recorded as yes or waitlisted. Prints one line; exits 1 when a count is wron
 """
 
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -28,24 +26,13 @@ PORTS = {"postgresql": 8111, "sqlite": 8112}
 
 def answer_all_at_once(base_url: str, tokens: list[str]) -> list[int]:
     """Every token answers yes; the threads are released together by a barrier."""
-    gate = threading.Barrier(len(tokens))
-    statuses = [0] * len(tokens)
     body = f"csrfmiddlewaretoken={harness.CSRF_TOKEN}&answer=yes&guests=0".encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={harness.CSRF_TOKEN}"}
 
-    def answer(index: int, token: str) -> None:
-        gate.wait()
-        try:
-            statuses[index] = harness.open_once(f"{base_url}/r/{token}/", method="POST", data=body, headers=headers)[0]
-        except OSError:
-            statuses[index] = -1  # no answer at all counts as a server error
+    def answer(token: str):
+        return lambda: harness.open_once(f"{base_url}/r/{token}/", method="POST", data=body, headers=headers)[0]
 
-    threads = [threading.Thread(target=answer, args=pair) for pair in enumerate(tokens)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
+    return harness.all_at_once([answer(token) for token in tokens], join_timeout=120)
 
 
 def one_round(number: int, base_url: str) -> dict:
@@ -67,30 +54,10 @@ def one_round(number: int, base_url: str) -> dict:
     }
 
 
-def environment(vendor: str) -> tuple[dict, str | None]:
-    port = PORTS[vendor]
-    if vendor == "postgresql":
-        url = harness.database_url("soak_rsvp")
-        env = harness.product_env(database_url=url, redis_url=harness.redis_url(6), port=port)
-        template = harness.migrated_template(env)
-        harness.create_database(url, template=template)
-        harness.drop_database(template)
-        return env, url
-    var_dir = tempfile.mkdtemp(prefix="societas-soak-sqlite-")
-    # No REDIS_URL: the embedded default, Celery's file broker under VAR_DIR.
-    env = harness.product_env(
-        database_url=f"sqlite:///{var_dir}/soak.sqlite3", redis_url=None, port=port, var_dir=var_dir
-    )
-    harness.subprocess.run(
-        [str(harness.BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=harness.ROOT, env=env, check=True
-    )
-    return env, None
-
-
 def main() -> int:
     vendor = sys.argv[1] if len(sys.argv) > 1 else "postgresql"
     started = time.monotonic()
-    env, pg_url = environment(vendor)
+    env, pg_url = harness.soak_environment(vendor, "soak_rsvp", port=PORTS[vendor])
     harness.setup_django(env)
     from django.db import connection, connections
 

@@ -21,7 +21,6 @@ than an order or a refusal, and the code's uses. Prints one line; exits 1 when a
 
 import json
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -41,30 +40,6 @@ CODE_USES, CODE_BUYERS = 10, 50
 PRICE = 9000
 PORTS = {"postgresql": 8117, "sqlite": 8118}
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={harness.CSRF_TOKEN}"}
-
-
-def all_at_once(jobs: list) -> list:
-    """Run every job in its own thread, released together by a barrier; their results, in order."""
-    gate = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index: int, job) -> None:
-        from django.db import connection
-
-        gate.wait()
-        try:
-            results[index] = job()
-        except OSError:
-            results[index] = -1  # no answer at all counts as a server error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return results
 
 
 def buy(base_url: str, event, kind, email: str, code: str = ""):
@@ -137,7 +112,7 @@ def phase(base_url: str, jobs: list) -> list:
     workers = [threading.Thread(target=applying(stop)) for _ in range(2)]
     for worker in workers:
         worker.start()
-    results = all_at_once(jobs)
+    results = harness.all_at_once(jobs)
     stop.set()
     for worker in workers:
         worker.join(timeout=120)
@@ -203,35 +178,17 @@ def code_race(base_url: str) -> tuple[int, int, list]:
     kind = TicketType.objects.create(event=event, name="Non-member", price_cents=PRICE)
     code = DiscountCode.objects.create(event=event, code="RACE10", kind="percent", value=50, max_uses=CODE_USES)
     code.ticket_types.set([kind])
-    statuses = all_at_once([buy(base_url, event, kind, f"coder{n}@example.org", "RACE10") for n in range(CODE_BUYERS)])
+    jobs = [buy(base_url, event, kind, f"coder{n}@example.org", "RACE10") for n in range(CODE_BUYERS)]
+    statuses = harness.all_at_once(jobs)
     code.refresh_from_db()
     return code.uses, event.orders.filter(discount_code=code).count(), statuses
-
-
-def environment(vendor: str) -> tuple[dict, str | None]:
-    port = PORTS[vendor]
-    if vendor == "postgresql":
-        url = harness.database_url("soak_tickets")
-        env = harness.product_env(database_url=url, redis_url=harness.redis_url(6), port=port)
-        template = harness.migrated_template(env)
-        harness.create_database(url, template=template)
-        harness.drop_database(template)
-        return env, url
-    var_dir = tempfile.mkdtemp(prefix="societas-soak-tickets-")
-    env = harness.product_env(
-        database_url=f"sqlite:///{var_dir}/soak.sqlite3", redis_url=None, port=port, var_dir=var_dir
-    )
-    harness.subprocess.run(
-        [str(harness.BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=harness.ROOT, env=env, check=True
-    )
-    return env, None
 
 
 def main() -> int:
     vendor = sys.argv[1] if len(sys.argv) > 1 else "postgresql"
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else ROUNDS
     started = time.monotonic()
-    env, pg_url = environment(vendor)
+    env, pg_url = harness.soak_environment(vendor, "soak_tickets", port=PORTS[vendor])
     harness.setup_django(env)
     from django.db import connection, connections
 

@@ -8,18 +8,15 @@ from django.test.utils import CaptureQueriesContext
 
 from events.ticket_records import Order, TicketType
 from tests.events.test_tickets_payment import API, stripe_session
+from tests.events.ticket_fixtures import use_test_stripe
 from tests.factories import EventFactory
-from tests.members import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _stripe_settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
+    use_test_stripe(settings)
     settings.TICKET_HOLD_MINUTES = 30
 
 

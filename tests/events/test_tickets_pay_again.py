@@ -11,7 +11,7 @@ from django.utils import timezone
 from events import ticket_checkout, ticket_holds
 from events.ticket_records import Order
 from tests.events.test_tickets_payment import order_for, stripe_session
-from tests.members import stripe_payloads as sp
+from tests.events.ticket_fixtures import use_test_stripe
 
 pytestmark = pytest.mark.django_db
 API = "https://api.stripe.com/v1"
@@ -19,10 +19,7 @@ API = "https://api.stripe.com/v1"
 
 @pytest.fixture(autouse=True)
 def _stripe_settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
+    use_test_stripe(settings)
     settings.TICKET_HOLD_MINUTES = 45
 
 
@@ -39,13 +36,6 @@ def congress(db):
     from tests.factories import EventFactory
 
     return EventFactory(kind="congress", capacity=3)
-
-
-@pytest.fixture
-def paid_ticket(congress):
-    from events.ticket_records import TicketType
-
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
 
 
 def _expire_and_answer(stripe_api, session_id):

@@ -4,7 +4,6 @@ import datetime
 from urllib.parse import parse_qs
 
 import pytest
-import responses
 from django.utils import timezone
 
 from events import ticket_checkout, ticket_holds
@@ -13,6 +12,7 @@ from events.ticket_orders import Attendee, OrderRefused, place_order
 from events.ticket_records import Order, TicketType
 from notifications.models import Delivery
 from tests.events.helpers import deliveries, make_member
+from tests.events.ticket_fixtures import use_test_stripe
 from tests.factories import EventFactory
 from tests.members import stripe_payloads as sp
 
@@ -22,38 +22,13 @@ API = "https://api.stripe.com/v1"
 
 @pytest.fixture(autouse=True)
 def _stripe_settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
+    use_test_stripe(settings)
     settings.TICKET_HOLD_MINUTES = 30
-
-
-@pytest.fixture
-def stripe_api():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def settle(client, django_capture_on_commit_callbacks, eager_tasks):
-    """Deliver a webhook and run what its transaction left for workers once it commits (the refund)."""
-
-    def deliver(evt):
-        with django_capture_on_commit_callbacks(execute=True):
-            sp.post(client, evt)
-
-    return deliver
 
 
 @pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=3)
-
-
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
 
 
 def people(kind, *names):

@@ -4,18 +4,18 @@ import datetime
 from urllib.parse import parse_qs
 
 import pytest
-import responses
 from django.utils import timezone
 
 from events import organising, ticket_cancel, ticket_waitlist
 from events.models import RSVP
 from events.ticket_orders import Attendee, OrderRefused, place_order
-from events.ticket_records import Order, TicketType
+from events.ticket_records import Order
 from events.ticket_refund_records import RefundPolicy, TicketRefund
 from events.ticket_waitlist_records import WaitlistEntry
 from members.models import Payment
 from notifications.models import Delivery
 from tests.events.helpers import entries, make_organiser
+from tests.events.ticket_fixtures import use_test_stripe
 from tests.factories import EventFactory
 from tests.members import stripe_payloads as sp
 
@@ -25,37 +25,12 @@ API = "https://api.stripe.com/v1"
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
-
-
-@pytest.fixture
-def stripe_api():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def workers(django_capture_on_commit_callbacks, eager_tasks):
-    """Run what a transaction left for workers once it commits (the refunds), as a worker would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
+    use_test_stripe(settings)
 
 
 @pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=2, starts_at=timezone.now() + datetime.timedelta(days=30))
-
-
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
 
 
 def policy(event, *, days=10, kind=RefundPolicy.FeeKind.PERCENT, value=10):

@@ -13,6 +13,7 @@ from members import stripe_webhooks
 from members.models import Payment, Standing
 from tests.events.helpers import make_member
 from tests.events.test_tickets_payment import completed, refund_answer
+from tests.events.ticket_fixtures import use_test_stripe
 from tests.factories import EventFactory, PlanFactory, UserFactory
 from tests.members import stripe_payloads as sp
 
@@ -22,21 +23,7 @@ API = "https://api.stripe.com/v1"
 
 @pytest.fixture(autouse=True)
 def _stripe_settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
-
-
-@pytest.fixture
-def settle(client, django_capture_on_commit_callbacks, eager_tasks):
-    """Deliver a webhook and run what its transaction left for workers once it commits (the refund)."""
-
-    def deliver(evt):
-        with django_capture_on_commit_callbacks(execute=True):
-            sp.post(client, evt)
-
-    return deliver
+    use_test_stripe(settings)
 
 
 @pytest.fixture
@@ -125,14 +112,6 @@ def test_a_late_join_and_register_for_a_full_event_keeps_no_dues_and_refunds_all
     assert order.status == Order.Status.REFUNDED
     assert not Payment.objects.filter(kind="dues").exists(), "the dues of a refunded order are not kept"
     assert Payment.objects.get(kind="tickets").status == "refunded"
-
-
-@pytest.fixture
-def stripe_api():
-    import responses
-
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -29,15 +29,6 @@ def _settings(settings):
 
 
 @pytest.fixture
-def workers(django_capture_on_commit_callbacks, eager_tasks):
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def treasurer(db):
     return StaffFactory(email="treasurer@example.org", role=roles.TREASURER)
 

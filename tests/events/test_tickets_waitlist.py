@@ -12,6 +12,7 @@ from events.ticket_records import Order, TicketType
 from events.ticket_waitlist_records import WaitlistEntry
 from notifications.models import Delivery
 from tests.events.helpers import entries, make_member, make_organiser
+from tests.events.ticket_fixtures import use_test_stripe
 from tests.factories import EventFactory
 from tests.members import stripe_payloads as sp
 
@@ -20,10 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_51Societas"
-    settings.STRIPE_WEBHOOK_SECRET = sp.SECRET
-    settings.SITE_URL = "http://testserver"
-    settings.CURRENCY = "USD"
+    use_test_stripe(settings)
     settings.TICKET_HOLD_MINUTES = 30
     settings.TICKET_OFFER_HOURS = 48
 
@@ -31,11 +29,6 @@ def _settings(settings):
 @pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=2)
-
-
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
 
 
 def hold(event, kind, *names, user=None):

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from events import ticket_holds, ticket_waitlist
-from events.ticket_records import Order, TicketType
+from events.ticket_records import Order
 from events.ticket_waitlist_records import WaitlistEntry
 from notifications.models import Delivery
 from tests.events.helpers import make_member
@@ -26,11 +26,6 @@ def _settings(settings):
 @pytest.fixture
 def congress(db):
     return EventFactory(kind="congress", capacity=2)
-
-
-@pytest.fixture
-def paid_ticket(congress):
-    return TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
 
 
 def leave_link(to: str) -> str:
