@@ -10,9 +10,9 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.beat import beat_schedule
 from config.brand import email_logo_for, logo_from_setting
 from config.env import (
     email_settings_from_url,
@@ -224,46 +224,7 @@ CELERY_TASK_ROUTES = {
     "members.tasks.*": {"queue": "default"},
 }
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15, minimum=5)
-CELERY_BEAT_SCHEDULE: dict = {
-    # Every minute; a pass that waited longer than that is dropped (the next one
-    # catches up), so a stopped worker does not come back to a pile of passes.
-    "send-due-reminders": {
-        "task": "notifications.tasks.send_due_reminders",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "apply-waiting-stripe-events": {
-        "task": "members.tasks.process_waiting_stripe_events",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    # Every few seconds: it takes back what a dead worker held once OUTBOX_STALE_SECONDS
-    # have passed, so a dead worker's unsent rows go out again within about a minute.
-    "sweep-outbox": {
-        "task": "notifications.tasks.sweep_outbox",
-        "schedule": float(OUTBOX_SWEEP_SECONDS),
-        "options": {"expires": OUTBOX_SWEEP_SECONDS},
-    },
-}
-# Each night: expired data downloads deleted, visitors' old answers anonymised, old email
-# bodies removed, erased members' payments deleted after their retention period.
-CELERY_BEAT_SCHEDULE["apply-retention"] = {
-    "task": "members.tasks.apply_retention",
-    "schedule": crontab(hour=3, minute=17),
-    "options": {"expires": 3600},
-}
-# Every minute: ticket orders nobody paid for in time give their held seats back.
-CELERY_BEAT_SCHEDULE["end-ticket-holds"] = {
-    "task": "events.tasks.end_ticket_holds",
-    "schedule": 60.0,
-    "options": {"expires": 55},
-}
-# Every minute: seats freed at sold-out paid events are offered to the first on their waitlists.
-CELERY_BEAT_SCHEDULE["offer-waitlist-seats"] = {
-    "task": "events.tasks.offer_waitlist_seats",
-    "schedule": 60.0,
-    "options": {"expires": 55},
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(outbox_sweep_seconds=OUTBOX_SWEEP_SECONDS)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email --------------------------------------------------------------------------
