@@ -1,14 +1,15 @@
 """Money to return by bank transfer: an order paid by bank transfer has no card to refund, so
 when its event is cancelled the refund owed is not asked of Stripe. It is listed for the
-treasurer (the event's refunds page) until they record returning it on the tickets payment,
+treasurer (the event's refunds page and the payments page) until they record returning it on the tickets payment,
 and the buyer is told, once, that the treasurer will return their transfer.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from events.ticket_refund_records import TicketRefund
 from members.links import absolute
+from members.models import Payment
 from members.money import format_money
 from notifications.outbox import queue_message
 
@@ -25,6 +26,15 @@ def owed(event_id: int) -> QuerySet:
     """The transfers still to return for an event, oldest first, with their orders."""
     rows = TicketRefund.objects.filter(BY_TRANSFER, order__event_id=event_id, refunded_at__isnull=True)
     return rows.select_related("order").order_by("created_at", "pk")
+
+
+def owed_everywhere() -> QuerySet:
+    """Every transfer still to return, of any event, oldest first, each with the pk of the
+    tickets payment it returns (`payment_id`), where the refund is recorded."""
+    payment = Payment.objects.filter(kind=Payment.Kind.TICKETS, reference=OuterRef("order__bank_reference"))
+    rows = TicketRefund.objects.filter(BY_TRANSFER, refunded_at__isnull=True).exclude(order__bank_reference="")
+    rows = rows.annotate(payment_id=Subquery(payment.order_by("pk").values("pk")[:1]))
+    return rows.select_related("order__event").order_by("created_at", "pk")
 
 
 def tell_buyer(refund: TicketRefund) -> None:

@@ -223,7 +223,16 @@ def payment_change(request, pk, action):
             amount = form.cleaned_data.get("amount")
             if refunder is not None:  # another app's payment (tickets): it also cancels what was bought
                 refunder(payment=payment, amount_cents=amount, reason=reason, by=request.user)
-                messages.success(request, _("The refund is recorded; the card is refunded and the buyer told."))
+                if payment.method == Payment.Method.CARD:
+                    messages.success(request, _("The refund is recorded; the card is refunded and the buyer told."))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "The refund is recorded. It was not paid by card, so nothing goes to a card: "
+                            "return the money to the buyer by bank transfer, if it is not already done."
+                        ),
+                    )
             else:
                 card.refund(payment=payment, amount_cents=amount, reason=reason, by=request.user, end_term=end_term)
                 messages.success(request, _("The refund is recorded and the member is sent a refund receipt."))

@@ -77,10 +77,15 @@ def test_the_treasurer_records_returning_it_and_it_leaves_the_list(client, trans
     organiser = _cancel(workers, transferred)
     payment = Payment.objects.get(kind="tickets")
     client.force_login(treasurer)
+    listed = client.get("/manage/payments/").content.decode()
+    assert 'id="transfers-to-return"' in listed and transferred.bank_reference in listed
+    assert f'href="/manage/payments/{payment.pk}/"' in listed, "links to the payment where the refund is recorded"
     with responses.RequestsMock() as stripe_api:
         response = workers(client.post, f"/manage/payments/{payment.pk}/refund/", {"refund-reason": "Returned."})
         assert not stripe_api.calls
     assert response.status_code == 302
+    said = client.get(response.url).content.decode()
+    assert "nothing goes to a card" in said and "the card is refunded" not in said
     payment.refresh_from_db()
     assert payment.refunded_cents == 9000
     [refund] = TicketRefund.objects.filter(order=transferred)
@@ -88,4 +93,6 @@ def test_the_treasurer_records_returning_it_and_it_leaves_the_list(client, trans
     client.force_login(organiser)
     page = client.get(f"/manage/events/{transferred.event.slug}/tickets/refunds/").content.decode()
     assert 'id="transfers-owed"' not in page
+    client.force_login(treasurer)
+    assert 'id="transfers-to-return"' not in client.get("/manage/payments/").content.decode()
     assert Delivery.objects.filter(kind="ticket-refund").count() == 1, "the buyer is told once"
