@@ -7,6 +7,9 @@ exists already is left as it is.
 - a public lecture, online only;
 - a past symposium, with answers and people checked in at the door.
 
+Each event, the congress's questions and its ticket types are written in Spanish too
+(events/demo_spanish.py), the society's second language.
+
 Answers go through events.rsvp, as they would from the pages, so the waitlist,
 promotions and emails are the real ones.
 """
@@ -22,6 +25,7 @@ from django.utils import timezone
 
 from events import checkin, covers, invitations, organising, question_setup, questions, ticket_demo
 from events import rsvp as seats
+from events.demo_spanish import QUESTIONS, event_texts
 from events.models import RSVP, Event, Invitation
 from members.models import User
 from notifications import fanout
@@ -44,7 +48,8 @@ def _event(slug: str, **fields) -> Event | None:
         return None
     organisers = [u for u in map(_user, ORGANISERS) if u]
     by = organisers[0] if organisers else None
-    event = organising.create_event(details={"slug": slug, **fields}, organisers=organisers, by=by)
+    details = {"slug": slug, **fields, **event_texts(slug)}
+    event = organising.create_event(details=details, organisers=organisers, by=by)
     published = min(timezone.now(), event.starts_at - datetime.timedelta(days=40))
     organising.publish(event_id=event.pk, now=published, by=by)
     event.refresh_from_db()
@@ -118,12 +123,18 @@ def _congress_questions() -> None:
             "help_text": "Lunch is served every day. Choose Other and tell us at the door.",
             "required": True,
             "on_door_list": True,
+            **QUESTIONS["Dietary needs"],
         },
         by=by,
     )
     affiliation = question_setup.add_question(
         event=event,
-        details={"text": "Affiliation", "kind": "short_text", "help_text": "For your name badge (optional)."},
+        details={
+            "text": "Affiliation",
+            "kind": "short_text",
+            "help_text": "For your name badge (optional).",
+            **QUESTIONS["Affiliation"],
+        },
         by=by,
     )
     for person in RSVP.objects.filter(event=event, email__in=CONGRESS_ANSWERS).select_related("event"):

@@ -215,7 +215,7 @@ def compose_answer(row):
 def compose_ticket(row):
     rsvp = _rsvp(row)
     _current(rsvp, row)
-    line = OrderLine.objects.select_related("ticket_type", "order").get(pk=row.facts["line"])
+    line = OrderLine.objects.select_related("ticket_type__event", "order").get(pk=row.facts["line"])
     extra, attachments = _ticket(rsvp)
     extra.update(line=line, buyer=line.order.buyer_name, receipt_url=receipt_url_for(rsvp))
     extra["ordered_by_other"] = line.order.buyer_email.lower() != rsvp.email.lower()

@@ -11,6 +11,8 @@ what people answered stays in the lists, the CSV and their own download.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from members.second_language import in_reader_language, reads
+
 # The longest answer to a long-text question, in characters.
 LONG_TEXT_MAX = 2000
 SHORT_TEXT_MAX = 200
@@ -36,6 +38,11 @@ class Question(models.Model):
     text = models.CharField(_("question"), max_length=300)
     help_text = models.CharField(_("hint"), max_length=300, blank=True)
     choices = models.JSONField(default=list, blank=True)
+    # The same in the event's second language; the choices line up one for one with `choices`,
+    # which stay the answers kept, so lists and filters read the same whoever answered.
+    text_second = models.CharField(_("question in the event's second language"), max_length=300, blank=True)
+    help_text_second = models.CharField(_("hint in the event's second language"), max_length=300, blank=True)
+    choices_second = models.JSONField(default=list, blank=True)
     required = models.BooleanField(_("an answer is required"), default=False)
     on_door_list = models.BooleanField(_("show the answers on the door list"), default=False)
     position = models.PositiveIntegerField(default=0)
@@ -57,6 +64,22 @@ class Question(models.Model):
     @property
     def has_choices(self) -> bool:
         return self.kind in (self.Kind.ONE_CHOICE, self.Kind.CHOICES)
+
+    @property
+    def shown_text(self) -> str:
+        return in_reader_language(self.text, self.text_second, self.event.second_language)
+
+    @property
+    def shown_help_text(self) -> str:
+        return in_reader_language(self.help_text, self.help_text_second, self.event.second_language)
+
+    @property
+    def shown_choices(self) -> list[tuple[str, str]]:
+        """(answer kept, words shown) for each choice, in the reader's language when it has them all."""
+        second = self.choices_second if len(self.choices_second) == len(self.choices) else []
+        if second and reads(self.event.second_language):
+            return list(zip(self.choices, second, strict=True))
+        return [(choice, choice) for choice in self.choices]
 
     @property
     def is_archived(self) -> bool:

@@ -16,7 +16,17 @@ from events.models import Event
 from events.question_records import Question
 from events.rsvp import RSVPRefused
 
-FIELDS = ("text", "kind", "help_text", "choices", "required", "on_door_list")
+FIELDS = (
+    "text",
+    "kind",
+    "help_text",
+    "choices",
+    "required",
+    "on_door_list",
+    "text_second",
+    "help_text_second",
+    "choices_second",
+)
 
 audit.log.describe("event.question_added", "Added a registration question")
 audit.log.describe("event.question_edited", "Edited a registration question")

@@ -43,6 +43,8 @@ def asked(event: Event) -> list[Question]:
     if cached is None:
         # An unsaved event (the unknown link's stand-in) costs the same query as a real one.
         cached = list(Question.objects.filter(event_id=event.pk or 0).asked())
+        for question in cached:
+            question.event = event  # each question's words in the reader's language read the event's second language
         event._asked_questions = cached
     return cached
 
@@ -52,7 +54,7 @@ def field_name(question: Question, prefix: str = "") -> str:
 
 
 def _field(question: Question) -> forms.Field:
-    common = {"label": question.text, "help_text": question.help_text, "required": question.required}
+    common = {"label": question.shown_text, "help_text": question.shown_help_text, "required": question.required}
     if question.kind == Kind.SHORT_TEXT:
         return forms.CharField(max_length=SHORT_TEXT_MAX, **common)
     if question.kind == Kind.LONG_TEXT:
@@ -60,7 +62,7 @@ def _field(question: Question) -> forms.Field:
     if question.kind == Kind.YES_NO:
         choices = [(YES, gettext_lazy("Yes")), (NO, gettext_lazy("No"))]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-    choices = [(choice, choice) for choice in question.choices]
+    choices = question.shown_choices
     if question.kind == Kind.ONE_CHOICE:
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
@@ -93,13 +95,13 @@ def _values(question: Question, value) -> list[str]:
         return [str(choice) for choice in value]
     if not isinstance(value, str):
         raise AnswersRefused(
-            _("Answer “%(question)s” with one answer.") % {"question": question.text}, question=question
+            _("Answer “%(question)s” with one answer.") % {"question": question.shown_text}, question=question
         )
     return [value.strip()] if value.strip() else []
 
 
 def _check_one(question: Question, values: list[str]) -> None:
-    words = {"question": question.text}
+    words = {"question": question.shown_text}
     if not values:
         if question.required:
             raise AnswersRefused(_("Please answer “%(question)s”.") % words, code="required", question=question)

@@ -60,7 +60,7 @@ def set_policy(*, event: Event, deadline, fee_kind: str, fee_value: int, by) -> 
 
 def open_lines(order: Order) -> list[OrderLine]:
     """The tickets of an order not yet cancelled."""
-    return list(order.lines.filter(refunds__isnull=True).select_related("ticket_type", "rsvp"))
+    return list(order.lines.filter(refunds__isnull=True).select_related("ticket_type__event", "rsvp"))
 
 
 def deadline_text(event: Event, policy: RefundPolicy) -> str:

@@ -39,7 +39,8 @@ STRIPE_SHORTEST_EXPIRY = datetime.timedelta(minutes=30)
 
 def line_items(order: Order) -> list[dict]:
     """One line per ticket type and price paid, and the dues when the order joins or renews."""
-    counted = Counter((line.ticket_type.name, line.paid_cents) for line in order.lines.select_related("ticket_type"))
+    lines = order.lines.select_related("ticket_type__event")
+    counted = Counter((line.ticket_type.shown_name, line.paid_cents) for line in lines)
     items = [
         {
             "quantity": quantity,
@@ -48,7 +49,7 @@ def line_items(order: Order) -> list[dict]:
         for (name, cents), quantity in counted.items()
     ]
     if order.dues_cents:
-        name = _("Dues: %(plan)s") % {"plan": order.dues_plan.name}
+        name = _("Dues: %(plan)s") % {"plan": order.dues_plan.shown_name}
         price = {"currency": order.currency.lower(), "unit_amount": order.dues_cents, "product_data": {"name": name}}
         items.append({"quantity": 1, "price_data": price})
     return items

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events import questions, ticket_checkout, ticket_holds, ticket_pay_later, ticket_types
+from events.demo_spanish import TICKET_TYPES
 from events.models import Event
 from events.ticket_orders import REFUND, Attendee, confirm_paid, place_order
 from events.ticket_pay_later_records import PayLaterTerms
@@ -42,7 +43,8 @@ def _types(event: Event, by) -> dict[str, TicketType]:
     ]
     made = {}
     for order, (name, cents, audience, plans, more) in enumerate(specs):
-        details = {"name": name, "price_cents": cents, "audience": audience, "display_order": order, **more}
+        details = {"name": name, "name_second": TICKET_TYPES[name], "price_cents": cents, "audience": audience}
+        details.update(display_order=order, **more)
         made[name] = ticket_types.create_ticket_type(event=event, details=details, plans=plans, by=by)
     ticket_types.create_discount_code(
         event=event,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events import questions
+from events.event_languages import ask_in_second_language, check_second_language
 from events.forms import LocalDateTimeField, aware_in_zone, wall_clock
 from events.ticket_records import DiscountCode, TicketType
 from members.models import Plan
@@ -28,6 +29,7 @@ class TicketTypeForm(forms.ModelForm):
         model = TicketType
         fields = [
             "name",
+            "name_second",
             "price_cents",
             "audience",
             "plans",
@@ -45,6 +47,7 @@ class TicketTypeForm(forms.ModelForm):
         for name in ("sale_starts_at", "sale_ends_at"):
             self.initial[name] = wall_clock(getattr(self.instance, name), event.time_zone)
         self.fields["max_per_order"].min_value = 1
+        ask_in_second_language(self, language=event.second_language, names=("name_second",))
 
     def clean(self):
         data = super().clean()
@@ -63,6 +66,7 @@ class TicketTypeForm(forms.ModelForm):
             self.add_error("unlock_code", _("A hidden ticket needs the code that unlocks it."))
         if data.get("max_per_order") is not None and data["max_per_order"] < 1:
             self.add_error("max_per_order", _("At least one ticket per order."))
+        check_second_language(self, data, language=self.event.second_language, names=("name_second",))
         return data
 
     def details(self) -> dict:

@@ -32,7 +32,9 @@ def _quantities(data, offers, user) -> tuple[list[int], Plan | None, str]:
         count = int(raw)
         if count and not offer.may_buy:
             if not offer.via:
-                problem = _("%(name)s tickets are for members in good standing.") % {"name": offer.ticket_type.name}
+                problem = _("%(name)s tickets are for members in good standing.") % {
+                    "name": offer.ticket_type.shown_name
+                }
                 return [], None, problem
             if not user.is_authenticated:
                 return [], None, _("Sign in or create an account to join and pay the member price.")
@@ -63,7 +65,7 @@ def register(request, slug):
         return _show(request, "events/tickets/register.html", context, status=400)
     bound = request.POST if "a0-name" in request.POST else None
     forms = attendee_forms(bound, chosen, buyer=request.user, event=event)
-    names = {offer.ticket_type.pk: offer.ticket_type.name for offer in offers}
+    names = {offer.ticket_type.pk: offer.ticket_type.shown_name for offer in offers}
     for form, type_id in zip(forms, chosen, strict=True):
         form.ticket_name = names[type_id]
     context.update(attendees=forms, chosen=request.POST, discount=request.POST.get("discount", ""), dues_plan=dues_plan)
@@ -134,7 +136,7 @@ def _reserve(request, order):
 
 
 def _order_context(order: Order) -> dict:
-    lines = list(order.lines.select_related("ticket_type"))
+    lines = list(order.lines.select_related("ticket_type__event"))
     _attach_answers(order.event, lines)
     now = timezone.now()
     context = {"order": order, "event": order.event, "lines": lines, "holding": order.holds_seats(now), "now": now}
@@ -155,7 +157,9 @@ def _attach_answers(event, lines) -> None:
     saved = questions.answers_of([line.rsvp_id for line in lines if line.rsvp_id], questions=asked)
     for line in lines:
         given = saved.get(line.rsvp_id, {}) if line.rsvp_id else {int(k): v for k, v in line.answers.items()}
-        line.shown_answers = [(question.text, questions.shown(question, given.get(question.pk))) for question in asked]
+        line.shown_answers = [
+            (question.shown_text, questions.shown(question, given.get(question.pk))) for question in asked
+        ]
 
 
 @require_http_methods(["GET", "HEAD"])

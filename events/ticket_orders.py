@@ -121,10 +121,13 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None, ty
         if ticket_type is None or not ticket_type.unlocked_by(unlock_code):
             raise OrderRefused(_("That ticket is not offered for this event."), code="unknown")
         if not ticket_type.on_sale(now):
-            raise OrderRefused(_("%(name)s tickets are not on sale now.") % {"name": ticket_type.name}, code="sale")
+            raise OrderRefused(
+                _("%(name)s tickets are not on sale now.") % {"name": ticket_type.shown_name}, code="sale"
+            )
         if not may_buy(ticket_type, buyer):
             raise OrderRefused(
-                _("%(name)s tickets are for members in good standing.") % {"name": ticket_type.name}, code="members"
+                _("%(name)s tickets are for members in good standing.") % {"name": ticket_type.shown_name},
+                code="members",
             )
         if count > ticket_type.max_per_order:
             message = ngettext(
@@ -132,7 +135,9 @@ def _check_order(event, *, user, attendees, unlock_code, now, dues_plan=None, ty
                 "At most %(n)d %(name)s tickets per order.",
                 ticket_type.max_per_order,
             )
-            raise OrderRefused(message % {"n": ticket_type.max_per_order, "name": ticket_type.name}, code="per_order")
+            raise OrderRefused(
+                message % {"n": ticket_type.max_per_order, "name": ticket_type.shown_name}, code="per_order"
+            )
     return types
 
 
@@ -162,7 +167,7 @@ def _check_room(event: Event, attendees: list[Attendee], types: dict[int, Ticket
     for type_id, count in Counter(attendee.ticket_type_id for attendee in attendees).items():
         ticket_type = types[type_id]
         if ticket_type.quantity is not None and taken[type_id] + count > ticket_type.quantity:
-            raise OrderRefused(_("%(name)s tickets are sold out.") % {"name": ticket_type.name}, code="sold_out")
+            raise OrderRefused(_("%(name)s tickets are sold out.") % {"name": ticket_type.shown_name}, code="sold_out")
 
 
 def _use_code(event: Event, text: str, now: datetime.datetime) -> DiscountCode:

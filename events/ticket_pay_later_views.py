@@ -69,7 +69,7 @@ def order_receipt_link(request, token):
 
 
 def _receipt(request, order: Order):
-    lines = list(order.lines.select_related("ticket_type"))
+    lines = list(order.lines.select_related("ticket_type__event"))
     context = {
         "order": order,
         "event": order.event,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import RSVP, Event
 from members.models import Plan, default_currency
+from members.second_language import in_reader_language
 
 
 def order_token() -> str:
@@ -35,6 +36,8 @@ class TicketType(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ticket_types")
     name = models.CharField(_("name"), max_length=120)
+    # In the event's second language (events/event_languages.py), for the people who read it.
+    name_second = models.CharField(_("name in the event's second language"), max_length=120, blank=True)
     price_cents = models.PositiveIntegerField(_("price in cents"), default=0)
     currency = models.CharField(max_length=3, default=default_currency)
     audience = models.CharField(_("who may buy it"), max_length=20, choices=Audience.choices, default=Audience.ANYONE)
@@ -64,6 +67,10 @@ class TicketType(models.Model):
 
     def audit_label(self) -> str:
         return f"Ticket type {self.name} of {self.event.title}"
+
+    @property
+    def shown_name(self) -> str:
+        return in_reader_language(self.name, self.name_second, self.event.second_language)
 
     @property
     def is_free(self) -> bool:

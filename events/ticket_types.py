@@ -9,6 +9,7 @@ from events.ticket_records import DiscountCode, OrderLine, TicketType
 
 TYPE_FACTS = (
     "name",
+    "name_second",
     "price_cents",
     "audience",
     "quantity",

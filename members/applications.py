@@ -40,7 +40,7 @@ def check_may_pay(member: Member, plan: Plan) -> None:
     if not may_pay(member, plan):
         raise ApplicationRefused(
             _("“%(plan)s” needs approval first: apply for it on the join page, and pay once you are approved.")
-            % {"plan": plan.name}
+            % {"plan": plan.shown_name}
         )
 
 

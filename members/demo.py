@@ -3,7 +3,8 @@
 Every payment goes through the same functions a real one does (`dues.record_payment`,
 `arrears.…`), so the demo has receipts, member numbers and terms exactly as the
 product makes them: members in every standing, every payment method, one member on
-auto-renew, a failed card charge and a promise to pay for the treasurer's queues.
+auto-renew, a failed card charge and a promise to pay for the treasurer's queues. Each
+plan has its name and description in Spanish too, the society's second language.
 """
 
 import datetime
@@ -27,6 +28,11 @@ PLANS = [
         "pricing": Plan.Pricing.FIXED,
         "amount_cents": 6000,
         "description": "Full membership for one year: votes at the general meeting, member rates at congresses.",
+        "second_language": "es",
+        "name_second": "Socio ordinario",
+        "description_second": (
+            "Un año de afiliación completa: voto en la asamblea general y tarifas de socio en los congresos."
+        ),
     },
     {
         "slug": "pay-what-you-can",
@@ -35,6 +41,12 @@ PLANS = [
         "amount_cents": 3000,
         "minimum_cents": 1000,
         "description": "The same membership for students, retirees and anyone on a low income: pay what you can.",
+        "second_language": "es",
+        "name_second": "Estudiante o ingresos bajos",
+        "description_second": (
+            "La misma afiliación para estudiantes, jubilados y cualquier "
+            "persona con ingresos bajos: pague lo que pueda."
+        ),
     },
     {
         "slug": "sustaining",
@@ -42,6 +54,12 @@ PLANS = [
         "pricing": Plan.Pricing.FIXED,
         "amount_cents": 15000,
         "description": "Full membership, and a little more to keep the society's lectures free for everyone.",
+        "second_language": "es",
+        "name_second": "Socio protector",
+        "description_second": (
+            "Afiliación completa y una aportación adicional para que las "
+            "conferencias de la sociedad sigan siendo gratuitas para todos."
+        ),
     },
     {
         "slug": "lifetime",
@@ -51,6 +69,9 @@ PLANS = [
         "period": Plan.Period.LIFETIME,
         "auto_renew_offered": False,
         "description": "One payment, membership for life.",
+        "second_language": "es",
+        "name_second": "Socio vitalicio",
+        "description_second": "Un único pago y es usted socio de por vida.",
     },
     {
         "slug": "household",
@@ -59,6 +80,12 @@ PLANS = [
         "amount_cents": 9000,
         "covers_people": 4,
         "description": "One membership for up to four people at one address: each has their own sign-in and vote.",
+        "second_language": "es",
+        "name_second": "Cuota familiar",
+        "description_second": (
+            "Una sola afiliación para hasta cuatro personas del mismo "
+            "domicilio: cada una tiene su propio acceso y su voto."
+        ),
     },
     {
         "slug": "calendar-year",
@@ -70,6 +97,12 @@ PLANS = [
         "cutoff_month": 10,
         "cutoff_day": 1,
         "description": "Membership to 31 December; joining from 1 October also covers all of next year.",
+        "second_language": "es",
+        "name_second": "Cuota por año natural",
+        "description_second": (
+            "Afiliación hasta el 31 de diciembre; quien se asocie a partir del 1 de "
+            "octubre queda cubierto también todo el año siguiente."
+        ),
     },
 ]
 

@@ -12,6 +12,7 @@ from members.models import Member, Payment, PaymentPromise, Plan, Standing
 from members.money import AmountError, format_money, parse_amount, plain_amount
 from members.plan_form_options import clean_plan_options
 from members.plans import PLAN_FIELDS
+from members.second_language import offer_second_language
 
 ADDRESS_WIDGETS = {
     "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
@@ -184,11 +185,17 @@ class PlanForm(forms.ModelForm):
         help_texts = {
             "slug": gettext_lazy("Used in links such as /join/?plan=regular. Leave empty to make one from the name.")
         }
-        widgets = {"approval_question": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "approval_question": forms.Textarea(attrs={"rows": 3}),
+            "description_second": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
+        offer_second_language(
+            self, gettext_lazy("People reading the site (and their emails) in this language see the name below.")
+        )
         self.fields["amount_cents"].label = f"Dues ({settings.CURRENCY})"
         self.fields["minimum_cents"].label = f"Minimum ({settings.CURRENCY})"
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.plan_options import PlanOptions
+from members.second_language import PlanSecondLanguage
 from members.users import User, UserManager  # noqa: F401 - the user model lives with its manager
 
 
@@ -40,9 +41,8 @@ def grace_period() -> datetime.timedelta:
 def standing_on(terms, day: datetime.date) -> Standing:
     """The standing that a set of terms gives on `day`.
 
-    Terms that start after `day` do not count yet; a lifetime term (no end) is
-    active for ever from its start; a term cut short by a refund or void stops
-    counting on the day it was cut, with no grace period after it.
+    Terms that start after `day` do not count yet; a lifetime term (no end) is active for ever from its
+    start; a term cut short by a refund or void stops counting on the day it was cut, with no grace after it.
     """
     started = [term for term in terms if not term.is_void and term.start <= day]
     if not started:
@@ -251,7 +251,7 @@ def default_currency() -> str:
     return settings.CURRENCY
 
 
-class Plan(PlanOptions, models.Model):
+class Plan(PlanOptions, PlanSecondLanguage, models.Model):
     """What a membership costs and how long it lasts."""
 
     class Pricing(models.TextChoices):

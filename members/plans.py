@@ -9,6 +9,7 @@ from django.db import transaction
 import audit.log
 from members.models import Plan
 from members.plan_form_options import PLAN_OPTION_FIELDS
+from members.second_language import SECOND_LANGUAGE_FIELDS
 
 audit.log.describe("plan.created", "Created a plan")
 audit.log.describe("plan.edited", "Changed a plan")
@@ -27,6 +28,7 @@ PLAN_FIELDS = (
     "needs_address",
     "display_order",
     *PLAN_OPTION_FIELDS,
+    *SECOND_LANGUAGE_FIELDS,
 )
 
 

@@ -121,7 +121,7 @@ def session_params(checkout: Checkout, *, customer_id: str) -> dict:
     price_data = {
         "currency": checkout.currency.lower(),
         "unit_amount": checkout.amount_cents,
-        "product_data": {"name": f"{plan.name}, {settings.ORG_NAME}"},
+        "product_data": {"name": f"{plan.shown_name}, {settings.ORG_NAME}"},
     }
     metadata = checkout_metadata(checkout)
     params = {

@@ -25,7 +25,7 @@ def _page(request, event, *, form=None, status=200):
         "event": event,
         "asked": [q for q in questions if not q.is_archived],
         "archived": [q for q in questions if q.is_archived],
-        "form": form or QuestionForm(),
+        "form": form or QuestionForm(event=event),
     }
     return render(request, "events/manage/questions.html", context, status=status)
 
@@ -37,7 +37,7 @@ def questions_page(request, slug):
     event = get_event_for_organiser(request.user, slug)
     if request.method != "POST":
         return _page(request, event)
-    form = QuestionForm(request.POST)
+    form = QuestionForm(request.POST, event=event)
     if not form.is_valid():
         return _page(request, event, form=form, status=400)
     question_setup.add_question(event=event, details=form.cleaned_data, by=request.user)

@@ -22,7 +22,7 @@ def _add_questions(page, site, check_page, event) -> None:
     check_page(page, "questions-empty")
     page.get_by_label(QUESTION).fill("Dietary needs")
     page.get_by_label("Kind of answer").select_option("one_choice")
-    page.get_by_label("Choices").fill("No special needs\nVegetarian\nOther")
+    page.get_by_label(re.compile(r"^Choices:?$")).fill("No special needs\nVegetarian\nOther")
     page.get_by_label("An answer is required").check()
     page.get_by_label("Show the answers on the door list").check()
     page.get_by_role("button", name="Add the question").click()

@@ -22,7 +22,7 @@ def _congress(page, site, check_page, organiser):
     page.get_by_role("link", name="Tickets").click()
     for name, cents, audience in (("Member", "4500", "good_standing"), ("Non-member", "9000", "anyone")):
         form = page.locator("#ticket-type-form")
-        form.get_by_label("Name").fill(name)
+        form.get_by_label(re.compile(r"^Name:?$")).fill(name)
         form.get_by_label("Price in cents").fill(cents)
         form.get_by_label("Who may buy it").select_option(audience)
         form.get_by_role("button", name="Add the ticket type").click()
