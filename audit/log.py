@@ -11,7 +11,8 @@ back together::
                          reason=reason)
 
 Actions are dotted codes (`payment.recorded`); each app describes its own with
-`describe(code, label)` so the log's filter reads in words.
+`describe(code, gettext_lazy(label))` so the log's filter reads in words, in the
+reader's language (the label is translated when it is shown, never stored).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from audit.models import Entry
+from config.languages import in_society_language
 
 # A person's own details: an entry says they changed, never what they were or became,
 # so closing an account needs nothing of the log. A model adds its own (an answer's
@@ -49,20 +53,23 @@ PERSONAL_FIELDS = frozenset(
 )
 CHANGED = "(changed)"
 
-_labels: dict[str, str] = {}
+_labels: dict[str, Promise | str] = {}
 
 
-def describe(code: str, label: str) -> None:
-    """Name an action for people reading the log."""
+def describe(code: str, label: Promise | str) -> None:
+    """Name an action for people reading the log: `label` is marked (gettext_lazy) and
+    read in the language of whoever reads the log."""
     _labels[code] = label
 
 
 def label_of(code: str) -> str:
-    return _labels.get(code, code)
+    """The action's label in the active language (its code if nothing described it)."""
+    return str(_labels.get(code, code))
 
 
 def actions() -> list[tuple[str, str]]:
-    return sorted(_labels.items(), key=lambda item: item[1])
+    """(code, label) of every described action, in the active language, by label."""
+    return sorted(((code, str(label)) for code, label in _labels.items()), key=lambda item: item[1].casefold())
 
 
 def person_label(user) -> str:
@@ -71,7 +78,7 @@ def person_label(user) -> str:
     if user is None:
         return ""
     if not (user.is_superuser or user.is_staff or user.groups.exists()):
-        return f"Account {user.pk} (for themselves)"
+        return in_society_language(gettext_lazy("Account %(number)s (for themselves)"), number=user.pk)
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     email = getattr(user, "email", "") or ""
     if full and email:

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events import notices
@@ -29,7 +30,7 @@ BATCH = 500
 FAN_OUT_SOURCE = "events.invitation"
 SEPARATORS = re.compile(r"[\n,;]+")
 
-audit.log.describe("event.invited", "Invited people to an event")
+audit.log.describe("event.invited", gettext_lazy("Invited people to an event"))
 
 
 class InvitationRefused(Exception):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events import covers, notices, question_setup
@@ -49,12 +50,12 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
 # What a new event's entry keeps: enough to recognise it, not its whole text.
 CREATED_FACTS = ("title", "kind", "starts_at", "ends_at", "capacity", "visibility", "status")
 
-audit.log.describe("event.created", "Created an event")
-audit.log.describe("event.edited", "Edited an event")
-audit.log.describe("event.published", "Published an event")
-audit.log.describe("event.cancelled", "Cancelled an event")
-audit.log.describe("event.rescheduled", "Changed an event's date")
-audit.log.describe("event.duplicated", "Copied an event into a new draft")
+audit.log.describe("event.created", gettext_lazy("Created an event"))
+audit.log.describe("event.edited", gettext_lazy("Edited an event"))
+audit.log.describe("event.published", gettext_lazy("Published an event"))
+audit.log.describe("event.cancelled", gettext_lazy("Cancelled an event"))
+audit.log.describe("event.rescheduled", gettext_lazy("Changed an event's date"))
+audit.log.describe("event.duplicated", gettext_lazy("Copied an event into a new draft"))
 
 
 def create_event(*, details: dict, organisers, by) -> Event:

@@ -17,7 +17,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import audit.log
 from events import notices, ticket_transfer_returns, ticket_waitlist
@@ -36,8 +36,8 @@ from notifications.outbox import queue_message
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("ticket_refund.policy_set", "Set an event's ticket refund deadline and fee")
-audit.log.describe("ticket_refund.event_refunds", "Refunded an order of a cancelled event")
+audit.log.describe("ticket_refund.policy_set", gettext_lazy("Set an event's ticket refund deadline and fee"))
+audit.log.describe("ticket_refund.event_refunds", gettext_lazy("Refunded an order of a cancelled event"))
 
 
 def policy_of(event: Event) -> RefundPolicy:
@@ -266,7 +266,7 @@ def _user(user_id: int | None):
     return get_user_model().objects.filter(pk=user_id).first()
 
 
-audit.log.describe("ticket_refund.treasurer", "Refunded a ticket payment, cancelling its order")
+audit.log.describe("ticket_refund.treasurer", gettext_lazy("Refunded a ticket payment, cancelling its order"))
 
 
 def refund_by_treasurer(*, payment: Payment, amount_cents: int | None, reason: str, by) -> TicketRefund:

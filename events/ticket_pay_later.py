@@ -11,7 +11,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import audit.log
 from events import ticket_pay_later_emails as emails
@@ -23,8 +23,12 @@ from events.ticket_records import Order
 from members import reference_payments
 from members.money import format_money
 
-audit.log.describe("ticket_pay_later.set", "Set whether an event's tickets may be paid later by bank transfer")
-audit.log.describe("ticket_order.paid_by_transfer", "Recorded a bank transfer paying a ticket reservation")
+audit.log.describe(
+    "ticket_pay_later.set", gettext_lazy("Set whether an event's tickets may be paid later by bank transfer")
+)
+audit.log.describe(
+    "ticket_order.paid_by_transfer", gettext_lazy("Recorded a bank transfer paying a ticket reservation")
+)
 
 # No 0/O, 1/I/L: a reference read aloud on the phone or typed from a bank statement survives.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -13,6 +13,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events import ticket_waitlist_leave
@@ -25,7 +26,7 @@ from events.ticket_waitlist_records import WaitlistEntry, offer_length, waiting_
 from members.links import absolute
 from notifications.outbox import queue_message
 
-audit.log.describe("ticket_waitlist.offer_withdrawn", "Withdrew a waitlist offer of a ticket")
+audit.log.describe("ticket_waitlist.offer_withdrawn", gettext_lazy("Withdrew a waitlist offer of a ticket"))
 
 
 def sold_out(event: Event, ticket_type: TicketType | None, *, now: datetime.datetime) -> bool:

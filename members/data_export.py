@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import privacy
@@ -34,7 +35,7 @@ from notifications.outbox import Notice, Skip, composed_from, queue_notice, regi
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("member.data_exported", "Asked for a download of their own data")
+audit.log.describe("member.data_exported", gettext_lazy("Asked for a download of their own data"))
 
 TEMPLATES = "members/privacy/"
 

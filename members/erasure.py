@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import privacy
@@ -40,7 +41,7 @@ from notifications.outbox import Notice, Skip, composed_from, queue_notice, regi
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("member.erased", "Closed an account and erased the person's details")
+audit.log.describe("member.erased", gettext_lazy("Closed an account and erased the person's details"))
 
 CLOSURE_SALT = "members.close-account"
 PROFILE_FIELDS = (

@@ -12,6 +12,7 @@ import nh3
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from notifications import access, composing, fanout, kinds, outbox, registry
@@ -86,7 +87,7 @@ def email_key(announcement_id: int, email: str) -> str:
     return f"{job_key(announcement_id)}:{email if len(email) <= 150 else hashlib.sha256(email.encode()).hexdigest()}"
 
 
-audit.log.describe("announcement.started", "Started sending an announcement or a message to attendees")
+audit.log.describe("announcement.started", gettext_lazy("Started sending an announcement or a message to attendees"))
 
 
 def start_sending(*, announcement_id: int, by) -> Announcement:

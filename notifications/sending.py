@@ -17,6 +17,7 @@ from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from notifications import composing, preferences
@@ -319,8 +320,8 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     return SweepResult(requeued=requeued, uncertain=uncertain, due=due)
 
 
-audit.log.describe("delivery.resent", "Sent an email again")
-audit.log.describe("delivery.marked_sent", "Marked an email as arrived")
+audit.log.describe("delivery.resent", gettext_lazy("Sent an email again"))
+audit.log.describe("delivery.marked_sent", gettext_lazy("Marked an email as arrived"))
 
 STAFF_FIELDS = ("status", "next_attempt_at", "sent_at")
 

@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from notifications import preferences
@@ -25,8 +26,8 @@ class SuppressionError(Exception):
     """A change to a suppression that its state does not allow."""
 
 
-audit.log.describe("suppression.added", "Stopped all mail to an address")
-audit.log.describe("suppression.lifted", "Allowed mail to an address again")
+audit.log.describe("suppression.added", gettext_lazy("Stopped all mail to an address"))
+audit.log.describe("suppression.lifted", gettext_lazy("Allowed mail to an address again"))
 
 
 def suppress(*, email: str, reason: str, detail: str = "", user_id: int | None = None) -> tuple[Suppression, bool]:

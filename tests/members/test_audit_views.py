@@ -98,6 +98,15 @@ def test_filter_by_action_lists_the_described_labels(client, treasurer, member, 
     assert "a plan" in rows and "a note" not in rows
 
 
+def test_a_spanish_reader_sees_the_labels_in_spanish(client, treasurer, plan):
+    _entry(treasurer, "plan.edited", plan, reason="a plan")
+    client.force_login(treasurer)
+    client.cookies["django_language"] = "es"
+    page = _page(client)
+    assert '<option value="payment.voided">Anuló un pago</option>' in page
+    assert "Modificó un plan" in _rows(client)
+
+
 def test_filter_by_kind_of_object_and_its_label(client, treasurer, plan):
     first, second = MemberFactory(member_number=7001), MemberFactory(member_number=7002)
     _entry(treasurer, "member.note_added", first, reason="about the first")
