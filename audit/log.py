@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -119,19 +121,17 @@ def record(
     for name, pair in (changes or {}).items():
         old, new = pair
         masked[name] = [CHANGED, CHANGED] if name in personal else [_plain(old), _plain(new)]
-    entry = Entry(
-        by=by if getattr(by, "pk", None) else None,
-        by_label=person_label(by) if getattr(by, "pk", None) else "",
-        action=action,
-        changes=masked,
-        reason=reason or "",
-    )
-    if target is not None:
-        entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
-        entry.target_id = str(target.pk)
-        entry.target_label = (label if label is not None else audit_label(target))[:200]
-    elif label:
-        entry.target_label = label[:200]
+    entry = Entry(by=by if getattr(by, "pk", None) else None, action=action, changes=masked, reason=reason or "")
+    # Who and what are kept in words, written once in the society's language (as minutes
+    # are), whatever language the request or worker writing the row was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        entry.by_label = person_label(by) if getattr(by, "pk", None) else ""
+        if target is not None:
+            entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+            entry.target_id = str(target.pk)
+            entry.target_label = str(label if label is not None else audit_label(target))[:200]
+        elif label:
+            entry.target_label = str(label)[:200]
     entry.save()
     return entry
 

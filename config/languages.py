@@ -44,7 +44,7 @@ def in_society_language(text: Promise | str, /, **params) -> str:
     """`text` (marked with gettext_lazy, with `%(name)s` placeholders for `params`) as a
     plain string in the society's language (settings.LANGUAGE_CODE), to store in a record."""
     with translation.override(settings.LANGUAGE_CODE):
-        words = str(text)
         if not params:
-            return words
-        return words % {name: str(value) if isinstance(value, Promise) else value for name, value in params.items()}
+            return str(text)
+        # `%` on the lazy text itself, so an ngettext_lazy(..., "count") picks its plural from params.
+        return str(text % {name: str(value) if isinstance(value, Promise) else value for name, value in params.items()})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from events import covers, notices, question_setup
 from events import rsvp as seats
 from events.models import RSVP, Event
@@ -231,11 +232,17 @@ def duplicate(*, event_id: int, by) -> Event:
     with transaction.atomic():
         original = Event.objects.get(pk=event_id)
         details = {name: getattr(original, name) for name in COPIED_FIELDS}
-        details["title"] = f"{original.title} (copy)"
+        details["title"] = in_society_language(gettext_lazy("%(title)s (copy)"), title=original.title)
         copy = _new_draft(details, organisers=list(original.organisers.all()), by=by)
         asked = question_setup.copy_questions(source=original, to=copy)
         changes = {"copied_from": [None, original.pk], **_as_created(copy), "questions": [None, asked]}
-        audit.log.record(by, "event.duplicated", copy, changes=changes, reason=f"A copy of {original.title}")
+        audit.log.record(
+            by,
+            "event.duplicated",
+            copy,
+            changes=changes,
+            reason=in_society_language(gettext_lazy("A copy of %(title)s"), title=original.title),
+        )
     return copy
 
 
@@ -250,7 +257,12 @@ def change_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     higher SEQUENCE) supersedes this one, which stops."""
     event = Event.objects.get(pk=params["event"])
     if event.sequence != params["sequence"]:
-        return fanout.Batch([], cursor, done=True, stopped="A newer change to the event superseded this one.")
+        return fanout.Batch(
+            [],
+            cursor,
+            done=True,
+            stopped=in_society_language(gettext_lazy("A newer change to the event superseded this one.")),
+        )
     change, message = params["change"], params["message"]
     statuses = TOLD_OF_CANCELLATION if change == "cancelled" else TOLD_OF_CHANGE
     batch = list(event.rsvps.filter(status__in=statuses, pk__gt=int(cursor or 0)).order_by("pk")[:limit])

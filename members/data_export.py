@@ -243,7 +243,7 @@ def download_url(export: DataExport) -> str:
 def compose_export_ready(row):
     export = DataExport.objects.select_related("member__user").filter(pk=row.facts["export"]).first()
     if export is None or export.status != DataExport.Status.READY:
-        raise Skip("the download was deleted before this email went out.")
+        raise Skip(gettext_lazy("the download was deleted before this email went out."))
     url = download_url(export)
     context = {"member": export.member, "export": export, "download_url": url}
     return composed_from(row, TEMPLATES + "email/export_ready", context, personal_links=(url,))

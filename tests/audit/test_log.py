@@ -4,6 +4,7 @@ from django.utils import translation
 
 from audit import log
 from audit.models import AppendOnly, Entry
+from members import dues, plans  # noqa: F401 (they describe the actions read below)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
