@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit import log
 from audit.models import Entry
+from config.language_views import SESSION_KEY
 from members import dues
 from tests.factories import MemberFactory, PaymentFactory, UserFactory
 
@@ -101,7 +102,7 @@ def test_filter_by_action_lists_the_described_labels(client, treasurer, member, 
 def test_a_spanish_reader_sees_the_labels_in_spanish(client, treasurer, plan):
     _entry(treasurer, "plan.edited", plan, reason="a plan")
     client.force_login(treasurer)
-    client.cookies["django_language"] = "es"
+    _read_spanish(client)
     page = _page(client)
     assert '<option value="payment.voided">Anuló un pago</option>' in page
     assert "Modificó un plan" in _rows(client)
@@ -207,3 +208,10 @@ def test_the_payment_page_shows_its_history(client, treasurer, member, plan):
     page = client.get(f"/manage/payments/{payment.pk}/").text
     assert "Recorded a payment" in page and "1 Mar 2026" in page
     assert f"/manage/audit/?type=members.payment&amp;id={payment.pk}" in page
+
+
+def _read_spanish(client) -> None:
+    """The signed-in person chose Spanish (their choice rides in the session)."""
+    session = client.session
+    session[SESSION_KEY] = "es"
+    session.save()
