@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 import audit.log
+from config.languages import in_society_language
 from events import notices, ticket_transfer_returns, ticket_waitlist
 from events.models import RSVP, Event
 from events.ticket_holds import lock_event
@@ -123,7 +124,7 @@ def _cancel_lines(event, order, lines, *, reason, fee, now, by=None, amount=None
         Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken)
     if not order.lines.filter(refunds__isnull=True).exists():
         whole = Order.Status.CANCELLED if reason == TicketRefund.Reason.ATTENDEE else Order.Status.REFUNDED
-        order.status, order.status_reason = whole, refund.get_reason_display()
+        order.status, order.status_reason = whole, in_society_language(refund.get_reason_display())
         order.save(update_fields=["status", "status_reason"])
     transaction.on_commit(lambda: _ask(refund.pk), robust=True)
     return refund

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 import audit.log
+from config.languages import in_society_language
 from events import ticket_pay_later_emails as emails
 from events.models import Event
 from events.ticket_holds import end_hold, lock_event
@@ -157,7 +158,12 @@ def end_reservations(*, now: datetime.datetime | None = None, limit: int = 500) 
         with transaction.atomic():
             lock_event(event_id)
             order = Order.objects.select_for_update().select_related("event").get(pk=order_id)
-            if order.is_reserved and end_hold(order, status=Order.Status.EXPIRED, now=now, reason="reservation ended"):
+            if order.is_reserved and end_hold(
+                order,
+                status=Order.Status.EXPIRED,
+                now=now,
+                reason=in_society_language(gettext_lazy("reservation ended")),
+            ):
                 emails.tell_ended(order)
                 ended += 1
     return ended
