@@ -16,7 +16,8 @@ f-string) given to `messages.success/info/warning/error/debug/add_message`; as t
 first argument of `ValidationError`, of an exception whose name ends in `Refused`, or
 of an exception the project defines whose name ends in `Error` (a domain refusal);
 as the message of `add_error(field, message)`; as the label of `audit.log.describe(code,
-label)`; as the text of `format_html(...)` (its words outside the tags and `{}`);
+label)` (or another `describe_...`); as a field's `label`, `help_text`... set after
+the field is made; as the text of `format_html(...)` (its words outside the tags and `{}`);
 as a form or model field's `label`, `help_text`, `empty_label`, `verbose_name` or
 `subject` keyword, or a field's first argument (its verbose name); as the values of
 a form's `labels`, `help_texts` or `error_messages`; and the label of a `TextChoices`
@@ -152,6 +153,8 @@ def python_findings(source: str, *, errors: frozenset[str] = frozenset()) -> lis
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             found += [(literal.lineno, _text(literal)) for literal in _call_literals(node, errors)]
+        elif isinstance(node, ast.Assign) and _field_attribute(node) in FIELD_KEYWORDS and _is_literal(node.value):
+            found.append((node.value.lineno, _text(node.value)))  # self.fields["x"].help_text = "..."
         elif isinstance(node, ast.Assign) and _assigned_name(node) in FORM_DICTS and isinstance(node.value, ast.Dict):
             found += [(value.lineno, _text(value)) for value in node.value.values if _is_literal(value)]
         elif isinstance(node, ast.ClassDef) and any(_name(base).endswith("Choices") for base in node.bases):
@@ -167,7 +170,9 @@ def _call_literals(call: ast.Call, errors: frozenset[str] = frozenset()) -> list
     refusal = name == "ValidationError" or name.endswith("Refused") or name in errors
     if refusal and call.args and _is_literal(call.args[0]):
         literals.append(call.args[0])
-    if name in ("add_error", "describe"):  # form.add_error(field, message); audit.log.describe(code, label)
+    if name in ("add_error", "describe") or name.startswith(
+        "describe_"
+    ):  # add_error(field, message), describe(code, label)
         literals += [arg for arg in call.args[1:2] if _is_literal(arg)]
     if name == "format_html" and call.args and _is_literal(call.args[0], markup=True):
         literals.append(call.args[0])
@@ -211,6 +216,15 @@ def _name(node) -> str:
     if isinstance(node, ast.Name):
         return node.id
     return ""
+
+
+def _field_attribute(node: ast.Assign) -> str:
+    """`label` in `self.fields["x"].label = ...`; `verbose_name` in a model's Meta (never
+    an AppConfig's `label`, which is a key)."""
+    target = node.targets[0] if len(node.targets) == 1 else None
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return target.id if isinstance(target, ast.Name) and target.id.startswith("verbose_name") else ""
 
 
 def _assigned_name(node: ast.Assign) -> str:

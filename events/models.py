@@ -364,7 +364,7 @@ class RSVP(models.Model):
     objects = RSVPQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "RSVP"
+        verbose_name = _("RSVP")
         ordering = ["name", "email"]
         constraints = [models.UniqueConstraint(fields=["event", "email"], name="one_rsvp_per_event_and_email")]
         indexes = [models.Index(fields=["event", "status"])]

@@ -189,8 +189,8 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
-        self.fields["amount_cents"].label = f"Dues ({settings.CURRENCY})"
-        self.fields["minimum_cents"].label = f"Minimum ({settings.CURRENCY})"
+        self.fields["amount_cents"].label = _("Dues (%(currency)s)") % {"currency": settings.CURRENCY}
+        self.fields["minimum_cents"].label = _("Minimum (%(currency)s)") % {"currency": settings.CURRENCY}
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
@@ -241,7 +241,7 @@ class OfflinePaymentForm(forms.Form):
     def __init__(self, *args, member: Member, **kwargs):
         self.member = member
         super().__init__(*args, **kwargs)
-        self.fields["amount"].label = f"Amount ({settings.CURRENCY})"
+        self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": settings.CURRENCY}
         self.fields["received_on"].initial = timezone.localdate()
 
     def clean_received_on(self):

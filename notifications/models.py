@@ -84,7 +84,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         indexes = [
             models.Index(fields=["next_attempt_at", "id"], condition=Q(status="queued"), name="delivery_due_idx"),
         ]

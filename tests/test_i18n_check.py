@@ -54,6 +54,9 @@ def test_an_unmarked_string_in_a_template_fails(tmp_path, template):
         'def clean(form):\n    form.add_error("email", "That address is taken.")\n',
         'def clean(self):\n    self.add_error(None, f"{self.x} is not allowed")\n',
         'import audit.log\n\naudit.log.describe("plan.created", "Created a plan")\n',
+        'def describe_kind(kind, label):\n    pass\n\ndescribe_kind("news", "News")\n',
+        'def setup(form):\n    form.fields["amount"].label = f"Amount ({form.currency})"\n',
+        'from django.db import models\n\nclass Entry(models.Model):\n    class Meta:\n        verbose_name = "entry"\n',
         'class EventRefused(Exception):\n    pass\n\ndef go(event):\n    raise EventRefused(f"{event} is over.")\n',
         'class OutboxError(Exception):\n    pass\n\ndef go():\n    raise OutboxError("Only a failed delivery.")\n',
         'from django.utils.html import format_html\n\ndef cell(n):\n    return format_html("<b>{}</b> people", n)\n',
@@ -80,6 +83,7 @@ def test_marked_strings_and_words_no_one_reads_pass(tmp_path):
                 'def view(request):\n    messages.success(request, _("Saved."))\n    return {"key": "plain"}\n'
             ),
             "members/pending.py": 'def view(request, messages):\n    messages.success(request, "Saved.")\n',
+            "members/apps.py": 'from django.apps import AppConfig\n\nclass C(AppConfig):\n    label = "members"\n',
             "members/markup.py": (
                 "from django.utils.html import format_html\nfrom django.utils.translation import gettext as _\n\n"
                 'def cell(n, form):\n    form.add_error("n", _("Too many."))\n'
