@@ -48,7 +48,7 @@ def test_actions_are_read_and_sorted_in_the_active_language():
         actions = log.actions()
         assert log.label_of("payment.voided") == "Anuló un pago"
     labels = [label for _code, label in actions]
-    assert dict(actions)["plan.created"] == "Creó un plan"
+    assert dict(actions)["plan.created"] == "Creó una modalidad"
     assert labels == sorted(labels, key=str.casefold)
     assert log.label_of("payment.voided") == "Voided a payment"
 

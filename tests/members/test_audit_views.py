@@ -105,7 +105,7 @@ def test_a_spanish_reader_sees_the_labels_in_spanish(client, treasurer, plan):
     _read_spanish(client)
     page = _page(client)
     assert '<option value="payment.voided">Anuló un pago</option>' in page
-    assert "Modificó un plan" in _rows(client)
+    assert "Modificó una modalidad" in _rows(client)
 
 
 def test_filter_by_kind_of_object_and_its_label(client, treasurer, plan):
