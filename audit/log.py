@@ -17,6 +17,7 @@ reader's language (the label is translated when it is shown, never stored).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -71,7 +72,12 @@ def label_of(code: str) -> str:
 
 def actions() -> list[tuple[str, str]]:
     """(code, label) of every described action, in the active language, by label."""
-    return sorted(((code, str(label)) for code, label in _labels.items()), key=lambda item: item[1].casefold())
+    return sorted(((code, str(label)) for code, label in _labels.items()), key=lambda item: _sort_key(item[1]))
+
+
+def _sort_key(text: str) -> str:
+    """As a reader sorts: case and accents aside ("Añadió" among the A's, not after Z)."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(char))
 
 
 def person_label(user) -> str:
