@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from audit import log
 from config.languages import in_society_language
 from notifications import sending
+from notifications.composing import Skip
 from notifications.delivery_errors import classify
 from notifications.models import Delivery, Preference, Suppression
 from tests.factories import MemberFactory, UserFactory
@@ -70,3 +71,10 @@ def test_an_audit_row_names_its_object_in_the_societys_language(spanish_society)
     with translation.override("en"), transaction.atomic():
         entry = log.record(UserFactory(is_staff=True), "member.note_added", member)
     assert entry.target_label == "Socio 42"
+
+
+def test_why_a_composer_skipped_an_email_is_kept_in_the_societys_language(spanish_society):
+    skipped = Skip(gettext_lazy("the order no longer exists."))
+    with translation.override("en"):
+        stored = in_society_language(gettext_lazy("Not sent: %(reason)s"), reason=skipped)
+    assert stored == "No enviado: el pedido ya no existe."
