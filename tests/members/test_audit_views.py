@@ -215,3 +215,9 @@ def _read_spanish(client) -> None:
     session = client.session
     session[SESSION_KEY] = "es"
     session.save()
+
+
+def test_the_search_example_names_an_object_as_the_log_does(client, treasurer, settings):
+    settings.LANGUAGE_CODE = "es"
+    client.force_login(treasurer)
+    assert "Object, e.g. Socio 42" in _page(client)
