@@ -11,17 +11,24 @@ back together::
                          reason=reason)
 
 Actions are dotted codes (`payment.recorded`); each app describes its own with
-`describe(code, label)` so the log's filter reads in words.
+`describe(code, gettext_lazy(label))` so the log's filter reads in words, in the
+reader's language (the label is translated when it is shown, never stored).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from audit.models import Entry
+from config.languages import in_society_language
 
 # A person's own details: an entry says they changed, never what they were or became,
 # so closing an account needs nothing of the log. A model adds its own (an answer's
@@ -49,20 +56,28 @@ PERSONAL_FIELDS = frozenset(
 )
 CHANGED = "(changed)"
 
-_labels: dict[str, str] = {}
+_labels: dict[str, Promise | str] = {}
 
 
-def describe(code: str, label: str) -> None:
-    """Name an action for people reading the log."""
+def describe(code: str, label: Promise | str) -> None:
+    """Name an action for people reading the log: `label` is marked (gettext_lazy) and
+    read in the language of whoever reads the log."""
     _labels[code] = label
 
 
 def label_of(code: str) -> str:
-    return _labels.get(code, code)
+    """The action's label in the active language (its code if nothing described it)."""
+    return str(_labels.get(code, code))
 
 
 def actions() -> list[tuple[str, str]]:
-    return sorted(_labels.items(), key=lambda item: item[1])
+    """(code, label) of every described action, in the active language, by label."""
+    return sorted(((code, str(label)) for code, label in _labels.items()), key=lambda item: _sort_key(item[1]))
+
+
+def _sort_key(text: str) -> str:
+    """As a reader sorts: case and accents aside ("Añadió" among the A's, not after Z)."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(char))
 
 
 def person_label(user) -> str:
@@ -71,7 +86,7 @@ def person_label(user) -> str:
     if user is None:
         return ""
     if not (user.is_superuser or user.is_staff or user.groups.exists()):
-        return f"Account {user.pk} (for themselves)"
+        return in_society_language(gettext_lazy("Account %(number)s (for themselves)"), number=user.pk)
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     email = getattr(user, "email", "") or ""
     if full and email:
@@ -112,19 +127,17 @@ def record(
     for name, pair in (changes or {}).items():
         old, new = pair
         masked[name] = [CHANGED, CHANGED] if name in personal else [_plain(old), _plain(new)]
-    entry = Entry(
-        by=by if getattr(by, "pk", None) else None,
-        by_label=person_label(by) if getattr(by, "pk", None) else "",
-        action=action,
-        changes=masked,
-        reason=reason or "",
-    )
-    if target is not None:
-        entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
-        entry.target_id = str(target.pk)
-        entry.target_label = (label if label is not None else audit_label(target))[:200]
-    elif label:
-        entry.target_label = label[:200]
+    entry = Entry(by=by if getattr(by, "pk", None) else None, action=action, changes=masked, reason=reason or "")
+    # Who and what are kept in words, written once in the society's language (as minutes
+    # are), whatever language the request or worker writing the row was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        entry.by_label = person_label(by) if getattr(by, "pk", None) else ""
+        if target is not None:
+            entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+            entry.target_id = str(target.pk)
+            entry.target_label = str(label if label is not None else audit_label(target))[:200]
+        elif label:
+            entry.target_label = str(label)[:200]
     entry.save()
     return entry
 

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class AppendOnly(Exception):
@@ -34,8 +35,8 @@ class Entry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
+        verbose_name = gettext_lazy("audit entry")
+        verbose_name_plural = gettext_lazy("audit entries")
         indexes = [
             models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_at"),
             models.Index(fields=["by", "-at"], name="audit_by_at"),

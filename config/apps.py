@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class SocietasConfig(AppConfig):
@@ -6,7 +7,7 @@ class SocietasConfig(AppConfig):
 
     name = "config"
     label = "societas"
-    verbose_name = "Societas"
+    verbose_name = gettext_lazy("Societas")
 
     def ready(self):
         from config import language_views  # noqa: F401  (connects the sign-in signal)

@@ -13,7 +13,11 @@ so is a literal `alt`, `title`, `placeholder` or `aria-label` attribute. Email s
 
 Python modules (the apps and `config/`, migrations apart): a string literal (or
 f-string) given to `messages.success/info/warning/error/debug/add_message`; as the
-first argument of `ValidationError` or of an exception whose name ends in `Refused`;
+first argument of `ValidationError`, of an exception whose name ends in `Refused`, or
+of an exception the project defines whose name ends in `Error` (a domain refusal);
+as the message of `add_error(field, message)`; as the label of `audit.log.describe(code,
+label)` (or another `describe_...`); as a field's `label`, `help_text`... set after
+the field is made; as the text of `format_html(...)` (its words outside the tags and `{}`);
 as a form or model field's `label`, `help_text`, `empty_label`, `verbose_name` or
 `subject` keyword, or a field's first argument (its verbose name); as the values of
 a form's `labels`, `help_texts` or `error_messages`; and the label of a `TextChoices`
@@ -26,6 +30,9 @@ folders) are not checked yet: the check is turned on path by path by taking them
 Catalogues (`locale/<code>/LC_MESSAGES/django.po`): an entry whose translation is
 empty, or that is marked fuzzy, is a finding; so is a translated entry that the
 compiled `django.mo` beside it lacks (the catalogue changed and was not compiled).
+And a string marked in a checked path that no catalogue of a language translates is a
+finding too (config/translation_coverage.py), so a marked string never shows in English
+to a reader of another language.
 """
 
 import ast
@@ -55,6 +62,7 @@ NOT_READ = "{# not read"
 HTML_TAG = re.compile(r"<[^>]*>", re.S)
 ENTITY = re.compile(r"&#?\w+;")
 WORD = re.compile(r"[^\W\d_]{2,}")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,25 @@ def checked_files(root: Path) -> list[Path]:
 def unmarked(root: Path, *, pending: list[str] | None = None) -> list[Finding]:
     """Every unmarked string a person reads in the checked paths, pending ones left out."""
     pending = pending_paths(root) if pending is None else pending
+    files = [(path, path.relative_to(root).as_posix()) for path in checked_files(root)]
+    sources = {relative: path.read_text() for path, relative in files if not is_pending(relative, pending)}
+    errors = domain_errors(source for relative, source in sources.items() if relative.endswith(".py"))
     findings = []
-    for path in checked_files(root):
-        relative = path.relative_to(root).as_posix()
-        if is_pending(relative, pending):
-            continue
-        check = python_findings if path.suffix == ".py" else template_findings
-        findings += [Finding(relative, line, text) for line, text in check(path.read_text())]
+    for relative, source in sources.items():
+        found = python_findings(source, errors=errors) if relative.endswith(".py") else template_findings(source)
+        findings += [Finding(relative, line, text) for line, text in found]
     return findings
+
+
+def domain_errors(sources) -> frozenset[str]:
+    """The names of the exception classes the project defines whose name ends in `Error`:
+    what a domain function raises to refuse, and a view shows."""
+    return frozenset(
+        node.name
+        for source in sources
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Error") and node.bases
+    )
 
 
 def template_findings(source: str) -> list[tuple[int, str]]:
@@ -127,12 +146,15 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def python_findings(source: str) -> list[tuple[int, str]]:
-    """(line, text) of each unmarked literal in the places a person reads it."""
+def python_findings(source: str, *, errors: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """(line, text) of each unmarked literal in the places a person reads it; `errors`
+    names the project's domain exceptions (their message is read too)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
-            found += [(literal.lineno, _text(literal)) for literal in _call_literals(node)]
+            found += [(literal.lineno, _text(literal)) for literal in _call_literals(node, errors)]
+        elif isinstance(node, ast.Assign) and _field_attribute(node) in FIELD_KEYWORDS and _is_literal(node.value):
+            found.append((node.value.lineno, _text(node.value)))  # self.fields["x"].help_text = "..."
         elif isinstance(node, ast.Assign) and _assigned_name(node) in FORM_DICTS and isinstance(node.value, ast.Dict):
             found += [(value.lineno, _text(value)) for value in node.value.values if _is_literal(value)]
         elif isinstance(node, ast.ClassDef) and any(_name(base).endswith("Choices") for base in node.bases):
@@ -140,12 +162,19 @@ def python_findings(source: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def _call_literals(call: ast.Call) -> list[ast.expr]:
+def _call_literals(call: ast.Call, errors: frozenset[str] = frozenset()) -> list[ast.expr]:
     name = _name(call.func)
     literals = []
     if name in MESSAGE_FUNCTIONS and isinstance(call.func, ast.Attribute) and _name(call.func.value) == "messages":
         literals += [arg for arg in call.args[1:2] if _is_literal(arg)]
-    if (name == "ValidationError" or name.endswith("Refused")) and call.args and _is_literal(call.args[0]):
+    refusal = name == "ValidationError" or name.endswith("Refused") or name in errors
+    if refusal and call.args and _is_literal(call.args[0]):
+        literals.append(call.args[0])
+    if name in ("add_error", "describe") or name.startswith(
+        "describe_"
+    ):  # add_error(field, message), describe(code, label)
+        literals += [arg for arg in call.args[1:2] if _is_literal(arg)]
+    if name == "format_html" and call.args and _is_literal(call.args[0], markup=True):
         literals.append(call.args[0])
     if name.endswith("Field") and call.args and _is_literal(call.args[0]):
         literals.append(call.args[0])
@@ -164,14 +193,16 @@ def _choice_labels(node: ast.ClassDef) -> list[ast.expr]:
     return labels
 
 
-def _is_literal(node) -> bool:
-    """A plain string or f-string with words in it (a marked one is a call, not a literal)."""
+def _is_literal(node, *, markup: bool = False) -> bool:
+    """A plain string or f-string with words in it (a marked one is a call, not a literal);
+    with `markup`, words outside HTML tags and `{}` placeholders."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return bool(WORD.search(node.value))
+        text = PLACEHOLDER.sub(" ", HTML_TAG.sub(" ", node.value)) if markup else node.value
+        return bool(WORD.search(text))
     if isinstance(node, ast.JoinedStr):
-        return any(_is_literal(part) for part in node.values)
+        return any(_is_literal(part, markup=markup) for part in node.values)
     if isinstance(node, ast.BinOp):  # "..." % {...} or "..." + "..."
-        return _is_literal(node.left)
+        return _is_literal(node.left, markup=markup)
     return False
 
 
@@ -185,6 +216,15 @@ def _name(node) -> str:
     if isinstance(node, ast.Name):
         return node.id
     return ""
+
+
+def _field_attribute(node: ast.Assign) -> str:
+    """`label` in `self.fields["x"].label = ...`; `verbose_name` in a model's Meta (never
+    an AppConfig's `label`, which is a key)."""
+    target = node.targets[0] if len(node.targets) == 1 else None
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return target.id if isinstance(target, ast.Name) and target.id.startswith("verbose_name") else ""
 
 
 def _assigned_name(node: ast.Assign) -> str:

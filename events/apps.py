@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = "Events"
+    verbose_name = gettext_lazy("Events")
 
     def ready(self):
         # The modules of staff actions describe their audit codes when imported.

@@ -14,14 +14,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events.models import RSVP, Event
 
 SALT = "events.check-in"
 
-audit.log.describe("rsvp.checked_in", "Checked someone in at an event's door")
-audit.log.describe("rsvp.check_in_undone", "Took back a check-in at an event's door")
+audit.log.describe("rsvp.checked_in", gettext_lazy("Checked someone in at an event's door"))
+audit.log.describe("rsvp.check_in_undone", gettext_lazy("Took back a check-in at an event's door"))
 
 
 class CheckInRefused(Exception):

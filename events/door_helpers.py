@@ -11,13 +11,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events.models import Event
 from members.roles import DOOR_HELPER
 
-audit.log.describe("event.door_helper_added", "Named a door helper for an event")
-audit.log.describe("event.door_helper_removed", "Removed a door helper from an event")
+audit.log.describe("event.door_helper_added", gettext_lazy("Named a door helper for an event"))
+audit.log.describe("event.door_helper_removed", gettext_lazy("Removed a door helper from an event"))
 
 
 class DoorHelperRefused(Exception):

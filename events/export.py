@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events import question_lists
@@ -21,7 +22,7 @@ from events.question_records import Question
 from events.questions import shown
 from members.roster import safe_cell
 
-audit.log.describe("event.answers_exported", "Downloaded the answers to an event (names and emails)")
+audit.log.describe("event.answers_exported", gettext_lazy("Downloaded the answers to an event (names and emails)"))
 
 
 def _times(moment: datetime.datetime | None, event: Event) -> list[str]:

@@ -271,7 +271,7 @@ class RescheduleForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
-            self.fields[name].help_text = f"In {event.time_zone}."
+            self.fields[name].help_text = gettext("In %(zone)s.") % {"zone": event.time_zone}
 
     def clean(self):
         data = super().clean()

@@ -18,8 +18,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from events import notices
 from events.models import RSVP, Event, Invitation
 from members.models import Member
@@ -29,7 +31,7 @@ BATCH = 500
 FAN_OUT_SOURCE = "events.invitation"
 SEPARATORS = re.compile(r"[\n,;]+")
 
-audit.log.describe("event.invited", "Invited people to an event")
+audit.log.describe("event.invited", gettext_lazy("Invited people to an event"))
 
 
 class InvitationRefused(Exception):
@@ -146,7 +148,9 @@ def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     invitation = Invitation.objects.select_related("event").get(pk=params["invitation"])
     event = invitation.event
     if not event.is_published:
-        return fanout.Batch([], cursor, done=True, stopped="The event is no longer published.")
+        return fanout.Batch(
+            [], cursor, done=True, stopped=in_society_language(gettext_lazy("The event is no longer published."))
+        )
     people = invitees(invitation, after=int(cursor or 0), limit=limit)
     rsvps = _rsvps_for(event, people, timezone.now())
     owed = [notices.invitation(rsvp) for rsvp in rsvps if rsvp.status == RSVP.Status.INVITED]

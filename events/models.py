@@ -364,7 +364,7 @@ class RSVP(models.Model):
     objects = RSVPQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "RSVP"
+        verbose_name = _("RSVP")
         ordering = ["name", "email"]
         constraints = [models.UniqueConstraint(fields=["event", "email"], name="one_rsvp_per_event_and_email")]
         indexes = [models.Index(fields=["event", "status"])]
@@ -377,7 +377,7 @@ class RSVP(models.Model):
 
     def audit_label(self) -> str:
         """Names the event, never the person who answered."""
-        return f"Answer {self.pk} to {self.event.title}"
+        return _("Answer %(number)s to %(event)s") % {"number": self.pk, "event": self.event.title}
 
     @property
     def display_name(self) -> str:
@@ -423,7 +423,7 @@ class Invitation(models.Model):
         return f"{self.get_segment_display()} to {self.event}"
 
     def audit_label(self) -> str:
-        return f"Invitation {self.pk} to {self.event.title}"
+        return _("Invitation %(number)s to %(event)s") % {"number": self.pk, "event": self.event.title}
 
     @property
     def audience(self) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import segno
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events import calendar_links, calendars, checkin
 from events.models import RSVP, Event
@@ -195,7 +195,7 @@ def _ticket(rsvp: RSVP) -> tuple[dict, tuple[Attachment, ...]]:
 
 def _current(rsvp: RSVP, row) -> None:
     if rsvp.revision != row.facts["revision"]:
-        raise Skip("a newer answer replaced the one this email confirmed.")
+        raise Skip(gettext_lazy("a newer answer replaced the one this email confirmed."))
 
 
 def compose_answer(row):
@@ -232,7 +232,7 @@ def compose_promoted(row):
 def compose_invitation(row):
     rsvp = _rsvp(row)
     if not rsvp.event.is_published or rsvp.event.is_over(timezone.now()):
-        raise Skip("the event is no longer open (cancelled, unpublished or over).")
+        raise Skip(gettext_lazy("the event is no longer open (cancelled, unpublished or over)."))
     context = _context(rsvp, description_html=render_markdown(rsvp.event.shown_description))
     return _compose(row, "invitation", context)
 
@@ -253,7 +253,7 @@ def _answer_label(answer: str) -> str:
 def compose_changed(row):
     rsvp = _rsvp(row)
     if rsvp.event.sequence != row.facts["sequence"]:
-        raise Skip("a newer change to the event superseded this notice; that one is sent instead.")
+        raise Skip(gettext_lazy("a newer change to the event superseded this notice; that one is sent instead."))
     attachments = _calendar(rsvp, calendars.invitation_method()) if rsvp.status in COMING else ()
     context = _context(rsvp, change=row.facts["change"], message=row.facts["message"])
     return _compose(row, "changed", context, attachments)
@@ -289,11 +289,11 @@ def compose_reminder(row):
     rsvp = _rsvp(row)
     event = rsvp.event
     if not event.is_published or event.has_started(timezone.now()):
-        raise Skip("the event is cancelled, unpublished or has started.")
+        raise Skip(gettext_lazy("the event is cancelled, unpublished or has started."))
     if event.schedule_version != row.facts["schedule"]:
-        raise Skip("the event moved after this reminder was queued; its new reminders are planned anew.")
+        raise Skip(gettext_lazy("the event moved after this reminder was queued; its new reminders are planned anew."))
     if rsvp.status not in (COMING if event.remind_maybe else (RSVP.Status.YES,)):
-        raise Skip("the person is no longer coming.")
+        raise Skip(gettext_lazy("the person is no longer coming."))
     offset = datetime.timedelta(seconds=row.facts["offset"])
     show_link = rsvp.is_yes and event.is_online and offset <= LINK_IN_REMINDERS_WITHIN
     return _compose(row, "reminder", _context(rsvp, starts_in=starts_in(row.facts["label"]), show_link=show_link))

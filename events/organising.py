@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from events import covers, notices, question_setup
 from events import rsvp as seats
 from events.models import RSVP, Event
@@ -49,12 +51,12 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
 # What a new event's entry keeps: enough to recognise it, not its whole text.
 CREATED_FACTS = ("title", "kind", "starts_at", "ends_at", "capacity", "visibility", "status")
 
-audit.log.describe("event.created", "Created an event")
-audit.log.describe("event.edited", "Edited an event")
-audit.log.describe("event.published", "Published an event")
-audit.log.describe("event.cancelled", "Cancelled an event")
-audit.log.describe("event.rescheduled", "Changed an event's date")
-audit.log.describe("event.duplicated", "Copied an event into a new draft")
+audit.log.describe("event.created", gettext_lazy("Created an event"))
+audit.log.describe("event.edited", gettext_lazy("Edited an event"))
+audit.log.describe("event.published", gettext_lazy("Published an event"))
+audit.log.describe("event.cancelled", gettext_lazy("Cancelled an event"))
+audit.log.describe("event.rescheduled", gettext_lazy("Changed an event's date"))
+audit.log.describe("event.duplicated", gettext_lazy("Copied an event into a new draft"))
 
 
 def create_event(*, details: dict, organisers, by) -> Event:
@@ -230,11 +232,17 @@ def duplicate(*, event_id: int, by) -> Event:
     with transaction.atomic():
         original = Event.objects.get(pk=event_id)
         details = {name: getattr(original, name) for name in COPIED_FIELDS}
-        details["title"] = f"{original.title} (copy)"
+        details["title"] = in_society_language(gettext_lazy("%(title)s (copy)"), title=original.title)
         copy = _new_draft(details, organisers=list(original.organisers.all()), by=by)
         asked = question_setup.copy_questions(source=original, to=copy)
         changes = {"copied_from": [None, original.pk], **_as_created(copy), "questions": [None, asked]}
-        audit.log.record(by, "event.duplicated", copy, changes=changes, reason=f"A copy of {original.title}")
+        audit.log.record(
+            by,
+            "event.duplicated",
+            copy,
+            changes=changes,
+            reason=in_society_language(gettext_lazy("A copy of %(title)s"), title=original.title),
+        )
     return copy
 
 
@@ -249,7 +257,12 @@ def change_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     higher SEQUENCE) supersedes this one, which stops."""
     event = Event.objects.get(pk=params["event"])
     if event.sequence != params["sequence"]:
-        return fanout.Batch([], cursor, done=True, stopped="A newer change to the event superseded this one.")
+        return fanout.Batch(
+            [],
+            cursor,
+            done=True,
+            stopped=in_society_language(gettext_lazy("A newer change to the event superseded this one.")),
+        )
     change, message = params["change"], params["message"]
     statuses = TOLD_OF_CANCELLATION if change == "cancelled" else TOLD_OF_CHANGE
     batch = list(event.rsvps.filter(status__in=statuses, pk__gt=int(cursor or 0)).order_by("pk")[:limit])

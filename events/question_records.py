@@ -59,7 +59,7 @@ class Question(models.Model):
         return self.text
 
     def audit_label(self) -> str:
-        return f"Question {self.pk} to {self.event.title}"
+        return _("Question %(number)s to %(event)s") % {"number": self.pk, "event": self.event.title}
 
     @property
     def has_choices(self) -> bool:

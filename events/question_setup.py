@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events.models import Event
@@ -28,11 +29,11 @@ FIELDS = (
     "choices_second",
 )
 
-audit.log.describe("event.question_added", "Added a registration question")
-audit.log.describe("event.question_edited", "Edited a registration question")
-audit.log.describe("event.question_moved", "Moved a registration question")
-audit.log.describe("event.question_deleted", "Deleted a registration question nobody had answered")
-audit.log.describe("event.question_archived", "Archived a registration question (its answers are kept)")
+audit.log.describe("event.question_added", gettext_lazy("Added a registration question"))
+audit.log.describe("event.question_edited", gettext_lazy("Edited a registration question"))
+audit.log.describe("event.question_moved", gettext_lazy("Moved a registration question"))
+audit.log.describe("event.question_deleted", gettext_lazy("Deleted a registration question nobody had answered"))
+audit.log.describe("event.question_archived", gettext_lazy("Archived a registration question (its answers are kept)"))
 
 
 class QuestionRefused(RSVPRefused):

@@ -23,7 +23,9 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from events import audiences, notices
 from events.models import RSVP, Event
 from notifications import fanout
@@ -83,7 +85,12 @@ def reminder_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     after the offset fell due does not get it (they just had their confirmation)."""
     event = Event.objects.get(pk=params["event"])
     if event.schedule_version != params["schedule"] or not event.is_published:
-        return fanout.Batch([], cursor, done=True, stopped="The event moved or is no longer published.")
+        return fanout.Batch(
+            [],
+            cursor,
+            done=True,
+            stopped=in_society_language(gettext_lazy("The event moved or is no longer published.")),
+        )
     offset = datetime.timedelta(seconds=params["offset"])
     statuses = [RSVP.Status.YES, RSVP.Status.MAYBE] if event.remind_maybe else [RSVP.Status.YES]
     rsvps = list(

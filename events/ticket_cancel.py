@@ -17,9 +17,10 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import audit.log
+from config.languages import in_society_language
 from events import notices, ticket_transfer_returns, ticket_waitlist
 from events.models import RSVP, Event
 from events.ticket_holds import lock_event
@@ -36,8 +37,8 @@ from notifications.outbox import queue_message
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("ticket_refund.policy_set", "Set an event's ticket refund deadline and fee")
-audit.log.describe("ticket_refund.event_refunds", "Refunded an order of a cancelled event")
+audit.log.describe("ticket_refund.policy_set", gettext_lazy("Set an event's ticket refund deadline and fee"))
+audit.log.describe("ticket_refund.event_refunds", gettext_lazy("Refunded an order of a cancelled event"))
 
 
 def policy_of(event: Event) -> RefundPolicy:
@@ -123,7 +124,7 @@ def _cancel_lines(event, order, lines, *, reason, fee, now, by=None, amount=None
         Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken)
     if not order.lines.filter(refunds__isnull=True).exists():
         whole = Order.Status.CANCELLED if reason == TicketRefund.Reason.ATTENDEE else Order.Status.REFUNDED
-        order.status, order.status_reason = whole, refund.get_reason_display()
+        order.status, order.status_reason = whole, in_society_language(refund.get_reason_display())
         order.save(update_fields=["status", "status_reason"])
     transaction.on_commit(lambda: _ask(refund.pk), robust=True)
     return refund
@@ -266,7 +267,7 @@ def _user(user_id: int | None):
     return get_user_model().objects.filter(pk=user_id).first()
 
 
-audit.log.describe("ticket_refund.treasurer", "Refunded a ticket payment, cancelling its order")
+audit.log.describe("ticket_refund.treasurer", gettext_lazy("Refunded a ticket payment, cancelling its order"))
 
 
 def refund_by_treasurer(*, payment: Payment, amount_cents: int | None, reason: str, by) -> TicketRefund:

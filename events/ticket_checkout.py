@@ -16,8 +16,9 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from config.languages import in_society_language
 from events import ticket_holds
 from events.ticket_orders import CONFIRMED, REFUND, confirm_paid
 from events.ticket_records import Order
@@ -118,7 +119,12 @@ def _time_ran_out(order: Order, now: datetime.datetime) -> None:
     with transaction.atomic():
         ticket_holds.lock_event(order.event_id)
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        ticket_holds.end_hold(locked, status=Order.Status.EXPIRED, now=now, reason="the time to pay ran out")
+        ticket_holds.end_hold(
+            locked,
+            status=Order.Status.EXPIRED,
+            now=now,
+            reason=in_society_language(gettext_lazy("the time to pay ran out")),
+        )
     raise card.CardPaymentsUnavailable(_("The time to pay for this order has run out, so its seats were released."))
 
 
@@ -261,7 +267,7 @@ def session_expired(event: dict, session: dict) -> None:
     if order is not None and order.stripe_checkout_session_id == session.get("id"):
         if WaitlistEntry.objects.filter(offer=order).exists() and order.holds_seats(timezone.now()):
             return  # a waitlist offer's hold goes on after the session it started
-        ticket_holds.expire(order_id=order.pk, reason="Stripe's checkout expired")
+        ticket_holds.expire(order_id=order.pk, reason=in_society_language(gettext_lazy("Stripe's checkout expired")))
 
 
 def register() -> None:

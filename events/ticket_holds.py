@@ -11,7 +11,9 @@ from collections import Counter
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from events.models import Event
 from events.ticket_records import SEAT_HOLDING, DiscountCode, Order, OrderLine, held_seats
 
@@ -91,4 +93,5 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
     """Expire the holds whose time is up (beat runs this); the number ended."""
     now = now or timezone.now()
     due = Order.objects.filter(status=Order.Status.HELD, held_until__lte=now).values_list("pk", flat=True)[:limit]
-    return sum(expire(order_id=order_id, now=now, reason="hold ended") for order_id in list(due))
+    reason = in_society_language(gettext_lazy("hold ended"))
+    return sum(expire(order_id=order_id, now=now, reason=reason) for order_id in list(due))

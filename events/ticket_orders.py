@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from config.languages import in_society_language
 from events import notices, questions
 from events.models import RSVP, Event
 from events.rsvp import rsvp_for
@@ -296,15 +297,15 @@ def confirm_paid(
 
 def _payment_problem(event, order, amount_cents, currency, dues_applied, now) -> str:
     if amount_cents != order.charged_cents or currency.upper() != order.currency.upper():
-        return "paid amount differs from the order's"
+        return in_society_language(gettext_lazy("paid amount differs from the order's"))
     if order.dues_cents and not dues_applied:
-        return "the dues in the same payment could not be applied"
+        return in_society_language(gettext_lazy("the dues in the same payment could not be applied"))
     types = {line.ticket_type for line in order.lines.select_related("ticket_type")}
     members_only = [t for t in types if t.for_members]
     if members_only:  # standing now, the dues of this very payment included
         buyer = buyer_of(order.user, on=timezone.localdate(now))
         if not all(may_buy(t, buyer) for t in members_only):
-            return "not a member in good standing when the payment arrived"
+            return in_society_language(gettext_lazy("not a member in good standing when the payment arrived"))
     if not order.holds_seats(now):
         attendees = [
             Attendee(line.ticket_type_id, line.attendee_name, line.attendee_email) for line in order.lines.all()
@@ -312,5 +313,5 @@ def _payment_problem(event, order, amount_cents, currency, dues_applied, now) ->
         try:
             _check_room(event, attendees, {t.pk: t for t in types}, now)
         except OrderRefused:
-            return "the hold had ended and the event had no room"
+            return in_society_language(gettext_lazy("the hold had ended and the event had no room"))
     return ""

@@ -11,9 +11,10 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import audit.log
+from config.languages import in_society_language
 from events import ticket_pay_later_emails as emails
 from events.models import Event
 from events.ticket_holds import end_hold, lock_event
@@ -23,8 +24,12 @@ from events.ticket_records import Order
 from members import reference_payments
 from members.money import format_money
 
-audit.log.describe("ticket_pay_later.set", "Set whether an event's tickets may be paid later by bank transfer")
-audit.log.describe("ticket_order.paid_by_transfer", "Recorded a bank transfer paying a ticket reservation")
+audit.log.describe(
+    "ticket_pay_later.set", gettext_lazy("Set whether an event's tickets may be paid later by bank transfer")
+)
+audit.log.describe(
+    "ticket_order.paid_by_transfer", gettext_lazy("Recorded a bank transfer paying a ticket reservation")
+)
 
 # No 0/O, 1/I/L: a reference read aloud on the phone or typed from a bank statement survives.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -153,7 +158,12 @@ def end_reservations(*, now: datetime.datetime | None = None, limit: int = 500) 
         with transaction.atomic():
             lock_event(event_id)
             order = Order.objects.select_for_update().select_related("event").get(pk=order_id)
-            if order.is_reserved and end_hold(order, status=Order.Status.EXPIRED, now=now, reason="reservation ended"):
+            if order.is_reserved and end_hold(
+                order,
+                status=Order.Status.EXPIRED,
+                now=now,
+                reason=in_society_language(gettext_lazy("reservation ended")),
+            ):
                 emails.tell_ended(order)
                 ended += 1
     return ended

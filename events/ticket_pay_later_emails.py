@@ -4,6 +4,7 @@ details and reference once reserved, and the news that a reservation ended unpai
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events.ticket_records import Order
 from members.links import absolute
@@ -34,7 +35,7 @@ def tell_ended(order: Order) -> None:
 def _order(row) -> Order:
     order = Order.objects.select_related("event").filter(pk=row.facts["order"]).first()
     if order is None:
-        raise Skip("the order no longer exists.")
+        raise Skip(gettext_lazy("the order no longer exists."))
     return order
 
 
@@ -52,7 +53,7 @@ def _account_lines() -> str:
 def compose_reserved(row) -> Composed:
     order = _order(row)
     if not order.is_reserved:
-        raise Skip("the reservation was paid or ended before this email went out.")
+        raise Skip(gettext_lazy("the reservation was paid or ended before this email went out."))
     local = timezone.localtime(order.held_until, order.event.zone)
     link = absolute(order.capability_url)
     facts = {
@@ -81,7 +82,7 @@ def compose_reserved(row) -> Composed:
 def compose_ended(row) -> Composed:
     order = _order(row)
     if order.status != Order.Status.EXPIRED:
-        raise Skip("the order is no longer an ended reservation.")
+        raise Skip(gettext_lazy("the order is no longer an ended reservation."))
     link = absolute(order.capability_url)
     facts = {"event": order.event.title, "reference": order.bank_reference, "link": link}
     subject = _("Your reservation for %(event)s has ended") % facts

@@ -31,7 +31,7 @@ class PayLaterTerms(models.Model):
         return f"Pay later for {self.event_id}: {self.allowed}, {self.days} days"
 
     def audit_label(self) -> str:
-        return f"Pay later terms of {self.event.title}"
+        return _("Pay later terms of %(event)s") % {"event": self.event.title}
 
 
 def terms_for(event: Event) -> PayLaterTerms | None:

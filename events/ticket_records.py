@@ -66,7 +66,7 @@ class TicketType(models.Model):
         return self.name
 
     def audit_label(self) -> str:
-        return f"Ticket type {self.name} of {self.event.title}"
+        return _("Ticket type %(name)s of %(event)s") % {"name": self.name, "event": self.event.title}
 
     @property
     def shown_name(self) -> str:
@@ -123,7 +123,7 @@ class DiscountCode(models.Model):
         return self.code
 
     def audit_label(self) -> str:
-        return f"Discount code {self.code} of {self.event.title}"
+        return _("Discount code %(code)s of %(event)s") % {"code": self.code, "event": self.event.title}
 
     def off(self, price_cents: int) -> int:
         """Cents this code takes off one ticket of `price_cents`."""
@@ -196,7 +196,7 @@ class Order(models.Model):
         return reverse("events:order", args=[self.pk])
 
     def audit_label(self) -> str:
-        return f"Order {self.pk} for {self.event.title}"
+        return _("Order %(number)s for %(event)s") % {"number": self.pk, "event": self.event.title}
 
     @property
     def capability_url(self) -> str:

@@ -37,7 +37,7 @@ class RefundPolicy(models.Model):
         return f"Refund policy of {self.event_id}"
 
     def audit_label(self) -> str:
-        return f"Refund policy of {self.event.title}"
+        return _("Refund policy of %(event)s") % {"event": self.event.title}
 
     def allows(self, now: datetime.datetime) -> bool:
         return self.deadline is not None and now < self.deadline
@@ -77,7 +77,7 @@ class TicketRefund(models.Model):
         return f"Refund {self.pk} of order {self.order_id}: {self.amount_cents}"
 
     def audit_label(self) -> str:
-        return f"Refund {self.pk} of order {self.order_id}"
+        return _("Refund %(number)s of order %(order)s") % {"number": self.pk, "order": self.order_id}
 
     @property
     def stripe_key(self) -> str:

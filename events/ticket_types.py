@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from events.models import Event
@@ -21,10 +22,10 @@ TYPE_FACTS = (
 )
 CODE_FACTS = ("code", "kind", "value", "max_uses", "last_day")
 
-audit.log.describe("ticket_type.created", "Added a ticket type")
-audit.log.describe("ticket_type.edited", "Edited a ticket type")
-audit.log.describe("ticket_type.removed", "Removed a ticket type")
-audit.log.describe("discount_code.created", "Added a discount code")
+audit.log.describe("ticket_type.created", gettext_lazy("Added a ticket type"))
+audit.log.describe("ticket_type.edited", gettext_lazy("Edited a ticket type"))
+audit.log.describe("ticket_type.removed", gettext_lazy("Removed a ticket type"))
+audit.log.describe("discount_code.created", gettext_lazy("Added a discount code"))
 
 
 class TicketTypeRefused(Exception):

@@ -13,8 +13,10 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from events import ticket_waitlist_leave
 from events.models import RSVP, Event
 from events.ticket_holds import end_hold, lock_event, seats_left, taken_by_type
@@ -25,7 +27,7 @@ from events.ticket_waitlist_records import WaitlistEntry, offer_length, waiting_
 from members.links import absolute
 from notifications.outbox import queue_message
 
-audit.log.describe("ticket_waitlist.offer_withdrawn", "Withdrew a waitlist offer of a ticket")
+audit.log.describe("ticket_waitlist.offer_withdrawn", gettext_lazy("Withdrew a waitlist offer of a ticket"))
 
 
 def sold_out(event: Event, ticket_type: TicketType | None, *, now: datetime.datetime) -> bool:
@@ -113,7 +115,12 @@ def _settle_offers(event: Event, now: datetime.datetime) -> None:
             entry.status = WaitlistEntry.Status.BOUGHT
         elif order is None or not order.holds_seats(now):
             if order is not None and order.is_held:
-                end_hold(order, status=Order.Status.EXPIRED, now=now, reason="waitlist offer not taken up")
+                end_hold(
+                    order,
+                    status=Order.Status.EXPIRED,
+                    now=now,
+                    reason=in_society_language(gettext_lazy("waitlist offer not taken up")),
+                )
             entry.status = WaitlistEntry.Status.LAPSED
         else:
             continue
@@ -188,7 +195,12 @@ def withdraw_offer(*, entry: WaitlistEntry, by, reason: str = "") -> bool:
         entry = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offer", "event").get(pk=entry.pk)
         if entry.status != WaitlistEntry.Status.OFFERED or entry.offer is None or not entry.offer.is_held:
             return False
-        end_hold(entry.offer, status=Order.Status.CANCELLED, now=now, reason="waitlist offer withdrawn")
+        end_hold(
+            entry.offer,
+            status=Order.Status.CANCELLED,
+            now=now,
+            reason=in_society_language(gettext_lazy("waitlist offer withdrawn")),
+        )
         entry.status = WaitlistEntry.Status.LAPSED
         entry.save(update_fields=["status"])
         audit.log.record(
@@ -207,7 +219,12 @@ def close(*, event_id: int) -> int:
         open_entries = list(open_entries.filter(event_id=event_id, status__in=WaitlistEntry.OPEN))
         for entry in open_entries:
             if entry.offer is not None and entry.offer.is_held:
-                end_hold(entry.offer, status=Order.Status.CANCELLED, now=now, reason="the event was cancelled")
+                end_hold(
+                    entry.offer,
+                    status=Order.Status.CANCELLED,
+                    now=now,
+                    reason=in_society_language(gettext_lazy("the event was cancelled")),
+                )
             entry.status = WaitlistEntry.Status.LEFT
             entry.save(update_fields=["status"])
     return len(open_entries)

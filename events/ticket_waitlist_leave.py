@@ -13,7 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from events.ticket_holds import end_hold, lock_event
 from events.ticket_records import Order
 from events.ticket_waitlist_records import WaitlistEntry
@@ -58,7 +60,12 @@ def leave(*, entry_id: int, now: datetime.datetime | None = None) -> bool:
         if entry.status not in WaitlistEntry.OPEN:
             return False
         if entry.offer is not None and entry.offer.is_held:
-            end_hold(entry.offer, status=Order.Status.CANCELLED, now=now, reason="left the waitlist")
+            end_hold(
+                entry.offer,
+                status=Order.Status.CANCELLED,
+                now=now,
+                reason=in_society_language(gettext_lazy("left the waitlist")),
+            )
         entry.status = WaitlistEntry.Status.LEFT
         entry.save(update_fields=["status"])
     return True

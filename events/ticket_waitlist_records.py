@@ -60,7 +60,7 @@ class WaitlistEntry(models.Model):
         return f"Waitlist {self.event_id}: {self.email} ({self.status})"
 
     def audit_label(self) -> str:
-        return f"Waitlist entry {self.pk} for {self.event.title}"
+        return _("Waitlist entry %(number)s for %(event)s") % {"number": self.pk, "event": self.event.title}
 
 
 def waiting_claims(event_id: int, *, taken) -> int:

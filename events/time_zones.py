@@ -6,22 +6,41 @@ the zones of tzdata's own tables instead: zone1970.tab (one per region whose clo
 differ since 1970) and zone.tab (at least one per country, so that Amsterdam or Oslo
 can be found by name), with UTC. An old name someone types is answered with the
 current one, from tzdata's links.
+
+Each zone is offered by its city and country in the reader's language (CLDR's names,
+through Babel): 'Nueva York (Estados Unidos)' to a reader of Spanish, the IANA name
+being the value searched and saved.
 """
 
 import zoneinfo
 from functools import cache
 from importlib import resources
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone_location
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 TABLES = ("zone1970.tab", "zone.tab")
 
 
-def _table(name: str) -> list[str]:
+def _rows(name: str) -> list[list[str]]:
     text = resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
-    return [line.split("\t")[2] for line in text.splitlines() if line and not line.startswith("#")]
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _table(name: str) -> list[str]:
+    return [row[2] for row in _rows(name)]
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Zone -> the code of its country: zone.tab's (one a zone), else the first of zone1970.tab's."""
+    found = {row[2]: row[0].split(",")[0] for row in _rows("zone1970.tab")}
+    found.update({row[2]: row[0] for row in _rows("zone.tab")})
+    return found
 
 
 @cache
@@ -46,10 +65,31 @@ def choices(*, first: str = "") -> list[str]:
 
 
 def label(zone: str) -> str:
-    """'America/Argentina/Buenos_Aires' as 'Buenos Aires (America, Argentina)', to search by city."""
-    *region, city = zone.split("/")
-    city = city.replace("_", " ")
-    return f"{city} ({', '.join(part.replace('_', ' ') for part in region)})" if region else city
+    """'America/New_York' as 'New York (United States)', or 'Nueva York (Estados Unidos)'
+    to a reader of Spanish: the city and country in the active language, to search by."""
+    return _labels(translation.get_language() or settings.LANGUAGE_CODE).get(zone) or _city(zone, "en")
+
+
+@cache
+def _labels(language: str) -> dict[str, str]:
+    """Every current zone's label in one language (worked out once: Babel reads CLDR)."""
+    try:
+        locale = Locale.parse(translation.to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale("en")
+    countries, territories = _countries(), locale.territories
+    labels = {}
+    for zone in current_zones():
+        city, country = _city(zone, locale), territories.get(countries.get(zone, ""))
+        labels[zone] = f"{city} ({country})" if country and country != city else city
+    return labels
+
+
+def _city(zone: str, locale) -> str:
+    if "/" not in zone:
+        return zone  # UTC
+    # A zone CLDR names no city for comes back as its IANA path ('Argentina/Buenos Aires').
+    return get_timezone_location(zone, locale, return_city=True).rsplit("/", 1)[-1]
 
 
 def canonical(typed: str, *, keep: str = "") -> str:

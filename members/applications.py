@@ -7,15 +7,16 @@ or declines it with a reason (emailed). The applicant sees where it stands on /m
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import plan_emails
 from members.dues import DuesError
 from members.models import Application, Member, MembershipTerm, Plan
 
-audit.log.describe("application.submitted", "Applied for a plan that needs approval")
-audit.log.describe("application.approved", "Approved an application for a plan")
-audit.log.describe("application.declined", "Declined an application for a plan")
+audit.log.describe("application.submitted", gettext_lazy("Applied for a plan that needs approval"))
+audit.log.describe("application.approved", gettext_lazy("Approved an application for a plan"))
+audit.log.describe("application.declined", gettext_lazy("Declined an application for a plan"))
 
 STATEMENT_MOST = 5000
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class MembersConfig(AppConfig):
     name = "members"
-    verbose_name = "Members and dues"
+    verbose_name = gettext_lazy("Members and dues")
 
     def ready(self):
         # Tell notifications what members has to send and to whom (it never imports us).

@@ -6,15 +6,16 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import emails
 from members.dues import DuesError
 from members.models import FailedPayment, Member, MemberNote, PaymentPromise, Plan, PromiseRequest
 
-audit.log.describe("promise.withdrawn", "Closed a promise to pay without a payment")
-audit.log.describe("failed_charge.resolved", "Resolved a failed card charge")
-audit.log.describe("member.note_added", "Added a note to a member")
+audit.log.describe("promise.withdrawn", gettext_lazy("Closed a promise to pay without a payment"))
+audit.log.describe("failed_charge.resolved", gettext_lazy("Resolved a failed card charge"))
+audit.log.describe("member.note_added", gettext_lazy("Added a note to a member"))
 
 
 def promise_payment(*, member: Member, plan: Plan, amount_cents: int, method: str) -> PaymentPromise:

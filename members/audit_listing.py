@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 import audit.log
 from audit.models import Entry
+from config.languages import in_society_language
 from members.money import format_money
 
 SYSTEM = "system"
@@ -46,7 +47,7 @@ class AuditFilterForm(forms.Form):
     by = forms.ChoiceField(label=gettext_lazy("Person"), required=False)
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     type = forms.ChoiceField(label=gettext_lazy("Kind of object"), required=False)
-    q = forms.CharField(label=gettext_lazy("Object, e.g. Member 42"), required=False)
+    q = forms.CharField(required=False)
     id = forms.CharField(required=False, widget=forms.HiddenInput)
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -60,6 +61,9 @@ class AuditFilterForm(forms.Form):
             *((str(user.pk), user.email) for user in staff.order_by("email")),
         ]
         self.fields["action"].choices = [("", _("Any")), *audit.log.actions()]
+        # Objects are named in the society's language (audit.log.record), so is the example to search by.
+        example = in_society_language(gettext_lazy("Member %(number)s"), number=42)
+        self.fields["q"].label = _("Object, e.g. %(example)s") % {"example": example}
         kinds = Entry.objects.exclude(target_type=None).order_by().values_list("target_type", flat=True).distinct()
         types = sorted((ContentType.objects.get_for_id(pk) for pk in kinds), key=lambda t: str(t._meta.verbose_name))
         self.fields["type"].choices = [

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import privacy
@@ -34,7 +35,7 @@ from notifications.outbox import Notice, Skip, composed_from, queue_notice, regi
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("member.data_exported", "Asked for a download of their own data")
+audit.log.describe("member.data_exported", gettext_lazy("Asked for a download of their own data"))
 
 TEMPLATES = "members/privacy/"
 
@@ -242,7 +243,7 @@ def download_url(export: DataExport) -> str:
 def compose_export_ready(row):
     export = DataExport.objects.select_related("member__user").filter(pk=row.facts["export"]).first()
     if export is None or export.status != DataExport.Status.READY:
-        raise Skip("the download was deleted before this email went out.")
+        raise Skip(gettext_lazy("the download was deleted before this email went out."))
     url = download_url(export)
     context = {"member": export.member, "export": export, "download_url": url}
     return composed_from(row, TEMPLATES + "email/export_ready", context, personal_links=(url,))

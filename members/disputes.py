@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from members import dues, emails, roles
 from members.accounts import ensure_member
 from members.models import Dispute, Payment
@@ -76,6 +78,6 @@ def close_dispute(*, stripe_dispute_id: str, status: str, closed_at: datetime.da
         if payment is not None and status == WON and dispute.term_suspended:
             payment.terms.filter(cancelled_on__isnull=False).update(cancelled_on=None)
         elif payment is not None and status == LOST and Payment.objects.get(pk=payment.pk).is_paid:
-            reason = "Taken back by the card holder's bank (dispute lost)."
+            reason = in_society_language(gettext_lazy("Taken back by the card holder's bank (dispute lost)."))
             dues.record_refund(payment=payment, amount_cents=None, reason=reason, by=None, notify=False)
     return dispute

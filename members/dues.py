@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import emails
@@ -25,10 +26,10 @@ class DuesError(Exception):
     """A change to dues that is not allowed; the message says why, for a person to read."""
 
 
-audit.log.describe("payment.recorded", "Recorded a payment")
-audit.log.describe("payment.refunded", "Refunded a payment (in full or in part)")
-audit.log.describe("payment.voided", "Voided a payment")
-audit.log.describe("term.reinstated", "Let a term cut short run to its end")
+audit.log.describe("payment.recorded", gettext_lazy("Recorded a payment"))
+audit.log.describe("payment.refunded", gettext_lazy("Refunded a payment (in full or in part)"))
+audit.log.describe("payment.voided", gettext_lazy("Voided a payment"))
+audit.log.describe("term.reinstated", gettext_lazy("Let a term cut short run to its end"))
 
 # What the log keeps of a new payment (its reference may name who took the cash).
 RECORDED_FIELDS = ("plan", "amount_cents", "currency", "method", "received_on", "receipt_number")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from members.links import absolute, card_url, promise_confirm_url, renewal_url
 from members.models import Dispute, FailedPayment, Member, MembershipTerm, Payment, PaymentPromise, PromiseRequest
@@ -189,9 +190,9 @@ def compose_renewal_reminders(rows) -> dict:
         member, term = members.get(row.facts["member"]), terms.get(row.facts["term"])
         try:
             if member is None or term is None:
-                raise LookupError("The member or the term this reminder was about no longer exists.")
+                raise LookupError(gettext_lazy("The member or the term this reminder was about no longer exists."))
             if member.auto_renew or latest.get(member.pk, term.start) > term.start:
-                raise Skip("the member renewed, or turned on auto-renew, after this reminder was queued.")
+                raise Skip(gettext_lazy("the member renewed, or turned on auto-renew, after this reminder was queued."))
             results[row.pk] = _renewal_reminder(row, member, term, choices[member.pk], today)
         except Exception as error:
             results[row.pk] = error
@@ -216,7 +217,7 @@ def _renewal_reminder(row, member: Member, term: MembershipTerm, choice, today: 
 def compose_auto_renew_notice(row):
     member = Member.objects.select_related("user").get(pk=row.facts["member"])
     if not member.auto_renew or member.stripe_subscription_id != row.facts["subscription"]:
-        raise Skip("auto-renew was turned off after this notice was queued.")
+        raise Skip(gettext_lazy("auto-renew was turned off after this notice was queued."))
     plan, amount = renewal_choice(member)
     context = {
         "charge_on": datetime.date.fromisoformat(row.facts["charge_on"]),

@@ -28,8 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from members import privacy
 from members import stripe as card
 from members.links import InvalidLink, absolute
@@ -40,7 +42,7 @@ from notifications.outbox import Notice, Skip, composed_from, queue_notice, regi
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("member.erased", "Closed an account and erased the person's details")
+audit.log.describe("member.erased", gettext_lazy("Closed an account and erased the person's details"))
 
 CLOSURE_SALT = "members.close-account"
 PROFILE_FIELDS = (
@@ -57,7 +59,7 @@ PROFILE_FIELDS = (
     "country",
     "phone",
 )
-ASKED_BY_MEMBER = "Asked by the member, confirmed from their email."
+ASKED_BY_MEMBER = gettext_lazy("Asked by the member, confirmed from their email.")
 
 
 # Asking, and the emailed link.
@@ -107,7 +109,7 @@ def read_closure_token(token: str) -> Member:
 def compose_closure_confirm(row):
     member = Member.objects.select_related("user").get(pk=row.facts["member"])
     if member.is_erased:
-        raise Skip("the account was closed before this email went out.")
+        raise Skip(gettext_lazy("the account was closed before this email went out."))
     url = closure_url(member)
     context = {"member": member, "confirm_url": url, "hours": settings.ACCOUNT_CLOSURE_LINK_HOURS}
     return composed_from(row, "members/privacy/email/closure_confirm", context, personal_links=(url,))
@@ -150,7 +152,7 @@ def erase_member(*, member: Member, by, reason: str = "", now: datetime.datetime
             "member.erased",
             locked,
             changes=_masked(audit.log.diff(before, locked), email_changed=email != user.email),
-            reason=reason.strip() or ASKED_BY_MEMBER,
+            reason=reason.strip() or in_society_language(ASKED_BY_MEMBER),
         )
         transaction.on_commit(lambda: _forget_at_stripe_later(*stripe_ids), robust=True)
     return locked
@@ -190,7 +192,9 @@ def _close_open_matters(member: Member, now: datetime.datetime) -> None:
     member.promises.update(note="")
     member.failed_payments.update(resolution_note="")
     member.failed_payments.filter(resolved_at__isnull=True).update(
-        resolved_at=now, resolution=FailedPayment.Resolution.RESOLVED, resolution_note="The account was closed."
+        resolved_at=now,
+        resolution=FailedPayment.Resolution.RESOLVED,
+        resolution_note=in_society_language(gettext_lazy("The account was closed.")),
     )
 
 

@@ -196,8 +196,8 @@ class PlanForm(forms.ModelForm):
         offer_second_language(
             self, gettext_lazy("People reading the site (and their emails) in this language see the name below.")
         )
-        self.fields["amount_cents"].label = f"Dues ({settings.CURRENCY})"
-        self.fields["minimum_cents"].label = f"Minimum ({settings.CURRENCY})"
+        self.fields["amount_cents"].label = _("Dues (%(currency)s)") % {"currency": settings.CURRENCY}
+        self.fields["minimum_cents"].label = _("Minimum (%(currency)s)") % {"currency": settings.CURRENCY}
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
@@ -248,7 +248,7 @@ class OfflinePaymentForm(forms.Form):
     def __init__(self, *args, member: Member, **kwargs):
         self.member = member
         super().__init__(*args, **kwargs)
-        self.fields["amount"].label = f"Amount ({settings.CURRENCY})"
+        self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": settings.CURRENCY}
         self.fields["received_on"].initial = timezone.localdate()
 
     def clean_received_on(self):

@@ -14,14 +14,17 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import plan_emails
 from members.dues import DuesError, next_member_number
 from members.models import CoveredPerson, Member, MembershipTerm, User
 
-audit.log.describe("household.person_added", "Added a person to a household or institutional membership")
-audit.log.describe("household.person_removed", "Took a person off a household or institutional membership")
+audit.log.describe("household.person_added", gettext_lazy("Added a person to a household or institutional membership"))
+audit.log.describe(
+    "household.person_removed", gettext_lazy("Took a person off a household or institutional membership")
+)
 
 
 class HouseholdRefused(DuesError):

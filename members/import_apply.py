@@ -20,7 +20,9 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from members.import_decisions import BATCH, KEPT_PROBLEMS, Decision, columns_of, decide, known, people, plans_for
 from members.import_records import ImportedMember, MemberImport
 from members.models import Counter, Member, MemberNote, MembershipTerm, Payment, User
@@ -37,7 +39,9 @@ def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     """The fan-out source: apply the rows after `cursor` ("row:offset"); no emails."""
     job = MemberImport.objects.select_for_update().get(pk=params["job"])
     if job.status != MemberImport.Status.APPLYING:
-        return fanout.Batch([], cursor, done=True, stopped="The import is not being applied.")
+        return fanout.Batch(
+            [], cursor, done=True, stopped=in_society_language(gettext_lazy("The import is not being applied."))
+        )
     row, offset = (int(part) for part in (cursor or "1:0").split(":"))
     skip, found, counts, done = set(job.skip_rows), [], {"skipped": 0}, True
     for record, person, problems in people(job, start=offset, row=row):
@@ -170,7 +174,7 @@ def _payment(job: MemberImport, decision: Decision, plans: dict) -> Payment:
         currency=plan.currency,
         method=Payment.Method.IMPORTED,
         received_on=decision.person.paid_on,
-        reference=f"Imported from {job.file_name}"[:200],
+        reference=in_society_language(gettext_lazy("Imported from %(file)s"), file=job.file_name)[:200],
         receipt_number=f"IMP-{job.pk}-{decision.person.row}",
         recorded_by=job.applied_by,
     )

@@ -10,6 +10,7 @@ import or press asked for it. People who have already signed in are left out.
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from members.import_records import ImportedMember, MemberImport
 from members.links import absolute
@@ -58,7 +59,7 @@ def claim_url(member: Member) -> str:
 def compose_claim_invite(row):
     member = Member.objects.select_related("user").get(pk=row.facts["member"])
     if not _unclaimed(member):
-        raise Skip("the person has signed in since the invitation was queued.")
+        raise Skip(gettext_lazy("the person has signed in since the invitation was queued."))
     context = {
         "member": member,
         "claim_url": claim_url(member),

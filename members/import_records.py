@@ -61,7 +61,7 @@ class MemberImport(models.Model):
         return f"Member import {self.pk} ({self.file_name})"
 
     def audit_label(self) -> str:
-        return f"Member import {self.pk}"
+        return _("Member import %(number)s") % {"number": self.pk}
 
     @property
     def is_locked(self) -> bool:

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import import_apply, import_invites
@@ -24,8 +25,8 @@ from notifications import fanout
 
 __all__ = ["ImportRefused", "check", "invite", "start_apply", "upload"]
 
-audit.log.describe("members.imported", "Imported a member list")
-audit.log.describe("members.invited_to_claim", "Invited imported people to claim their accounts")
+audit.log.describe("members.imported", gettext_lazy("Imported a member list"))
+audit.log.describe("members.invited_to_claim", gettext_lazy("Invited imported people to claim their accounts"))
 
 DATE_FIELDS = ("member_since", "term_start", "paid_through", "last_payment_date")
 

@@ -198,7 +198,9 @@ class Member(models.Model):
 
     def audit_label(self) -> str:
         """How the audit log names a member: by number, never by name or email."""
-        return f"Member {self.member_number}" if self.member_number else f"Member id {self.pk} (no number yet)"
+        if self.member_number:
+            return _("Member %(number)s") % {"number": self.member_number}
+        return _("Member id %(id)s (no number yet)") % {"id": self.pk}
 
     @property
     def name(self) -> str:
@@ -297,7 +299,7 @@ class Plan(PlanOptions, PlanSecondLanguage, models.Model):
         return self.name
 
     def audit_label(self) -> str:
-        return f"Plan {self.name}"
+        return _("Plan %(name)s") % {"name": self.name}
 
     @property
     def is_sliding(self) -> bool:
@@ -374,7 +376,7 @@ class Payment(models.Model):
         return f"{self.receipt_number}: {self.amount_cents / 100:.2f} {self.currency}"
 
     def audit_label(self) -> str:
-        return f"Payment {self.receipt_number}"
+        return _("Payment %(receipt)s") % {"receipt": self.receipt_number}
 
     @property
     def is_paid(self) -> bool:
@@ -424,7 +426,12 @@ class MembershipTerm(models.Model):
         return f"{self.member} {self.plan}: {self.start} to {self.end or 'lifetime'}"
 
     def audit_label(self) -> str:
-        return f"Term {self.start} to {self.end or 'lifetime'} ({self.member.audit_label()})"
+        end = self.end or _("lifetime")
+        return _("Term %(start)s to %(end)s (%(member)s)") % {
+            "start": self.start,
+            "end": end,
+            "member": self.member.audit_label(),
+        }
 
     @property
     def is_void(self) -> bool:

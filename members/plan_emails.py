@@ -86,7 +86,7 @@ def _covered(row) -> CoveredPerson:
 def compose_household_added(row):
     covered = _covered(row)
     if not covered.is_current:
-        raise Skip("the person was removed from the household before this email was sent.")
+        raise Skip(_("the person was removed from the household before this email was sent."))
     context = {
         "covered": covered,
         "payer": covered.payer,

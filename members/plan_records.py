@@ -45,7 +45,7 @@ class Application(models.Model):
         return f"Application {self.pk} ({self.plan})"
 
     def audit_label(self) -> str:
-        return f"Application {self.pk} to {self.plan.name}"
+        return _("Application %(number)s to %(plan)s") % {"number": self.pk, "plan": self.plan.name}
 
     @property
     def is_pending(self) -> bool:
@@ -81,7 +81,10 @@ class CoveredPerson(models.Model):
         return f"{self.person} (covered by {self.payer})"
 
     def audit_label(self) -> str:
-        return f"{self.person.audit_label()}, covered by {self.payer.audit_label()}"
+        return _("%(person)s, covered by %(payer)s") % {
+            "person": self.person.audit_label(),
+            "payer": self.payer.audit_label(),
+        }
 
     @property
     def is_current(self) -> bool:

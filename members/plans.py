@@ -5,14 +5,15 @@ writes the audit row with the fields before and after.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members.models import Plan
 from members.plan_form_options import PLAN_OPTION_FIELDS
 from members.second_language import SECOND_LANGUAGE_FIELDS
 
-audit.log.describe("plan.created", "Created a plan")
-audit.log.describe("plan.edited", "Changed a plan")
+audit.log.describe("plan.created", gettext_lazy("Created a plan"))
+audit.log.describe("plan.edited", gettext_lazy("Changed a plan"))
 
 # What a treasurer sets on a plan: the plan form shows these and `save_plan` saves and logs them.
 PLAN_FIELDS = (

@@ -6,12 +6,13 @@ masks a person's own fields, and `PERSONAL` here adds the ones it does not know 
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members.models import Member
 from members.names import sort_name_for, tidy
 
-audit.log.describe("member.edited", "Changed a member's details")
+audit.log.describe("member.edited", gettext_lazy("Changed a member's details"))
 
 DETAIL_FIELDS = (
     "full_name",

@@ -124,7 +124,7 @@ class FailedPayment(models.Model):
         return f"Failed charge {self.stripe_invoice_id} for {self.member}"
 
     def audit_label(self) -> str:
-        return f"Failed charge {self.stripe_invoice_id}"
+        return _("Failed charge %(invoice)s") % {"invoice": self.stripe_invoice_id}
 
     @property
     def is_open(self) -> bool:
@@ -171,7 +171,8 @@ class PaymentPromise(models.Model):
         return f"{self.member} will pay by {self.get_method_display().lower()}"
 
     def audit_label(self) -> str:
-        return f"Promise to pay by {self.get_method_display().lower()} ({self.member.audit_label()})"
+        method = str(self.get_method_display()).lower()
+        return _("Promise to pay by %(method)s (%(member)s)") % {"method": method, "member": self.member.audit_label()}
 
 
 class MemberNote(models.Model):
@@ -239,7 +240,7 @@ class UnappliedMoney(models.Model):
         return f"Unapplied {self.stripe_object_id}"
 
     def audit_label(self) -> str:
-        return f"Money held for review {self.stripe_object_id}"
+        return _("Money held for review %(object)s") % {"object": self.stripe_object_id}
 
     @property
     def is_open(self) -> bool:

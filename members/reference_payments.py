@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members.dues import next_receipt_number
 from members.models import Member, Payment
 
-audit.log.describe("payment.recorded_by_reference", "Recorded a bank transfer by its reference")
+audit.log.describe("payment.recorded_by_reference", gettext_lazy("Recorded a bank transfer by its reference"))
 
 
 class ReferenceRefused(Exception):

@@ -8,13 +8,14 @@ import re
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members.dues import DuesError
 from members.models import ReminderSchedule
 
-audit.log.describe("reminders.dues_changed", "Changed when dues reminders are sent")
-audit.log.describe("reminders.event_defaults_changed", "Changed the reminders new events start with")
+audit.log.describe("reminders.dues_changed", gettext_lazy("Changed when dues reminders are sent"))
+audit.log.describe("reminders.event_defaults_changed", gettext_lazy("Changed the reminders new events start with"))
 
 DEFAULT_EVENT_OFFSETS = "7d 1d 2h"
 MOST_DAYS_BEFORE = 365

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 
@@ -21,8 +22,8 @@ ALL_ROLES = (ORGANISER, TREASURER)
 # event's door list and nothing else (events/door_helpers.py keeps the group in step).
 DOOR_HELPER = "Door helper"
 
-audit.log.describe("role.granted", "Gave a person a staff role")
-audit.log.describe("role.removed", "Took a staff role from a person")
+audit.log.describe("role.granted", gettext_lazy("Gave a person a staff role"))
+audit.log.describe("role.removed", gettext_lazy("Took a staff role from a person"))
 
 
 class RoleError(Exception):

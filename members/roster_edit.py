@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import dues, emails, merge_parts, profiles, roster_emails
@@ -26,11 +27,11 @@ from members import stripe as card
 from members.models import Member, MembershipTerm, Payment, Plan, User
 from members.names import sort_name_for, tidy
 
-audit.log.describe("member.added", "Added a member by hand")
-audit.log.describe("member.email_changed", "Changed a member's email address")
-audit.log.describe("membership.closed", "Closed a membership")
-audit.log.describe("member.merged", "Merged a second record of the same person into this member")
-audit.log.describe("member.merged_away", "Merged this record into another of the same person")
+audit.log.describe("member.added", gettext_lazy("Added a member by hand"))
+audit.log.describe("member.email_changed", gettext_lazy("Changed a member's email address"))
+audit.log.describe("membership.closed", gettext_lazy("Closed a membership"))
+audit.log.describe("member.merged", gettext_lazy("Merged a second record of the same person into this member"))
+audit.log.describe("member.merged_away", gettext_lazy("Merged this record into another of the same person"))
 
 
 class RosterRefused(Exception):

@@ -6,6 +6,7 @@ from the member as they are then.
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from members.links import absolute
 from members.models import Member
@@ -52,7 +53,7 @@ def masked_address(email: str) -> str:
 def _member(row) -> Member:
     member = Member.objects.select_related("user").get(pk=row.facts["member"])
     if member.is_erased or member.merged_into_id:
-        raise Skip("the member's record was closed or merged before this email went out.")
+        raise Skip(gettext_lazy("the member's record was closed or merged before this email went out."))
     return member
 
 

@@ -14,10 +14,10 @@ class ReminderSchedule(models.Model):
     event_offsets = models.CharField(max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    audit_label = "Reminder schedule"
+    audit_label = _("Reminder schedule")
 
     class Meta:
         verbose_name = _("reminder schedule")
 
     def __str__(self):
-        return self.audit_label
+        return str(self.audit_label)

@@ -19,7 +19,9 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from members import arrears, disputes, dues, stripe_sessions, unapplied
 from members import stripe as card
 from members.matching import (
@@ -446,7 +448,12 @@ def charge_refunded(event: dict) -> None:
     payment.refresh_from_db()
     newly_refunded = (charge.get("amount_refunded") or 0) - payment.refunded_cents
     if payment.is_paid and newly_refunded > 0:
-        dues.record_refund(payment=payment, amount_cents=newly_refunded, reason="Refunded in Stripe.", by=None)
+        dues.record_refund(
+            payment=payment,
+            amount_cents=newly_refunded,
+            reason=in_society_language(gettext_lazy("Refunded in Stripe.")),
+            by=None,
+        )
 
 
 def _dispute_facts(dispute: dict) -> dict:

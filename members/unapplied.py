@@ -8,6 +8,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from members import arrears, dues
@@ -17,8 +18,8 @@ from members.models import Member, Payment, Plan, UnappliedMoney
 
 log = logging.getLogger(__name__)
 
-audit.log.describe("unapplied.applied", "Applied money held for review to a member")
-audit.log.describe("unapplied.refunded", "Refunded money held for review")
+audit.log.describe("unapplied.applied", gettext_lazy("Applied money held for review to a member"))
+audit.log.describe("unapplied.refunded", gettext_lazy("Refunded money held for review"))
 
 
 def hold(

@@ -297,9 +297,14 @@ def _greeting(checkout: Checkout, member: Member, paid_through) -> str:
     greeting = _("Welcome, you are a member.")
     if member.member_number:
         greeting = _("Welcome, you are a member: your member number is %(number)s.") % {"number": member.member_number}
+    # Marked outside an f-string: the extractor (xgettext) reads no string inside one.
     if member.has_lifetime_membership:
-        return f"{greeting} {_('Your membership is for life.')}"
-    return f"{greeting} {_('Your membership runs until %(date)s.') % {'date': until}}" if until else greeting
+        life = _("Your membership is for life.")
+        return f"{greeting} {life}"
+    if not until:
+        return greeting
+    runs = _("Your membership runs until %(date)s.") % {"date": until}
+    return f"{greeting} {runs}"
 
 
 def _status(checkout: Checkout) -> dict:

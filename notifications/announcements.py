@@ -12,8 +12,10 @@ import nh3
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from notifications import access, composing, fanout, kinds, outbox, registry
 from notifications.models import Announcement, Category
 from notifications.outbox import Notice
@@ -52,7 +54,7 @@ def recipients(segment: str, *, after: int = 0) -> Iterable[Recipient]:
     name, _, key = segment.partition(":")
     source = registry.segment_sources.get(name)
     if source is None:
-        raise AnnouncementError("That audience no longer exists.")
+        raise AnnouncementError(_("That audience no longer exists."))
     return source.recipients(key, after=after)
 
 
@@ -86,7 +88,7 @@ def email_key(announcement_id: int, email: str) -> str:
     return f"{job_key(announcement_id)}:{email if len(email) <= 150 else hashlib.sha256(email.encode()).hexdigest()}"
 
 
-audit.log.describe("announcement.started", "Started sending an announcement or a message to attendees")
+audit.log.describe("announcement.started", gettext_lazy("Started sending an announcement or a message to attendees"))
 
 
 def start_sending(*, announcement_id: int, by) -> Announcement:
@@ -96,11 +98,11 @@ def start_sending(*, announcement_id: int, by) -> Announcement:
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
         if announcement.status not in (Announcement.Status.DRAFT, Announcement.Status.SCHEDULED):
-            raise AnnouncementError("This announcement has already been sent.")
+            raise AnnouncementError(_("This announcement has already been sent."))
         if announcement.segment not in dict(segment_choices()):
-            raise AnnouncementError("Its audience no longer exists; edit the announcement and choose another.")
+            raise AnnouncementError(_("Its audience no longer exists; edit the announcement and choose another."))
         if by is not None and not access.may_use_segment(by, announcement.segment):
-            raise AnnouncementError("You may not write to this audience; choose one of your own.")
+            raise AnnouncementError(_("You may not write to this audience; choose one of your own."))
         _start(announcement, by=by)
     return announcement
 
@@ -124,7 +126,12 @@ def next_batch(params: dict, *, cursor: str, limit: int) -> fanout.Batch:
     """The fan-out source: the next recipients of the announcement's segment."""
     announcement = Announcement.objects.get(pk=params["announcement"])
     if announcement.status != Announcement.Status.SENDING:
-        return fanout.Batch([], cursor, done=True, stopped="The announcement is no longer being sent.")
+        return fanout.Batch(
+            [],
+            cursor,
+            done=True,
+            stopped=in_society_language(gettext_lazy("The announcement is no longer being sent.")),
+        )
     people = list(itertools.islice(recipients(announcement.segment, after=int(cursor or 0)), limit))
     notices = [
         Notice(
@@ -159,7 +166,8 @@ def compose_batch(rows: list) -> dict:
             results[row.pk] = _compose_test(row)
             continue
         if row.facts["announcement"] not in found:
-            results[row.pk] = LookupError("The announcement was deleted before this email was sent.")
+            deleted = in_society_language(gettext_lazy("The announcement was deleted before this email was sent."))
+            results[row.pk] = LookupError(deleted)
             continue
         announcement, body_html = found[row.facts["announcement"]]
         context = {**_context(announcement, body_html), "name": row.facts.get("name", "")}

@@ -51,9 +51,9 @@ class AnnouncementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only the audiences this person may write to: an organiser, their events' attendees.
         choices = announcements.segment_choices_for(user)
-        self.fields["segment"].choices = [("", "Choose an audience"), *choices]
+        self.fields["segment"].choices = [("", _("Choose an audience")), *choices]
         if not choices:
-            self.fields["segment"].help_text = "There is no audience you can write to now."
+            self.fields["segment"].help_text = _("There is no audience you can write to now.")
 
     def clean_body(self):
         body = self.cleaned_data["body"]

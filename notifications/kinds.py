@@ -50,5 +50,5 @@ def is_operational(kind: str) -> bool:
     return kind in OPERATIONAL_KINDS
 
 
-describe_kind(ANNOUNCEMENT, "Announcement or message to attendees")
+describe_kind(ANNOUNCEMENT, _("Announcement or message to attendees"))
 describe_kind(OPERATIONAL, _("Operational message to attendees"))

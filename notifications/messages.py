@@ -11,16 +11,17 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
 from notifications import access, announcements, fanout, outbox
 from notifications.announcements import AnnouncementError
 from notifications.models import Announcement, Category, Delivery
 
-audit.log.describe("announcement.created", "Wrote a message to attendees or an announcement")
-audit.log.describe("announcement.scheduled", "Scheduled an announcement or a message to attendees")
-audit.log.describe("announcement.cancelled", "Cancelled a scheduled announcement or message to attendees")
-audit.log.describe("announcement.test", "Sent a test of a message to themselves")
+audit.log.describe("announcement.created", gettext_lazy("Wrote a message to attendees or an announcement"))
+audit.log.describe("announcement.scheduled", gettext_lazy("Scheduled an announcement or a message to attendees"))
+audit.log.describe("announcement.cancelled", gettext_lazy("Cancelled a scheduled announcement or message to attendees"))
+audit.log.describe("announcement.test", gettext_lazy("Sent a test of a message to themselves"))
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         indexes = [
             models.Index(fields=["next_attempt_at", "id"], condition=Q(status="queued"), name="delivery_due_idx"),
         ]
@@ -93,7 +93,7 @@ class Delivery(models.Model):
         return f"{self.kind} to {self.to} ({self.status})"
 
     def audit_label(self) -> str:
-        return f"Email {self.pk} ({self.kind})"
+        return _("Email %(number)s (%(kind)s)") % {"number": self.pk, "kind": self.kind}
 
     @property
     def can_retry(self) -> bool:
@@ -174,7 +174,7 @@ class Suppression(models.Model):
         return f"{self.email} ({self.get_reason_display()})"
 
     def audit_label(self) -> str:
-        return f"Suppression {self.pk}"
+        return _("Suppression %(number)s") % {"number": self.pk}
 
     @property
     def in_force(self) -> bool:
@@ -233,7 +233,8 @@ class Announcement(models.Model):
         return self.kind == self.Kind.OPERATIONAL
 
     def audit_label(self) -> str:
-        return f"Announcement {self.pk} to {self.segment_label or self.segment}"[:200]
+        audience = self.segment_label or self.segment
+        return (_("Announcement %(number)s to %(audience)s") % {"number": self.pk, "audience": audience})[:200]
 
 
 class FanOut(models.Model):

@@ -13,7 +13,9 @@ import datetime
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Replace
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from notifications.models import OPTIONAL_CATEGORIES, Category, Delivery, Preference, UnsubscribeLink
 from notifications.preferences import normalise, preference_for
 
@@ -50,7 +52,8 @@ def forget_address(*, email: str, replacement: str) -> int:
         Preference.objects.filter(email=email).delete()
         UnsubscribeLink.objects.filter(email=email).delete()
         Delivery.objects.filter(to=email, status=Status.QUEUED).update(
-            status=Status.SUPPRESSED, last_error="The address was erased at the person's request."
+            status=Status.SUPPRESSED,
+            last_error=in_society_language(gettext_lazy("The address was erased at the person's request.")),
         )
         # Some keys hold the address (an announcement's, one per recipient): it goes from them too.
         return Delivery.objects.filter(to=email).update(

@@ -11,13 +11,16 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 
+from config.languages import in_society_language
 from notifications.models import OPTIONAL_CATEGORIES, Category, Preference, Suppression, UnsubscribeLink
 
 # Where an erased person's address is written (RFC 2606's `.invalid` can never be reached):
 # no email is ever sent to one, whatever list it turns up in.
 ERASED_DOMAIN = "erased.invalid"
-ERASED = "The address was erased: it belongs to nobody."
+ERASED = gettext_lazy("The address was erased: it belongs to nobody.")
 
 
 def normalise(email: str) -> str:
@@ -108,11 +111,22 @@ def preferences_context(*, email: str, next_url: str = "/membership/") -> dict:
     }
 
 
+def suppressed_text(reason: str) -> str:
+    """Why nothing is sent to an address suppressed for `reason`, as a delivery keeps it."""
+    label = _lowered(Suppression.Reason(reason).label)
+    return in_society_language(gettext_lazy("Address suppressed (%(reason)s)."), reason=label)
+
+
+# A choice's label in lower case, read in the language active when it is shown.
+_lowered = lazy(lambda text: str(text).lower(), str)
+
+
 def _reason(*, category: str, suppressed_for: str | None, preference: Preference | None) -> str:
     if suppressed_for:
-        return f"Address suppressed ({Suppression.Reason(suppressed_for).label.lower()})."
+        return suppressed_text(suppressed_for)
     if preference is not None and not preference.allows(category):
-        return f"The recipient chose not to receive: {Category(category).label}."
+        chose = gettext_lazy("The recipient chose not to receive: %(category)s.")
+        return in_society_language(chose, category=Category(category).label)
     return ""
 
 
@@ -138,7 +152,7 @@ def block_reason(*, email: str, category: str) -> str:
     """Why an email to this address in this category must not go out; empty if it may."""
     email = normalise(email)
     if is_erased(email):
-        return ERASED
+        return in_society_language(ERASED)
     query = BLOCK_QUERIES.get(category)
     with connection.cursor() as cursor:
         cursor.execute(query or SUPPRESSION_QUERY, [email, email] if query else [email])
@@ -159,7 +173,7 @@ def blocked_reasons(items) -> dict:
     reasons = {}
     for ident, email, category in items:
         reason = _reason(category=category, suppressed_for=suppressed.get(email), preference=choices.get(email))
-        reason = ERASED if is_erased(email) else reason
+        reason = in_society_language(ERASED) if is_erased(email) else reason
         if reason:
             reasons[ident] = reason
     return reasons

@@ -17,8 +17,11 @@ from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from notifications import composing, preferences
 from notifications.composing import Composed, Skip
 from notifications.delivery_errors import classify
@@ -92,7 +95,7 @@ def _deliver(claim: uuid.UUID, rows: list[Delivery]) -> BatchResult:
     try:
         connection.open()
     except Exception as error:
-        _release(claim, f"Could not reach the mail server: {error}")
+        _release(claim, in_society_language(gettext_lazy("Could not reach the mail server: %(error)s"), error=error))
         return result
     # Over SMTP the worker gives the server the message's bytes itself; other backends
     # (ESPs through anymail, the local mailbox) get the message object.
@@ -101,7 +104,9 @@ def _deliver(claim: uuid.UUID, rows: list[Delivery]) -> BatchResult:
         for delivery, composed in ready:
             outcome = _send_one(connection, claim, delivery, composed, sender)
             if outcome == "lost_connection":
-                lost = "The connection to the mail server was lost before this message's turn."
+                lost = in_society_language(
+                    gettext_lazy("The connection to the mail server was lost before this message's turn.")
+                )
                 result.retrying += 1 + _release(claim, lost)
                 break
             if outcome != "claimed":
@@ -121,10 +126,12 @@ def _compose(claim: uuid.UUID, rows: list[Delivery], result: BatchResult) -> lis
     for delivery in rows:
         outcome = outcomes.get(delivery.pk) or LookupError("The composer returned nothing for this email.")
         if isinstance(outcome, Skip):
-            _settle(delivery.pk, claim, status=Status.SUPPRESSED, last_error=f"Not sent: {outcome}")
+            reason = in_society_language(gettext_lazy("Not sent: %(reason)s"), reason=outcome)
+            _settle(delivery.pk, claim, status=Status.SUPPRESSED, last_error=reason)
             result.suppressed += 1
         elif isinstance(outcome, Exception):
-            error = f"Could not compose this email ({type(outcome).__name__}): {outcome}"
+            failed = gettext_lazy("Could not compose this email (%(kind)s): %(error)s")
+            error = in_society_language(failed, kind=type(outcome).__name__, error=outcome)
             _settle(delivery.pk, claim, status=Status.FAILED, last_error=error[:2000])
             result.failed += 1
         else:
@@ -189,7 +196,8 @@ def _send_one(connection, claim: uuid.UUID, delivery: Delivery, composed: Compos
         message = build_message(delivery, composed, connection)
         raw = message.message().as_bytes(linesep="\r\n") if sender else b""
     except Exception as error:
-        _settle(delivery.pk, claim, status=Status.FAILED, last_error=f"Could not build the message: {error}")
+        error = in_society_language(gettext_lazy("Could not build the message: %(error)s"), error=error)
+        _settle(delivery.pk, claim, status=Status.FAILED, last_error=error)
         return "failed"
     now, attempts = timezone.now(), delivery.attempts + 1
     kept = {} if delivery.prebuilt else _kept_for_staff(delivery, composed)
@@ -264,7 +272,10 @@ def _record_failure(claim: uuid.UUID, pk: int, attempts: int, error: Exception) 
         _settle(pk, claim, status=Status.FAILED, last_error=text)
         return "failed"
     if attempts > len(delays):
-        _settle(pk, claim, status=Status.FAILED, last_error=f"Gave up after {attempts} attempts. {text}")
+        gave_up = ngettext_lazy(
+            "Gave up after %(count)s attempt. %(error)s", "Gave up after %(count)s attempts. %(error)s", "count"
+        )
+        _settle(pk, claim, status=Status.FAILED, last_error=in_society_language(gave_up, count=attempts, error=text))
         return "failed"
     retry_at = timezone.now() + timedelta(seconds=delays[attempts - 1])
     _settle(pk, claim, status=Status.QUEUED, last_error=text, next_attempt_at=retry_at, handed_at=None)
@@ -286,7 +297,7 @@ def _release(claim: uuid.UUID, error: str) -> int:
 
 # The sweep and staff actions ----------------------------------------------------------
 
-UNCERTAIN_ERROR = (
+UNCERTAIN_ERROR = gettext_lazy(
     "The worker sending this message stopped while handing it to the mail server, so it may or may not "
     "have arrived. It will not be sent again on its own: check, then Send again or Mark as sent."
 )
@@ -309,7 +320,7 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
         status=Status.QUEUED, claim=None, claimed_at=None, next_attempt_at=now, updated_at=now
     )
     uncertain = abandoned.exclude(handed_at=None).update(
-        status=Status.UNCERTAIN, last_error=UNCERTAIN_ERROR, updated_at=now
+        status=Status.UNCERTAIN, last_error=in_society_language(UNCERTAIN_ERROR), updated_at=now
     )
     if uncertain:
         logger.warning("%s deliveries are uncertain: a worker died while handing them over", uncertain)
@@ -319,8 +330,8 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     return SweepResult(requeued=requeued, uncertain=uncertain, due=due)
 
 
-audit.log.describe("delivery.resent", "Sent an email again")
-audit.log.describe("delivery.marked_sent", "Marked an email as arrived")
+audit.log.describe("delivery.resent", gettext_lazy("Sent an email again"))
+audit.log.describe("delivery.marked_sent", gettext_lazy("Marked an email as arrived"))
 
 STAFF_FIELDS = ("status", "next_attempt_at", "sent_at")
 
@@ -331,7 +342,8 @@ def retry(*, delivery_id: int, by) -> Delivery:
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
         if not delivery.can_retry:
             state = delivery.get_status_display().lower()
-            raise OutboxError(f"Only a failed or uncertain delivery can be sent again; this one is {state}.")
+            refusal = _("Only a failed or uncertain delivery can be sent again; this one is %(state)s.")
+            raise OutboxError(refusal % {"state": state})
         before = audit.log.snapshot(delivery, STAFF_FIELDS)
         delivery.status, delivery.next_attempt_at = Status.QUEUED, timezone.now()
         delivery.claim = delivery.handed_at = None
@@ -347,7 +359,7 @@ def mark_sent(*, delivery_id: int, by) -> Delivery:
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.status != Status.UNCERTAIN:
-            raise OutboxError("Only an uncertain delivery can be marked as sent.")
+            raise OutboxError(_("Only an uncertain delivery can be marked as sent."))
         before = audit.log.snapshot(delivery, STAFF_FIELDS)
         delivery.status, delivery.sent_at = Status.SENT, delivery.handed_at or timezone.now()
         delivery.claim, delivery.updated_at = None, timezone.now()

@@ -8,8 +8,11 @@ import re
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import audit.log
+from config.languages import in_society_language
 from notifications import preferences
 from notifications.models import Delivery, Suppression, UnsubscribeLink
 
@@ -25,8 +28,8 @@ class SuppressionError(Exception):
     """A change to a suppression that its state does not allow."""
 
 
-audit.log.describe("suppression.added", "Stopped all mail to an address")
-audit.log.describe("suppression.lifted", "Allowed mail to an address again")
+audit.log.describe("suppression.added", gettext_lazy("Stopped all mail to an address"))
+audit.log.describe("suppression.lifted", gettext_lazy("Allowed mail to an address again"))
 
 
 def suppress(*, email: str, reason: str, detail: str = "", user_id: int | None = None) -> tuple[Suppression, bool]:
@@ -40,9 +43,10 @@ def suppress(*, email: str, reason: str, detail: str = "", user_id: int | None =
             lifted_at=None,
             defaults={"reason": reason, "detail": detail[:2000], "created_by_id": user_id},
         )
-        label = suppression.get_reason_display().lower()
         Delivery.objects.filter(to=email, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SUPPRESSED, last_error=f"Address suppressed ({label}).", updated_at=timezone.now()
+            status=Delivery.Status.SUPPRESSED,
+            last_error=preferences.suppressed_text(suppression.reason),
+            updated_at=timezone.now(),
         )
     return suppression, created
 
@@ -64,7 +68,7 @@ def lift(*, suppression_id: int, by, reason: str = "") -> Suppression:
     with transaction.atomic():
         suppression = Suppression.objects.select_for_update().get(pk=suppression_id)
         if not suppression.in_force:
-            raise SuppressionError(f"Mail to {suppression.email} was already allowed again.")
+            raise SuppressionError(_("Mail to %(email)s was already allowed again.") % {"email": suppression.email})
         before = audit.log.snapshot(suppression, ("lifted_at", "lifted_by"))
         suppression.lifted_at, suppression.lifted_by = timezone.now(), by
         suppression.save(update_fields=["lifted_at", "lifted_by"])
@@ -97,7 +101,9 @@ def on_tracking(sender, event, esp_name, **kwargs) -> None:
     suppress(email=event.recipient, reason=reason, detail=detail)
     if event.message_id:
         Delivery.objects.filter(provider_message_id=str(event.message_id)).update(
-            status=Delivery.Status.FAILED, last_error=f"Reported after sending: {detail}", updated_at=timezone.now()
+            status=Delivery.Status.FAILED,
+            last_error=in_society_language(gettext_lazy("Reported after sending: %(detail)s"), detail=detail),
+            updated_at=timezone.now(),
         )
 
 

@@ -3,6 +3,7 @@ person reads (templates and Python) and on a catalogue entry left empty or fuzzy
 
 import io
 import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,15 @@ def test_an_unmarked_string_in_a_template_fails(tmp_path, template):
         'from django import forms\n\nclass F(forms.Form):\n    name = forms.CharField(label="Your name")\n',
         'from django.core.exceptions import ValidationError\n\ndef check(v):\n    raise ValidationError(f"{v} bad")\n',
         'from django.db import models\n\nclass Status(models.TextChoices):\n    OPEN = "open", "Open"\n',
+        'def clean(form):\n    form.add_error("email", "That address is taken.")\n',
+        'def clean(self):\n    self.add_error(None, f"{self.x} is not allowed")\n',
+        'import audit.log\n\naudit.log.describe("plan.created", "Created a plan")\n',
+        'def describe_kind(kind, label):\n    pass\n\ndescribe_kind("news", "News")\n',
+        'def setup(form):\n    form.fields["amount"].label = f"Amount ({form.currency})"\n',
+        'from django.db import models\n\nclass Entry(models.Model):\n    class Meta:\n        verbose_name = "entry"\n',
+        'class EventRefused(Exception):\n    pass\n\ndef go(event):\n    raise EventRefused(f"{event} is over.")\n',
+        'class OutboxError(Exception):\n    pass\n\ndef go():\n    raise OutboxError("Only a failed delivery.")\n',
+        'from django.utils.html import format_html\n\ndef cell(n):\n    return format_html("<b>{}</b> people", n)\n',
     ],
 )
 def test_an_unmarked_string_in_python_fails(tmp_path, module):
@@ -73,6 +83,13 @@ def test_marked_strings_and_words_no_one_reads_pass(tmp_path):
                 'def view(request):\n    messages.success(request, _("Saved."))\n    return {"key": "plain"}\n'
             ),
             "members/pending.py": 'def view(request, messages):\n    messages.success(request, "Saved.")\n',
+            "members/apps.py": 'from django.apps import AppConfig\n\nclass C(AppConfig):\n    label = "members"\n',
+            "members/markup.py": (
+                "from django.utils.html import format_html\nfrom django.utils.translation import gettext as _\n\n"
+                'def cell(n, form):\n    form.add_error("n", _("Too many."))\n'
+                '    raise ValueError("an operator reads this")\n'
+                "    return format_html('<a href=\"{}\">{}</a>', n, n)\n"
+            ),
         },
     )
     _check(root)
@@ -125,3 +142,58 @@ def test_a_catalogue_not_compiled_since_it_changed_fails(tmp_path, compiled):
     root = _catalogue(tmp_path, HEADER + GOOD, compiled)
     with pytest.raises(CommandError, match="1 string"):
         _check(root)
+
+
+MARKED = {
+    "members/sample.py": (
+        "from django.utils.translation import gettext_lazy, ngettext, pgettext\n\n"
+        'A = gettext_lazy("Sign in")\nB = pgettext("navigation", "Main")\n'
+        'C = ngettext("%(n)s seat", "%(n)s seats", 2)\n'
+    ),
+    "templates/sample.html": (
+        "{% load i18n %}{% translate 'Sign in' %}\n"
+        "{% blocktranslate trimmed with name=member.name %}\n  Dear {{ name }},\n{% endblocktranslate %}\n"
+    ),
+}
+TRANSLATED = GOOD + (
+    'msgid "%(n)s seat"\nmsgid_plural "%(n)s seats"\nmsgstr[0] "%(n)s plaza"\nmsgstr[1] "%(n)s plazas"\n\n'
+    'msgid "Dear %(name)s,"\nmsgstr "Estimado/a %(name)s:"\n\n'
+)
+COMPILED_ALL = {**COMPILED, "%(n)s seat": "%(n)s plaza", "Dear %(name)s,": "Estimado/a %(name)s:"}
+
+
+def test_marked_strings_every_catalogue_translates_pass(tmp_path):
+    root = _catalogue(tmp_path, HEADER + TRANSLATED, None)
+    (root / "locale/es/LC_MESSAGES/django.mo").write_bytes(_mo_with_plural(COMPILED_ALL))
+    _project(root, MARKED)
+    _check(root)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("members/other.py", 'from django.utils.translation import gettext as _\n\nX = _("Renew now")\n'),
+        ("members/other.py", 'from django.utils.translation import pgettext\n\nX = pgettext("menu", "Sign in")\n'),
+        ("templates/other.html", "{% load i18n %}<p>{% translate 'Renew now' %}</p>"),
+        ("templates/other.txt", "{% load i18n %}{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}"),
+    ],
+)
+def test_a_marked_string_no_catalogue_translates_fails(tmp_path, name, text):
+    root = _catalogue(tmp_path, HEADER + TRANSLATED, None)
+    (root / "locale/es/LC_MESSAGES/django.mo").write_bytes(_mo_with_plural(COMPILED_ALL))
+    _project(root, {**MARKED, name: text})
+    with pytest.raises(CommandError, match="1 string"):
+        _check(root)
+
+
+def test_the_check_of_the_whole_repository_is_quick():
+    started = time.monotonic()
+    test_the_repository_passes()
+    assert time.monotonic() - started < 20
+
+
+def _mo_with_plural(translations: dict[str, str]) -> bytes:
+    """As _mo, the plural entry keyed by its singular and plural joined by NUL."""
+    plural = {key: value for key, value in translations.items() if key != "%(n)s seat"}
+    plural["%(n)s seat\0%(n)s seats"] = "%(n)s plaza\0%(n)s plazas"
+    return _mo(plural)

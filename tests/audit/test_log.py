@@ -1,8 +1,11 @@
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from audit import log
 from audit.models import AppendOnly, Entry
+from events import question_setup  # noqa: F401 (it describes actions read below)
+from members import applications, dues, plans, roster_edit  # noqa: F401 (as events)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +42,24 @@ def test_record_outside_a_transaction_is_refused(monkeypatch):
     monkeypatch.setattr(log.transaction, "get_connection", lambda: type("C", (), {"in_atomic_block": False})())
     with pytest.raises(RuntimeError):
         log.record(None, "system.thing")
+
+
+def test_actions_are_read_and_sorted_in_the_active_language():
+    with translation.override("es"):
+        actions = log.actions()
+        assert log.label_of("payment.voided") == "Anuló un pago"
+    labels = [label for _code, label in actions]
+    assert dict(actions)["plan.created"] == "Creó una modalidad"
+    # Accents aside: "Añadió…" comes among the A's, before "Aprobó…", not after the Z's.
+    assert labels.index("Añadió un socio a mano") < labels.index("Aprobó una solicitud de modalidad")
+    assert labels.index("Anuló un pago") < labels.index("Borró una pregunta de inscripción que nadie había respondido")
+    assert log.label_of("payment.voided") == "Voided a payment"
+
+
+@pytest.mark.parametrize(("society", "stored"), [("en", "Account {} (for themselves)"), ("es", "Cuenta {} (para sí)")])
+def test_a_member_acting_for_themselves_is_named_in_the_society_language(settings, society, stored):
+    settings.LANGUAGE_CODE = society
+    member_user = UserFactory()
+    with translation.override("es" if society == "en" else "en"), transaction.atomic():
+        entry = log.record(member_user, "member.data_exported", member_user)
+    assert entry.by_label == stored.format(member_user.pk)

@@ -5,7 +5,9 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from config.language_views import SESSION_KEY
 from events import time_zones
 from events.forms import EventForm
 from events.models import Event
@@ -28,9 +30,31 @@ def test_the_societys_zone_comes_first(settings):
     assert offered[0] == "Europe/Lisbon" and offered.count("Europe/Lisbon") == 1
 
 
-def test_a_zone_is_labelled_by_its_city_to_search_by():
-    assert time_zones.label("America/Argentina/Buenos_Aires") == "Buenos Aires (America, Argentina)"
-    assert time_zones.label("UTC") == "UTC"
+def test_a_zone_is_labelled_by_its_city_and_country_to_search_by():
+    with translation.override("en"):
+        assert time_zones.label("America/Argentina/Buenos_Aires") == "Buenos Aires (Argentina)"
+        assert time_zones.label("America/New_York") == "New York (United States)"
+        assert time_zones.label("UTC") == "UTC"
+
+
+def test_a_spanish_reader_finds_the_city_and_country_in_spanish():
+    with translation.override("es"):
+        assert time_zones.label("America/New_York") == "Nueva York (Estados Unidos)"
+        assert time_zones.label("Europe/London") == "Londres (Reino Unido)"
+        assert time_zones.label("Asia/Singapore") == "Singapur"  # a city that is its country is named once
+
+
+def test_an_old_name_kept_on_an_event_still_has_a_label():
+    with translation.override("en"):
+        assert time_zones.label("US/Pacific") == "Los Angeles"
+
+
+@pytest.mark.django_db
+def test_the_spanish_form_offers_spanish_labels_searched_by_the_iana_name(client, organiser):
+    client.force_login(organiser)
+    _read_spanish(client)
+    page = client.get(reverse("events:manage-create")).content.decode()
+    assert re.search(r'<option value="America/New_York"[^>]*>\s*Nueva York \(Estados Unidos\)', page)
 
 
 @pytest.mark.django_db
@@ -68,3 +92,10 @@ def test_an_event_saved_with_an_old_name_can_still_be_edited():
     form = EventForm(data={**_form(), "time_zone": "US/Pacific", "organisers": []}, instance=event)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_zone"] == "US/Pacific"
+
+
+def _read_spanish(client) -> None:
+    """The signed-in person chose Spanish (their choice rides in the session)."""
+    session = client.session
+    session[SESSION_KEY] = "es"
+    session.save()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit import log
 from audit.models import Entry
+from config.language_views import SESSION_KEY
 from members import dues
 from tests.factories import MemberFactory, PaymentFactory, UserFactory
 
@@ -96,6 +97,15 @@ def test_filter_by_action_lists_the_described_labels(client, treasurer, member, 
     assert '<option value="payment.voided">Voided a payment</option>' in page
     rows = _rows(client, action="plan.edited")
     assert "a plan" in rows and "a note" not in rows
+
+
+def test_a_spanish_reader_sees_the_labels_in_spanish(client, treasurer, plan):
+    _entry(treasurer, "plan.edited", plan, reason="a plan")
+    client.force_login(treasurer)
+    _read_spanish(client)
+    page = _page(client)
+    assert '<option value="payment.voided">Anuló un pago</option>' in page
+    assert "Modificó una modalidad" in _rows(client)
 
 
 def test_filter_by_kind_of_object_and_its_label(client, treasurer, plan):
@@ -198,3 +208,16 @@ def test_the_payment_page_shows_its_history(client, treasurer, member, plan):
     page = client.get(f"/manage/payments/{payment.pk}/").text
     assert "Recorded a payment" in page and "1 Mar 2026" in page
     assert f"/manage/audit/?type=members.payment&amp;id={payment.pk}" in page
+
+
+def _read_spanish(client) -> None:
+    """The signed-in person chose Spanish (their choice rides in the session)."""
+    session = client.session
+    session[SESSION_KEY] = "es"
+    session.save()
+
+
+def test_the_search_example_names_an_object_as_the_log_does(client, treasurer, settings):
+    settings.LANGUAGE_CODE = "es"
+    client.force_login(treasurer)
+    assert "Object, e.g. Socio 42" in _page(client)

@@ -110,7 +110,7 @@ def test_retrying_a_sent_delivery_is_refused_with_a_message(client, organiser):
 
 def test_uncertain_deliveries_are_announced_on_the_outbox_page(client, organiser):
     delivery = queue("uncertain").delivery
-    Delivery.objects.filter(pk=delivery.pk).update(status=Status.UNCERTAIN, last_error=sending.UNCERTAIN_ERROR)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.UNCERTAIN, last_error=str(sending.UNCERTAIN_ERROR))
     page = client.get("/manage/outbox/").content.decode()
     assert "1 uncertain" in page and "?status=uncertain" in page
     client.post(f"/manage/outbox/{delivery.pk}/mark-sent/")

@@ -1,6 +1,7 @@
 """`manage.py check_translations`: fails when a checked template or module has a string a
-person reads that is not marked for translation, or a catalogue has an empty or fuzzy
-entry. The rules are in config/translation_check.py; paths not yet converted are listed
+person reads that is not marked for translation, a catalogue has an empty or fuzzy
+entry, or a marked string is in no catalogue of a language. The rules are in
+config/translation_check.py and config/translation_coverage.py; paths not yet converted are listed
 in pyproject.toml under [tool.societas.translations] pending."""
 
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from config import translation_check
+from config import translation_check, translation_coverage
 
 
 class Command(BaseCommand):
@@ -23,7 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         root = Path(options["root"])
         pending = [] if options["all"] else None
-        findings = translation_check.unmarked(root, pending=pending) + translation_check.catalogue_findings(root)
+        findings = [
+            *translation_check.unmarked(root, pending=pending),
+            *translation_check.catalogue_findings(root),
+            *translation_coverage.untranslated(root, pending=pending),
+        ]
         for finding in findings:
             self.stdout.write(str(finding))
         if findings:
