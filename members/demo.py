@@ -10,6 +10,7 @@ plan has its name and description in Spanish too, the society's second language.
 import datetime
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -126,7 +127,11 @@ PEOPLE = [
     ("household@example.org", "Hugo", "Household", None, ("household", M.BANK_TRANSFER, 30, None, "REF HOUSEHOLD")),
     ("covered@example.org", "Cora", "Household", None, None),
     ("calendar@example.org", "Cal", "Calendar", None, ("calendar-year", M.CHEQUE, 50, None, "Cheque 000200")),
+    ("socia@example.org", "Lucía", "Socia", None, ("regular", M.BANK_TRANSFER, 358, None, "REF SOCIA")),
 ]
+# Members who read the site and their emails in Spanish (when the society offers it): their
+# renewal reminder (the term ends within the week) is written in Spanish by the worker.
+SPANISH_READERS = ("socia@example.org",)
 # (payer, person): the household payer covers one more person, who signs in with their own login.
 HOUSEHOLD = ("household@example.org", "covered@example.org")
 
@@ -227,6 +232,8 @@ def seed(log) -> None:
         member = _person(email, first, last, role)
         treasurer = member.user if role == roles.TREASURER else treasurer
         _history(member, email, spec, treasurer=treasurer)
+        if email in SPANISH_READERS and "es" in dict(settings.LANGUAGES) and member.language != "es":
+            Member.objects.filter(pk=member.pk).update(language="es")
     _cover(*HOUSEHOLD)
     pending = Member.objects.get(user__email="pending@example.org")
     if not pending.promises.exists():

@@ -45,3 +45,24 @@ def test_demo_has_a_household_with_one_person_covered_and_a_calendar_year_member
     assert covered.user.check_password(DEMO_PASSWORD), "the covered person signs in like every demo login"
     calendar = Member.objects.get(user__email="calendar@example.org").current_term()
     assert (calendar.plan.slug, calendar.end.month, calendar.end.day) == ("calendar-year", 12, 31)
+
+
+def test_the_demo_has_a_spanish_reader_whose_renewal_reminder_is_written_in_spanish(settings, smtp_server):
+    from django.utils import timezone
+
+    from members import reminders
+    from notifications import sending
+    from notifications.models import Delivery
+    from tests.mail import run_fan_outs
+
+    settings.LANGUAGES = [("en", "English"), ("es", "Español")]
+    call_command("seed_demo", stdout=io.StringIO())
+    lucia = Member.objects.get(user__email="socia@example.org")
+    assert lucia.language == "es" and lucia.in_good_standing()
+    reminders.queue_renewal_reminders(timezone.now())
+    run_fan_outs()
+    delivery = Delivery.objects.get(kind="renewal-reminder", to="socia@example.org")
+    assert sending.send(delivery.pk) is True
+    delivery.refresh_from_db()
+    assert delivery.language == "es"
+    assert delivery.subject.startswith("Su afiliación a") and "Estimado/a Lucía Socia:" in delivery.body_text
