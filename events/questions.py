@@ -227,10 +227,16 @@ def grouped(rows: Iterable[tuple[int, int, str]], kinds: dict[int, str]) -> dict
     return dict(found)
 
 
-def shown(question: Question, value) -> str:
-    """An answer as a person reads it: "Yes", "Vegetarian, Halal", or "" for none."""
+def shown(question: Question, value, *, for_reader: bool = False) -> str:
+    """An answer as a person reads it: "Yes", "Vegetarian, Halal", or "" for none. The
+    organiser's lists keep the choices in the words they wrote; `for_reader` shows the person
+    who answered the choices in their own language, as the form offered them."""
     if not value:
         return ""
     if question.kind == Kind.YES_NO:
         return _("Yes") if value == YES else _("No")
-    return ", ".join(value) if isinstance(value, list) else value
+    values = value if isinstance(value, list) else [value]
+    if for_reader and question.has_choices:
+        words = dict(question.shown_choices)
+        values = [words.get(choice, choice) for choice in values]
+    return ", ".join(values)

@@ -158,7 +158,8 @@ def _attach_answers(event, lines) -> None:
     for line in lines:
         given = saved.get(line.rsvp_id, {}) if line.rsvp_id else {int(k): v for k, v in line.answers.items()}
         line.shown_answers = [
-            (question.shown_text, questions.shown(question, given.get(question.pk))) for question in asked
+            (question.shown_text, questions.shown(question, given.get(question.pk), for_reader=True))
+            for question in asked
         ]
 
 

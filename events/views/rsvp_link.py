@@ -50,7 +50,7 @@ def _page_context(request, found: RSVP, *, form=None, answers_form=None) -> dict
         "waitlist_position": rsvp.waitlist_position(found),
         "form": form or AnswerForm(event=event, initial=initial, answers_given=given),
         "answers_form": answers_form or QuestionAnswersForm(event=event, answers_given=given),
-        "given_answers": [(q, questions.shown(q, given.get(q.pk))) for q in questions.asked(event)],
+        "given_answers": [(q, questions.shown(q, given.get(q.pk), for_reader=True)) for q in questions.asked(event)],
         "answers_closed": questions.may_change_answers(found, now=now),
         "guest_choices": guest_choices(event),
         "current_guests": current_guests,

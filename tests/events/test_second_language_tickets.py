@@ -191,3 +191,15 @@ def test_question_words_in_a_second_language_the_event_lacks_are_refused(organis
     event = EventFactory(organisers=[organiser])
     form = QuestionForm(_question_form(text_second="Necesidades alimentarias"), event=event)
     assert not form.is_valid() and "text_second" in form.errors
+
+
+def test_the_attendee_reads_their_own_answer_in_the_words_they_chose_it_in(client, diet):
+    person = RSVPFactory(event=diet.event)
+    url = reverse("events:rsvp-link", args=[person.token])
+    _in_spanish(client)
+    client.post(url + "?answer=yes", {"answer": "yes", questions.field_name(diet): "Vegetarian"})
+    page = client.get(url).content.decode()
+    summary = page[page.index("Necesidades alimentarias</dt>") :]
+    summary = summary[: summary.index("</dl>")]
+    assert "Necesidades alimentarias" in summary and "Vegetariana" in summary and "Vegetarian<" not in summary
+    assert questions.shown(diet, "Vegetarian") == "Vegetarian", "the organiser's lists keep the words written"
