@@ -316,11 +316,9 @@ RENEWAL_REMINDER_DAYS_AFTER_GRACE = [
 AUTO_RENEW_NOTICE_DAYS = env_int("AUTO_RENEW_NOTICE_DAYS", 7, minimum=1)
 # How long the one-step renewal link in a reminder keeps working.
 RENEWAL_LINK_MAX_AGE_DAYS = env_int("RENEWAL_LINK_MAX_AGE_DAYS", 60, minimum=1)
-# Shown to members who choose to pay by cheque, bank transfer or cash (payee, account details…).
-DUES_OFFLINE_INSTRUCTIONS = env_str("DUES_OFFLINE_INSTRUCTIONS") or (
-    f"Make cheques payable to {ORG_NAME} and post them to {ORG_ADDRESS}. "
-    "For a bank transfer or cash, please ask the treasurer; quote your name as the reference."
-)
+# Shown to members who choose to pay by cheque, bank transfer or cash (payee, account details…),
+# in the society's own words; unset, members read a default in their language (members/emails.py).
+DUES_OFFLINE_INSTRUCTIONS = env_str("DUES_OFFLINE_INSTRUCTIONS", "")
 # The society's bank account, shown to ticket buyers who pay later by bank transfer.
 ORG_BANK_ACCOUNT_NAME = env_str("ORG_BANK_ACCOUNT_NAME") or ORG_NAME
 ORG_BANK_IBAN = env_str("ORG_BANK_IBAN", "")

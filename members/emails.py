@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.links import absolute, card_url, promise_confirm_url, renewal_url
@@ -166,9 +167,19 @@ def compose_auto_renew_cancelled(row):
     return _compose(row, "auto-renew-cancelled", member, context)
 
 
+def offline_instructions() -> str:
+    """How to pay by cheque, transfer or cash: the society's own words, or else ours in the reader's language."""
+    if settings.DUES_OFFLINE_INSTRUCTIONS:
+        return settings.DUES_OFFLINE_INSTRUCTIONS
+    return _(
+        "Make cheques payable to %(org_name)s and post them to %(address)s. For a bank transfer or cash, "
+        "please ask the treasurer; quote your name as the reference."
+    ) % {"org_name": settings.ORG_NAME, "address": settings.ORG_ADDRESS}
+
+
 def compose_promise_noted(row):
     promise = PaymentPromise.objects.select_related("member__user", "plan").get(pk=row.facts["promise"])
-    context = {"promise": promise, "instructions": settings.DUES_OFFLINE_INSTRUCTIONS}
+    context = {"promise": promise, "instructions": offline_instructions()}
     return _compose(row, "promise-noted", promise.member, context)
 
 

@@ -170,3 +170,30 @@ def test_an_event_in_a_second_language_is_shown_to_those_who_read_it(client):
     assert "<h1>Foro de primavera sobre el suelo</h1>" in spanish and "El suelo en primavera." in spanish
     assert "<strong>tarde</strong>" in spanish
     assert "Foro de primavera sobre el suelo" in client.get("/events/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "own", "words"),
+    [
+        ("es", "", "Extienda los cheques a nombre de"),
+        ("en", "", "Make cheques payable to"),
+        ("es", "Transferencia a la cuenta 0049 1234.", "Transferencia a la cuenta 0049 1234."),
+    ],
+)
+def test_how_to_pay_offline_reads_in_the_members_language_unless_the_society_wrote_its_own(
+    settings, django_capture_on_commit_callbacks, language, own, words
+):
+    from members import arrears
+    from members.models import PaymentPromise
+    from tests.factories import PlanFactory
+    from tests.mail import composed
+
+    settings.DUES_OFFLINE_INSTRUCTIONS = own
+    member = MemberFactory(language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        arrears.promise_payment(
+            member=member, plan=PlanFactory(), amount_cents=6000, method=PaymentPromise.Method.CHEQUE
+        )
+    mail = composed(Delivery.objects.get(kind="promise-noted"))
+    assert words in mail.body_text
