@@ -255,8 +255,10 @@ def _set_status(rsvp: RSVP, status: str, now: datetime.datetime) -> None:
 def promote_waitlist(event: Event, *, now: datetime.datetime, notify: bool = True) -> list[RSVP]:
     """Give freed seats to the waitlist, in order: each person in line whose party
     fits in what is left is promoted and emailed. The caller holds the event lock."""
-    left = seats_left(event)
     promoted = []
+    if event.ticket_types.exists():
+        return promoted  # its seats are sold: a freed one goes to the tickets' waitlist, never free
+    left = seats_left(event)
     if left == 0:
         return promoted
     for rsvp in event.rsvps.waitlist().select_for_update():

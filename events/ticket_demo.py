@@ -27,6 +27,8 @@ STUDENT_PLAN = "pay-what-you-can"
 # Seats the orders below keep (paid, free speaker, held, reserved for a bank transfer): the
 # congress grows by these, so the people already coming and the waitlist stay as they were.
 SEATS_FOR_ORDERS = 5
+# And by these, still on sale: a visitor trying the demo can buy a ticket.
+SEATS_ON_SALE = 40
 
 
 def _user(email: str) -> User | None:
@@ -117,6 +119,7 @@ def seed(log) -> None:
     by_transfer = _order(event, kinds["Non-member"], [("Bruno Banco", "bruno.banco@example.org", "No special needs")])
     ticket_pay_later.reserve(order_id=by_transfer.pk)
     _late_payment_refunded(late)
+    Event.objects.filter(pk=event.pk).update(capacity=event.capacity + SEATS_ON_SALE)  # then more seats go on sale
     log(
         f"Congress tickets: {', '.join(kinds)} (the Speaker ticket with the code {SPEAKER_CODE}), "
         f"the code {DISCOUNT_CODE}, pay later on, and orders in every state."

@@ -16,8 +16,8 @@ def test_seed_demo_makes_the_demo_events_with_answers_in_every_state_and_is_safe
         "spring-symposium",
     }
     congress = Event.objects.get(slug="annual-congress")
-    # six seats of free answers, and four more for the demo's ticket orders (events/ticket_demo.py)
-    assert congress.is_multi_day and congress.capacity == 11
+    # six seats of free answers, five for the demo's ticket orders and forty on sale (events/ticket_demo.py)
+    assert congress.is_multi_day and congress.capacity == 51
     assert sum(r.party_size for r in congress.rsvps.filter(status="yes", ticket_lines__isnull=True)) == 6
     assert list(congress.rsvps.waitlist().values_list("name", flat=True)) == ["Vera Visitor", "Walter Waiting"]
     assert Event.objects.get(slug="members-forum-budget").is_members_only

@@ -242,3 +242,21 @@ def test_a_seat_freed_between_two_passes_is_kept_for_the_first_in_line(congress,
     assert refused.value.code == "full"
     assert wait(congress, "Cat").status == WaitlistEntry.Status.WAITING, "so Cat may wait in line too"
     assert ticket_waitlist.offer_pass() == 1
+
+
+def test_a_seat_freed_by_a_free_answer_never_goes_free_to_the_answers_waitlist_once_tickets_are_sold(congress):
+    from events import rsvp as answers
+    from tests.factories import RSVPFactory
+
+    coming, waiting = RSVPFactory(event=congress), RSVPFactory(event=congress)
+    other = RSVPFactory(event=congress)
+    answers.respond(rsvp_id=coming.pk, answer="yes")  # the two seats, answered before tickets were sold
+    answers.respond(rsvp_id=other.pk, answer="yes")
+    answers.respond(rsvp_id=waiting.pk, answer="yes")
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted"
+    TicketType.objects.create(event=congress, name="Non-member", price_cents=9000)
+    answers.respond(rsvp_id=coming.pk, answer="no", guests=0)
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted", "a paid seat is bought, not given to the free answers' waitlist"
+    assert not Delivery.objects.filter(kind="event-promoted").exists()
