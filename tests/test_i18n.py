@@ -15,6 +15,7 @@ from members.models import Member
 from members.money import format_money
 from notifications import sending
 from notifications.models import Delivery
+from tests.e2e.english_left import assert_spanish_mail
 from tests.factories import EventFactory, MemberFactory, TermFactory
 from tests.mail import run_fan_outs
 
@@ -129,6 +130,7 @@ def test_a_spanish_member_gets_the_renewal_reminder_in_spanish_from_a_real_worke
     html = message.get_body(preferencelist=("html",)).get_content()
     assert '<html lang="es">' in html and "Renovar" in html
     assert Delivery.objects.get(kind="renewal-reminder").language == "es"
+    assert_spanish_mail(message)  # no line, no subject, no HTML text left in our English
 
 
 @pytest.mark.django_db

@@ -61,12 +61,26 @@ def _pairs(path: Path):
                 yield normalise(english), tuple(normalise(s) for s in strings if s)
 
 
+TRANSLATE_TAG = re.compile(r"""\{%\s*(?:translate|trans)\s+(?:"([^"]+)"|'([^']+)')[^%]*%\}""")
+
+
+def _untranslated_template_strings(known: set[str]):
+    """Strings our templates mark (`{% translate "…" %}`) that no catalogue holds yet: read in English."""
+    for folder in (ROOT / "templates", *ROOT.glob("*/templates")):
+        for path in folder.rglob("*"):
+            if path.suffix in (".html", ".txt"):
+                for double, single in TRANSLATE_TAG.findall(path.read_text()):
+                    if normalise(double or single) not in known:
+                        yield normalise(double or single)
+
+
 @cache
 def english_catalogue() -> tuple[frozenset[str], tuple[re.Pattern, ...]]:
     """The English we wrote whose Spanish differs: exact texts, and patterns for those with placeholders."""
     pairs = [pair for path in (*CATALOGUES, _allauth_catalogue()) for pair in _pairs(path)]
     spanish = {s for _, strings in pairs for s in strings}
-    exact, patterns = set(), {}
+    known = {english for english, _ in pairs}
+    exact, patterns = set(_untranslated_template_strings(known)), {}
     for english, strings in pairs:
         if not LETTERS.search(english) or english in strings or english in spanish:
             continue

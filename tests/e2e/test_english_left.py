@@ -23,7 +23,14 @@ def test_the_catalogue_holds_our_english_and_not_what_reads_the_same_in_spanish(
 
 @pytest.mark.parametrize(
     "text",
-    ["Sign out", "  Become\n   a member ", "Email:", "Dear Nova Newcomer,", "Thursday 3 December 2026, 9 a.m."],
+    [
+        "Sign out",
+        "  Become\n   a member ",
+        "Email:",
+        "Dear Nova Newcomer,",
+        "Thursday 3 December 2026, 9 a.m.",
+        "Membership",
+    ],
 )
 def test_english_texts_are_named(text):
     found = english_in([("here", text)])
