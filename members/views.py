@@ -297,9 +297,14 @@ def _greeting(checkout: Checkout, member: Member, paid_through) -> str:
     greeting = _("Welcome, you are a member.")
     if member.member_number:
         greeting = _("Welcome, you are a member: your member number is %(number)s.") % {"number": member.member_number}
+    # Each sentence marked outside the f-string, where makemessages finds it.
     if member.has_lifetime_membership:
-        return f"{greeting} {_('Your membership is for life.')}"
-    return f"{greeting} {_('Your membership runs until %(date)s.') % {'date': until}}" if until else greeting
+        for_life = _("Your membership is for life.")
+        return f"{greeting} {for_life}"
+    if not until:
+        return greeting
+    runs_until = _("Your membership runs until %(date)s.") % {"date": until}
+    return f"{greeting} {runs_until}"
 
 
 def _status(checkout: Checkout) -> dict:
