@@ -40,6 +40,7 @@ LETTERS = re.compile(r"[^\W\d_]")
 # Placeholders stand for anything: a pattern means something only when it begins or ends with
 # a word of its own ("Dear %(name)s,", "Pay %(amount)s"), not "%(one)s and %(other)s".
 ANCHORED = re.compile(r"^[^\W\d_]{3,}|[^\W\d_]{3,}[^\w%{}]*$")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z¿¡])")
 ENGLISH_DATES = re.compile(
     r"\b(January|February|March|April|June|July|August|September|October|November|December"
     r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|a\.m\.|p\.m\.|noon|midnight)(?!\w)"
@@ -103,10 +104,13 @@ def english_in(texts, *, allowed=()) -> list[str]:
         text = normalise(raw)
         if not text or text in allowed:
             continue
-        bare = text.rstrip(":").rstrip()
-        if text in exact or bare in exact or any(p.fullmatch(text) for p in patterns):
-            found.append(f"{where}: {text!r}")
-        elif (date := ENGLISH_DATES.search(text)) and not any(date.group(0) in a for a in allowed):
+        # A text may join sentences of several msgids ("Welcome. Your membership runs until …").
+        sentences = SENTENCE_END.split(text)
+        for piece in {text, *(sentences if len(sentences) > 1 else ())}:
+            bare = piece.rstrip(":").rstrip()
+            if piece in exact or bare in exact or any(p.fullmatch(piece) for p in patterns):
+                found.append(f"{where}: {text!r}" + (f" (the sentence {piece!r})" if piece != text else ""))
+        if (date := ENGLISH_DATES.search(text)) and not any(date.group(0) in a for a in allowed):
             found.append(f"{where}: {text!r} (the English word {date.group(0)!r})")
     return sorted(set(found))
 

@@ -30,6 +30,7 @@ def test_the_catalogue_holds_our_english_and_not_what_reads_the_same_in_spanish(
         "Dear Nova Newcomer,",
         "Thursday 3 December 2026, 9 a.m.",
         "Membership",
+        "Bienvenido, ya es socio. Your membership runs until 2 de diciembre de 2027.",
     ],
 )
 def test_english_texts_are_named(text):
