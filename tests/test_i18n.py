@@ -108,6 +108,16 @@ def test_new_and_imported_members_get_the_societys_default_language(settings):
     assert Member().language == "es"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_newcomer_keeps_the_language_they_signed_up_in(client, language):
+    client.post("/language/", {"language": language, "next": "/"})
+    password = "a long and unusual passphrase"
+    form = {"full_name": "Lucía Ejemplo", "email": "lucia@example.org", "password1": password, "password2": password}
+    assert client.post("/accounts/signup/", form).status_code == 302
+    assert Member.objects.get(user__email="lucia@example.org").language == language
+
+
 def _spanish_member_whose_term_ends_in_a_week():
     end = timezone.localdate() + datetime.timedelta(days=7)
     member = MemberFactory(language="es", full_name="Ana Ejemplo")
