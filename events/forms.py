@@ -65,7 +65,7 @@ def aware_in_zone(wall: datetime.datetime, zone_name: str) -> datetime.datetime:
     if moment.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != wall:
         raise forms.ValidationError(
             _("%(time)s on %(date)s does not exist in %(zone)s: the clocks go forward then.")
-            % {"time": f"{wall:%H:%M}", "date": date_format(wall, "j F Y"), "zone": zone_name}
+            % {"time": f"{wall:%H:%M}", "date": date_format(wall, "DATE_FORMAT"), "zone": zone_name}
         )
     return moment.astimezone(datetime.UTC)
 

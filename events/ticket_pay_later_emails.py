@@ -60,7 +60,7 @@ def compose_reserved(row) -> Composed:
         "event": order.event.title,
         "amount": format_money(order.total_cents, order.currency),
         "reference": order.bank_reference,
-        "until": f"{formats.date_format(local, 'j F Y H:i')} ({order.event.time_zone})",
+        "until": f"{formats.date_format(local, 'DATETIME_FORMAT')} ({order.event.time_zone})",
         "account": _account_lines(),
         "link": link,
     }

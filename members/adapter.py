@@ -9,10 +9,13 @@ from allauth.core.ratelimit import respond_429
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from config.brand import email_brand
 from config.client_ip import client_ip
+from config.language_views import offered
 from members.accounts import ensure_member
+from members.models import Member
 from members.profiles import save_own_details
 
 
@@ -48,6 +51,11 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             member = ensure_member(user)
+            # A newcomer reads the pages after signing in, and their emails, in the language
+            # they signed up in; the society's default is for members no one asked.
+            language = translation.get_language()
+            if offered(language) and member.language != language:
+                Member.objects.filter(pk=member.pk).update(language=language)
             # The name asked on the sign-up form (members/account_forms.py), kept on the profile.
             if hasattr(form, "names"):
                 save_own_details(member=member, values=form.names())

@@ -162,10 +162,10 @@ def date_concerns(*, member: Member, received_on: datetime.date) -> list[str]:
     if received_on < joined:
         concerns.append(
             _("%(day)s is before this member joined (%(joined)s).")
-            % {"day": date_format(received_on, "j F Y"), "joined": date_format(joined, "j F Y")}
+            % {"day": date_format(received_on, "DATE_FORMAT"), "joined": date_format(joined, "DATE_FORMAT")}
         )
     if received_on < today - datetime.timedelta(days=365):
-        concerns.append(_("%(day)s is more than a year ago.") % {"day": date_format(received_on, "j F Y")})
+        concerns.append(_("%(day)s is more than a year ago.") % {"day": date_format(received_on, "DATE_FORMAT")})
     return concerns
 
 

@@ -34,6 +34,13 @@ class ProfileForm(NameFields, forms.ModelForm):
             "language",
         ]  # fmt: skip
         widgets = ADDRESS_WIDGETS
+        # The model's fields have no verbose names of their own to translate.
+        labels = {
+            "city": gettext_lazy("City"),
+            "postal_code": gettext_lazy("Postal code"),
+            "country": gettext_lazy("Country"),
+            "phone": gettext_lazy("Phone"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -147,7 +147,7 @@ def session_params(checkout: Checkout, *, customer_id: str) -> dict:
 def _with_days(name: str, checkout: Checkout) -> tuple[str, datetime.date]:
     """`name` followed by the first and last day of the term this checkout pays for, and that last day."""
     start, end = term_dates.next_term_dates(member=checkout.member, plan=checkout.plan, as_of=timezone.localdate())
-    span = {"start": date_format(start, "j F Y"), "end": date_format(end, "j F Y")}
+    span = {"start": date_format(start, "DATE_FORMAT"), "end": date_format(end, "DATE_FORMAT")}
     return f"{name}: " + _("%(start)s to %(end)s") % span, end
 
 

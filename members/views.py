@@ -285,7 +285,7 @@ def checkout_done(request, public_id):
 
 def _greeting(checkout: Checkout, member: Member, paid_through) -> str:
     """A renewal is greeted as a renewal; joining says welcome."""
-    until = date_format(paid_through, "j F Y") if paid_through else ""
+    until = date_format(paid_through, "DATE_FORMAT") if paid_through else ""
     if checkout.purpose == Checkout.Purpose.RENEWAL:
         if member.has_lifetime_membership:
             return _("Your membership is renewed for life.")
@@ -320,7 +320,7 @@ def _status(checkout: Checkout) -> dict:
         "member_number": member.member_number,
         "lifetime": member.has_lifetime_membership,
         "paid_through": paid_through.isoformat() if paid_through else None,
-        "paid_through_display": date_format(paid_through, "j F Y") if paid_through else "",
+        "paid_through_display": date_format(paid_through, "DATE_FORMAT") if paid_through else "",
         "membership_url": reverse("members:membership"),
     }
 

@@ -15,6 +15,7 @@ from members.models import Member
 from members.money import format_money
 from notifications import sending
 from notifications.models import Delivery
+from tests.e2e.english_left import assert_spanish_mail
 from tests.factories import EventFactory, MemberFactory, TermFactory
 from tests.mail import run_fan_outs
 
@@ -107,6 +108,16 @@ def test_new_and_imported_members_get_the_societys_default_language(settings):
     assert Member().language == "es"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_newcomer_keeps_the_language_they_signed_up_in(client, language):
+    client.post("/language/", {"language": language, "next": "/"})
+    password = "a long and unusual passphrase"
+    form = {"full_name": "Lucía Ejemplo", "email": "lucia@example.org", "password1": password, "password2": password}
+    assert client.post("/accounts/signup/", form).status_code == 302
+    assert Member.objects.get(user__email="lucia@example.org").language == language
+
+
 def _spanish_member_whose_term_ends_in_a_week():
     end = timezone.localdate() + datetime.timedelta(days=7)
     member = MemberFactory(language="es", full_name="Ana Ejemplo")
@@ -129,6 +140,7 @@ def test_a_spanish_member_gets_the_renewal_reminder_in_spanish_from_a_real_worke
     html = message.get_body(preferencelist=("html",)).get_content()
     assert '<html lang="es">' in html and "Renovar" in html
     assert Delivery.objects.get(kind="renewal-reminder").language == "es"
+    assert_spanish_mail(message)  # no line, no subject, no HTML text left in our English
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import IN_CI
+from tests.e2e.english_left import assert_spanish_page
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -165,10 +166,12 @@ WIDER_THAN_WINDOW = (Path(__file__).parent / "wider_than_window.js").read_text()
 def check_page(site, axe):
     """At 1280 and at 390 pixels wide: screenshot the page into var/e2e/<test>/ and assert axe
     finds nothing serious or critical; at 390 also that every table value a person sees has
-    a label and that the page does not scroll sideways. The window is then as it was."""
+    a label and that the page does not scroll sideways. A page in Spanish (<html lang="es">)
+    must hold none of our English (tests/e2e/english_left.py); `allowed` names organiser
+    content that happens to read like one of our strings. The window is then as it was."""
     counter = iter(range(1, 1000))
 
-    def check(page, name: str):
+    def check(page, name: str, *, allowed=()):
         page.wait_for_load_state("load")
         number, original = next(counter), page.viewport_size
         try:
@@ -183,6 +186,8 @@ def check_page(site, axe):
                     assert not wide, f"{page.url} scrolls sideways at 390 px because of {wide}"
         finally:
             page.set_viewport_size(original)
+        if page.locator("html").get_attribute("lang") == "es":
+            assert_spanish_page(page, allowed=allowed)
 
     return check
 

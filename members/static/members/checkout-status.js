@@ -23,14 +23,13 @@
     lead.appendChild(badge);
     // The words come from the server, translated: a renewal is greeted as a renewal.
     lead.appendChild(document.createTextNode(" " + status.greeting));
-    box.replaceChildren(lead, paragraph("Your receipt is on its way by email."));
+    // The page holds its words translated: this script writes none of its own.
+    box.replaceChildren(lead, paragraph(box.dataset.receiptText));
     box.dataset.confirmed = "true";
   }
 
   function showSlow() {
-    box.replaceChildren(
-      paragraph("Your payment is taking longer than usual to confirm. You can close this page: we will email your receipt as soon as it arrives, and your membership page will show it.", "lead")
-    );
+    box.replaceChildren(paragraph(box.dataset.slowText, "lead"));
   }
 
   function ask() {
