@@ -8,7 +8,6 @@ import io
 import re
 
 from django.core.management import call_command
-from django.db.models import F
 from playwright.sync_api import expect
 
 from events import invitations
@@ -28,9 +27,27 @@ def _organiser_content() -> list[str]:
     from events.ticket_records import TicketType
     from members.models import Plan
 
-    texts = [*TicketType.objects.values_list("name", flat=True)]
-    texts += [text for plan in Plan.objects.all() for text in (plan.name, plan.description)]
-    texts += [text for event in Event.objects.all() for text in (event.title, event.summary, event.description)]
+    texts = [
+        *TicketType.objects.values_list("name", flat=True),
+        *TicketType.objects.values_list("name_second", flat=True),
+    ]
+    texts += [
+        text
+        for plan in Plan.objects.all()
+        for text in (plan.name, plan.description, plan.name_second, plan.description_second)
+    ]
+    texts += [
+        text
+        for event in Event.objects.all()
+        for text in (
+            event.title,
+            event.summary,
+            event.description,
+            event.title_second,
+            event.summary_second,
+            event.description_second,
+        )
+    ]
     for question in Question.objects.all():
         texts += [question.text, question.help_text, *question.choices]
     return [text for text in texts if text]
@@ -59,6 +76,7 @@ def _join(site, page, check_page):
     page.get_by_role("link", name="Hágase socio").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hágase socio de")
     check_page(page, "join")
+    expect(page.locator("#plan-regular")).to_contain_text("Socio ordinario")
     page.locator("#plan-regular").get_by_role("button", name="Continuar con esta modalidad").click()
 
     expect(page.get_by_role("heading", name="Cree su cuenta")).to_be_visible()
@@ -120,18 +138,18 @@ def _answer_the_invitation(site, page, check_page):
 
 
 def _buy_a_ticket(site, page, check_page):
-    # The demo's congress is full, with a waitlist; the organiser opens more seats.
-    Event.objects.filter(slug="annual-congress").update(capacity=F("capacity") + 10)
+    # The demo's congress keeps seats on sale, and reads in Spanish: its title, tickets and questions.
     page.goto(site.url + "/events/annual-congress/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Congreso anual de la Sociedad")
     check_page(page, "congress")
     page.goto(site.url + "/events/annual-congress/register/")
     check_page(page, "congress-register")
-    page.get_by_label("Cuántas entradas Member").fill("1")
+    page.get_by_label("Cuántas entradas Socio", exact=True).fill("1")
     page.get_by_role("button", name="Indicar los asistentes").click()
     check_page(page, "congress-attendees")
     page.locator("#id_a0-name").fill("Lucía Ejemplo")
     page.locator("#id_a0-email").fill(EMAIL)
-    page.get_by_label("Vegetarian").first.check()
+    page.get_by_label("Vegetariana", exact=True).first.check()
     page.get_by_role("button", name="Hacer el pedido y pagar").click()
     expect(page.get_by_role("heading", name="Pasarela local de prueba")).to_be_visible()
     check_page(page, "congress-checkout")
