@@ -161,7 +161,7 @@ class Order(models.Model):
     )
     buyer_name = models.CharField(max_length=200)
     buyer_email = models.EmailField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HELD, db_index=True)
     total_cents = models.PositiveIntegerField(default=0)
     discount_cents = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3, default=default_currency)
