@@ -52,6 +52,7 @@ class TicketType(models.Model):
     unlock_code = models.CharField(_("code that unlocks it"), max_length=40, blank=True)
     display_order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    audit_field_names = {"price_cents": _("price")}  # the log shows money, not cents
 
     class Meta:
         ordering = ["display_order", "price_cents", "pk"]

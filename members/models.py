@@ -293,6 +293,8 @@ class Plan(PlanOptions, PlanSecondLanguage, models.Model):
         help_text=_("Joining on this plan asks for the member's address."),
     )
     display_order = models.PositiveIntegerField(_("display order"), default=0)
+    # The log shows these as money, not as the cents the admin's form asks for.
+    audit_field_names = {"amount_cents": _("dues"), "minimum_cents": _("minimum")}
 
     class Meta:
         ordering = ["display_order", "name"]
