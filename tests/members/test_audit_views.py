@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit import log
 from audit.models import Entry
@@ -18,6 +19,13 @@ from tests.factories import MemberFactory, PaymentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/manage/audit/"
+
+
+@pytest.fixture(autouse=True)
+def _society_language_after():
+    """A request read in Spanish leaves Spanish active in the thread; the next file's tests read English."""
+    yield
+    translation.deactivate()
 
 
 def _entry(by, action, target, *, changes=None, reason="", at=None) -> Entry:
