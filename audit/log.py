@@ -12,7 +12,9 @@ back together::
 
 Actions are dotted codes (`payment.recorded`); each app describes its own with
 `describe(code, gettext_lazy(label))` so the log's filter reads in words, in the
-reader's language (the label is translated when it is shown, never stored).
+reader's language (the label is translated when it is shown, never stored). A change
+is stored under its field's name and read by the field's verbose name (`field_label`), so
+"amount_cents" reads "amount" in English and "importe" in Spanish.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.functional import Promise
@@ -157,6 +160,35 @@ def history(target: models.Model):
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
     ).select_related("by")
+
+
+def changed_field(entry: Entry, name: str) -> models.Field | None:
+    """The model field a change of `entry` names, if its object's model has one by that name.
+    No query per entry: Django keeps the content types it has read."""
+    model = _model_of(entry)
+    try:
+        return model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(entry: Entry, name: str) -> str:
+    """How a reader names a changed field, in the active language: as the model names it for
+    the log (its `audit_field_names`, where the form's name says how it is typed, "dues
+    (cents)"), else by the field's verbose name; a name that is no field ("roles") in words."""
+    own = getattr(_model_of(entry), "audit_field_names", {})
+    if name in own:
+        return str(own[name])
+    verbose = getattr(changed_field(entry, name), "verbose_name", None)  # a reverse relation has none
+    if verbose:
+        return str(verbose)
+    return name.removesuffix("_cents").replace("_", " ")
+
+
+def _model_of(entry: Entry) -> type[models.Model] | None:
+    if entry.target_type_id is None:
+        return None
+    return ContentType.objects.get_for_id(entry.target_type_id).model_class()
 
 
 def _attname(obj, name):

@@ -90,25 +90,31 @@ class Event(SecondLanguage, models.Model):
         PUBLIC = "public", _("Public: anyone may answer")
         MEMBERS = "members", _("Members only: members in good standing may answer")
 
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FORUM)
-    title = models.CharField(max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.FORUM)
+    title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    summary = models.CharField(max_length=300, blank=True, help_text=_("One or two sentences for lists and links."))
-    description = models.TextField(blank=True, help_text=_("Markdown: **bold**, _italic_, lists, [links](https://…)."))
-    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    venue_name = models.CharField(max_length=200, blank=True)
-    venue_address = models.TextField(blank=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("One or two sentences for lists and links.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown: **bold**, _italic_, lists, [links](https://…).")
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue_name = models.CharField(_("venue name"), max_length=200, blank=True)
+    venue_address = models.TextField(_("venue address"), blank=True)
     online_url = models.URLField(
         _("online joining link"), max_length=500, blank=True, help_text=_("Shown only to people who said yes.")
     )
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Seats, guests included. Blank: no limit.")
+        _("capacity"), null=True, blank=True, help_text=_("Seats, guests included. Blank: no limit.")
     )
     # Yes answers plus their guests, kept by events/rsvp.py under the event's row lock, so
     # taking a seat never sums every answer of a 10,000-person congress.
-    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     guests_allowed = models.PositiveSmallIntegerField(_("guests allowed per RSVP"), default=0)
     rsvp_opens_at = models.DateTimeField(
         _("RSVPs open"), null=True, blank=True, help_text=_("Blank: as soon as published.")
@@ -116,14 +122,19 @@ class Event(SecondLanguage, models.Model):
     rsvp_closes_at = models.DateTimeField(
         _("RSVPs close"), null=True, blank=True, help_text=_("Blank: when it starts.")
     )
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     cancellation_message = models.TextField(blank=True)
-    organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("organisers"), related_name="organised_events", blank=True
+    )
     # People the organisers named to check attendees in at the door of this event, and
     # who may open nothing else under /manage/ (events/door_helpers.py).
-    door_helpers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="door_events", blank=True)
+    door_helpers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("door helpers"), related_name="door_events", blank=True
+    )
     reminder_offsets = models.CharField(
+        _("reminder offsets"),
         max_length=100,
         default=DEFAULT_REMINDER_OFFSETS,
         blank=True,
@@ -141,7 +152,7 @@ class Event(SecondLanguage, models.Model):
         blank=True,
         help_text=_("What the picture shows, for people who cannot see it."),
     )
-    cover_sizes = models.JSONField(default=list, blank=True, editable=False)
+    cover_sizes = models.JSONField(_("cover sizes"), default=list, blank=True, editable=False)
     # Calendars: the UID never changes; SEQUENCE goes up with every change of time or place.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -151,7 +162,7 @@ class Event(SecondLanguage, models.Model):
     reminders_planned_at = models.DateTimeField(default=timezone.now, editable=False)
     reminders_done = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -358,7 +369,7 @@ class RSVP(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RSVPQuerySet.as_manager()

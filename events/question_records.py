@@ -37,16 +37,16 @@ class Question(models.Model):
     kind = models.CharField(_("kind of answer"), max_length=12, choices=Kind.choices, default=Kind.SHORT_TEXT)
     text = models.CharField(_("question"), max_length=300)
     help_text = models.CharField(_("hint"), max_length=300, blank=True)
-    choices = models.JSONField(default=list, blank=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
     # The same in the event's second language; the choices line up one for one with `choices`,
     # which stay the answers kept, so lists and filters read the same whoever answered.
     text_second = models.CharField(_("question in the event's second language"), max_length=300, blank=True)
     help_text_second = models.CharField(_("hint in the event's second language"), max_length=300, blank=True)
-    choices_second = models.JSONField(default=list, blank=True)
+    choices_second = models.JSONField(_("choices in the event's second language"), default=list, blank=True)
     required = models.BooleanField(_("an answer is required"), default=False)
     on_door_list = models.BooleanField(_("show the answers on the door list"), default=False)
-    position = models.PositiveIntegerField(default=0)
-    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QuestionQuerySet.as_manager()

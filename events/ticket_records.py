@@ -52,6 +52,7 @@ class TicketType(models.Model):
     unlock_code = models.CharField(_("code that unlocks it"), max_length=40, blank=True)
     display_order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    audit_field_names = {"price_cents": _("price")}  # the log shows money, not cents
 
     class Meta:
         ordering = ["display_order", "price_cents", "pk"]
@@ -161,7 +162,7 @@ class Order(models.Model):
     )
     buyer_name = models.CharField(max_length=200)
     buyer_email = models.EmailField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HELD, db_index=True)
     total_cents = models.PositiveIntegerField(default=0)
     discount_cents = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3, default=default_currency)

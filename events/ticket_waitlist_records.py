@@ -40,7 +40,7 @@ class WaitlistEntry(models.Model):
     )
     name = models.CharField(max_length=200)
     email = models.EmailField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
     # The offer: a held order for one seat, paid through its own link; set once, never reused.
     offer = models.OneToOneField(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="waitlist_entry")
     offered_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,22 +106,13 @@ def filtered(filters: dict):
     return entries
 
 
-def _field(entry: Entry, name: str):
-    """The model field a change names, if the entry's object has one by that name."""
-    model = entry.target_type.model_class() if entry.target_type_id else None
-    try:
-        return model._meta.get_field(name) if model else None
-    except FieldDoesNotExist:
-        return None
-
-
 def _related_labels(entries: list[Entry]) -> dict:
     """How the log names each object a change points to (a payment's plan): one query per
     kind of object on the page, however many rows."""
     wanted: dict = {}
     for entry in entries:
         for name, pair in (entry.changes or {}).items():
-            field = _field(entry, name)
+            field = audit.log.changed_field(entry, name)
             if field is not None and field.many_to_one and isinstance(pair, list):
                 wanted.setdefault(field.related_model, set()).update(v for v in pair if isinstance(v, int))
     labels = {}
@@ -135,9 +125,11 @@ def _related_labels(entries: list[Entry]) -> dict:
 def _value(entry: Entry, name: str, value, labels: dict) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if value == audit.log.CHANGED:
+        return _("(changed)")  # a person's own detail: the log keeps that it changed, not its value
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    field = _field(entry, name)
+    field = audit.log.changed_field(entry, name)
     if field is not None and field.many_to_one:
         return labels.get((field.related_model, value), f"#{value}")
     if field is not None and field.choices:
@@ -150,12 +142,18 @@ def _value(entry: Entry, name: str, value, labels: dict) -> str:
 
 
 def change_lines(entry: Entry, labels: dict | None = None) -> list[tuple[str, str, str]]:
-    """Each change as (field, before, after), in words: "amount: $60.00 → $0.00"."""
+    """Each change as (field, before, after), in words and in the reader's language:
+    "amount: $60.00 → $0.00" ("importe: …" for a reader of Spanish)."""
     lines = []
     for name, pair in (entry.changes or {}).items():
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        label = name.removesuffix("_cents").replace("_", " ")
-        lines.append((label, _value(entry, name, old, labels or {}), _value(entry, name, new, labels or {})))
+        lines.append(
+            (
+                audit.log.field_label(entry, name),
+                _value(entry, name, old, labels or {}),
+                _value(entry, name, new, labels or {}),
+            )
+        )
     return lines
 
 

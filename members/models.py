@@ -149,31 +149,39 @@ class Member(models.Model):
     # The name as the person writes it, and the part lists sort by (members/names.py
     # guesses it). Given and family names are kept as other systems export them; a
     # member with no full name is named by them.
-    full_name = models.CharField(max_length=200, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
     sort_name = models.CharField(_("name to sort by"), max_length=200, blank=True)
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
     address_line1 = models.CharField(_("address"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address (line 2)"), max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=100, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    member_number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    member_number = models.PositiveIntegerField(_("member number"), unique=True, null=True, blank=True, editable=False)
     directory_consent = models.BooleanField(_("list me in the members' directory"), default=False)
     # What a listing in the directory shows besides the name (members/directory.py).
     directory_shows_place = models.BooleanField(_("show my city and country in the directory"), default=False)
-    affiliation = models.CharField(max_length=200, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     # The language the member reads the site and their emails in (one of LANGUAGES).
     language = models.CharField(_("language"), max_length=10, default=default_language)
-    interests = models.CharField(max_length=500, blank=True)
+    interests = models.CharField(_("interests"), max_length=500, blank=True)
     # A second record of one person, merged into the one kept (members/roster_edit.py).
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="merged_records"
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Stripe: the customer is created once and reused for every later checkout.
-    stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
+    stripe_customer_id = models.CharField(
+        _("Stripe customer ID"), max_length=255, unique=True, null=True, blank=True, editable=False
+    )
     stripe_subscription_id = models.CharField(max_length=255, blank=True, editable=False)
     auto_renew = models.BooleanField(_("auto-renew"), default=False, editable=False)
     renews_on = models.DateField(
@@ -265,10 +273,10 @@ class Plan(PlanOptions, PlanSecondLanguage, models.Model):
         MONTHLY = "monthly", _("Monthly")
         LIFETIME = "lifetime", _("Lifetime")
 
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(unique=True)
-    description = models.TextField(blank=True)
-    pricing = models.CharField(max_length=10, choices=Pricing.choices, default=Pricing.FIXED)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    pricing = models.CharField(_("pricing"), max_length=10, choices=Pricing.choices, default=Pricing.FIXED)
     amount_cents = models.PositiveIntegerField(
         _("dues (cents)"), help_text=_("The fixed dues, or the suggested amount on a sliding scale.")
     )
@@ -276,15 +284,17 @@ class Plan(PlanOptions, PlanSecondLanguage, models.Model):
         _("minimum (cents)"), default=0, help_text=_("The least a member may pay on a sliding scale.")
     )
     currency = models.CharField(max_length=3, default=default_currency)
-    period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEARLY)
-    auto_renew_offered = models.BooleanField(default=True)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.YEARLY)
+    auto_renew_offered = models.BooleanField(_("auto renew offered"), default=True)
     is_open = models.BooleanField(_("open to new members"), default=True)
     needs_address = models.BooleanField(
         _("asks for a postal address"),
         default=False,
         help_text=_("Joining on this plan asks for the member's address."),
     )
-    display_order = models.PositiveIntegerField(default=0)
+    display_order = models.PositiveIntegerField(_("display order"), default=0)
+    # The log shows these as money, not as the cents the admin's form asks for.
+    audit_field_names = {"amount_cents": _("dues"), "minimum_cents": _("minimum")}
 
     class Meta:
         ordering = ["display_order", "name"]
@@ -342,19 +352,21 @@ class Payment(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DUES, db_index=True)
     # What a payment that is not dues bought, in words: "Annual Congress: 2 tickets (order 12)".
     description = models.CharField(_("description"), max_length=300, blank=True)
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
-    amount_cents = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3, default=default_currency)
-    method = models.CharField(max_length=20, choices=Method.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
-    received_on = models.DateField()
-    reference = models.CharField(max_length=200, blank=True)
-    receipt_number = models.CharField(max_length=30, unique=True)
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="payments", null=True, blank=True
+    )
+    amount_cents = models.PositiveIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default=default_currency)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PAID)
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=30, unique=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    refunded_cents = models.PositiveIntegerField(default=0)
+    refunded_cents = models.PositiveIntegerField(_("refunded"), default=0)
     status_reason = models.TextField(_("reason for refund or void"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
@@ -400,7 +412,10 @@ class MembershipTerm(models.Model):
     end = models.DateField(null=True, blank=True, help_text=_("Empty for a lifetime membership."))
     payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="terms")
     cancelled_on = models.DateField(
-        null=True, blank=True, help_text=_("The first day this term no longer covers, after a refund or void.")
+        _("cancelled on"),
+        null=True,
+        blank=True,
+        help_text=_("The first day this term no longer covers, after a refund or void."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

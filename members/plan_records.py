@@ -20,15 +20,17 @@ class Application(models.Model):
         DECLINED = "declined", _("Declined")
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="applications")
-    plan = models.ForeignKey("members.Plan", on_delete=models.PROTECT, related_name="applications")
+    plan = models.ForeignKey(
+        "members.Plan", verbose_name=_("plan"), on_delete=models.PROTECT, related_name="applications"
+    )
     statement = models.TextField(_("your answer"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    decline_reason = models.TextField(blank=True)
+    decline_reason = models.TextField(_("decline reason"), blank=True)
 
     # The applicant's answer may say where they study or work: the log says it changed, never what it was.
     audit_personal_fields = ("statement",)
@@ -66,7 +68,7 @@ class CoveredPerson(models.Model):
     payer = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="covered_people")
     person = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="covered_by")
     added_at = models.DateTimeField(auto_now_add=True)
-    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["added_at", "pk"]

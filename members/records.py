@@ -114,7 +114,7 @@ class FailedPayment(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution.choices, blank=True)
     resolution_note = models.TextField(blank=True)
 
     class Meta:
@@ -149,7 +149,7 @@ class PaymentPromise(models.Model):
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=20, choices=Method.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -219,8 +219,9 @@ class UnappliedMoney(models.Model):
     renews_on = models.DateField(null=True, blank=True)
     stripe_event_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     payment = models.OneToOneField(
+        verbose_name=_("payment"),
         to="members.Payment",
         on_delete=models.SET_NULL,
         null=True,

@@ -9,9 +9,9 @@ class ReminderSchedule(models.Model):
     and the reminders a new event starts with. The environment gives only the values
     used until staff first save this page."""
 
-    days_before_end = models.JSONField(default=list)
-    days_after_grace = models.JSONField(default=list)
-    event_offsets = models.CharField(max_length=100, blank=True)
+    days_before_end = models.JSONField(_("days before end"), default=list)
+    days_after_grace = models.JSONField(_("days after grace"), default=list)
+    event_offsets = models.CharField(_("event offsets"), max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     audit_label = _("Reminder schedule")

@@ -68,10 +68,10 @@ class Delivery(models.Model):
     # The language the email is written in: when queued, the one the person was reading;
     # once composed, the one it was written in (a member's own, notifications/languages.py).
     language = models.CharField(max_length=10, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # Set while a worker holds the row: which batch, when it took it, and when it
     # began handing this message to the mail server (see outbox.sweep).
     claim = models.UUIDField(null=True, blank=True, db_index=True)
@@ -80,7 +80,7 @@ class Delivery(models.Model):
     provider_message_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -152,14 +152,19 @@ class Suppression(models.Model):
         REJECTED = "rejected", _("Refused by the mail service")
         STAFF = "staff", _("Suppressed by staff")
 
-    email = models.EmailField(db_index=True)
-    reason = models.CharField(max_length=12, choices=Reason.choices)
+    email = models.EmailField(_("email"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -208,7 +213,7 @@ class Announcement(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.ANNOUNCEMENT)
     segment = models.CharField(max_length=200)
     segment_label = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     recipient_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -216,9 +221,14 @@ class Announcement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # When a scheduled message is to go out (UTC); the dispatcher starts it then.
     send_at = models.DateTimeField(_("send at"), null=True, blank=True, db_index=True)
 

@@ -6,7 +6,7 @@ from audit import log
 from audit.models import AppendOnly, Entry
 from events import question_setup  # noqa: F401 (it describes actions read below)
 from members import applications, dues, plans, roster_edit  # noqa: F401 (as events)
-from tests.factories import UserFactory
+from tests.factories import PaymentFactory, PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,41 @@ def test_a_member_acting_for_themselves_is_named_in_the_society_language(setting
     with translation.override("es" if society == "en" else "en"), transaction.atomic():
         entry = log.record(member_user, "member.data_exported", member_user)
     assert entry.by_label == stored.format(member_user.pk)
+
+
+def _recorded(target, changes) -> Entry:
+    with transaction.atomic():
+        return Entry.objects.get(pk=log.record(None, "system.thing", target, changes=changes).pk)
+
+
+def test_a_changed_field_is_named_by_its_verbose_name_in_the_active_language():
+    entry = _recorded(PaymentFactory(), {"amount_cents": [None, 6000], "method": [None, "cash"]})
+    assert log.field_label(entry, "amount_cents") == "amount"
+    with translation.override("es"):
+        assert log.field_label(entry, "amount_cents") == "importe"
+        assert log.field_label(entry, "method") == "forma de pago"
+
+
+def test_a_model_may_name_a_field_for_the_log_otherwise_than_its_form_does():
+    entry = _recorded(PlanFactory(), {"amount_cents": [6000, 6500]})
+    assert log.field_label(entry, "amount_cents") == "dues"
+    with translation.override("es"):
+        assert log.field_label(entry, "amount_cents") == "cuota"
+
+
+def test_a_name_that_is_no_field_reads_in_words():
+    payment = PaymentFactory()
+    entry = _recorded(payment, {"term_cancelled_on": [None, "2026-03-01"], "terms": [0, 1]})
+    assert log.field_label(entry, "term_cancelled_on") == "term cancelled on"
+    assert log.field_label(entry, "terms") == "terms", "a reverse relation has no verbose name"
+    assert log.changed_field(entry, "term_cancelled_on") is None
+    nothing = _recorded(None, {"price_cents": [1, 2]})
+    assert log.field_label(nothing, "price_cents") == "price" and log.changed_field(nothing, "price_cents") is None
+
+
+def test_naming_the_fields_of_many_entries_asks_the_database_nothing_more(django_assert_num_queries):
+    entries = [_recorded(PaymentFactory(), {"status": ["paid", "voided"]}) for _ in range(3)]
+    log.field_label(entries[0], "status")  # Django reads a content type once, then keeps it
+    with django_assert_num_queries(0):
+        assert [log.field_label(entry, "status") for entry in entries] == ["status"] * 3
+        assert all(log.changed_field(entry, "status").choices for entry in entries)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit import log
 from audit.models import Entry
@@ -18,6 +19,13 @@ from tests.factories import MemberFactory, PaymentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/manage/audit/"
+
+
+@pytest.fixture(autouse=True)
+def _society_language_after():
+    """A request read in Spanish leaves Spanish active in the thread; the next file's tests read English."""
+    yield
+    translation.deactivate()
 
 
 def _entry(by, action, target, *, changes=None, reason="", at=None) -> Entry:
@@ -221,3 +229,68 @@ def test_the_search_example_names_an_object_as_the_log_does(client, treasurer, s
     settings.LANGUAGE_CODE = "es"
     client.force_login(treasurer)
     assert "Object, e.g. Socio 42" in _page(client)
+
+
+def _refunded_by_cheque(treasurer, member, plan):
+    payment = dues.record_payment(
+        member=member, plan=plan, amount_cents=6000, method="cheque", received_on=datetime.date.today(), by=treasurer
+    )
+    dues.record_refund(payment=payment, amount_cents=6000, reason="Paid twice", by=treasurer)
+
+
+def test_a_spanish_reader_reads_the_changed_fields_and_their_codes_in_spanish(client, treasurer, member, plan):
+    _refunded_by_cheque(treasurer, member, plan)
+    client.force_login(treasurer)
+    _read_spanish(client)
+    rows = _rows(client)
+    assert "importe: — → 60,00" in rows and "forma de pago: — → Cheque" in rows and "modalidad: — → " in rows
+    assert "estado: Pagado → Reembolsado" in rows and "reembolsado: " in rows
+    assert "amount:" not in rows and "method:" not in rows and "status:" not in rows
+
+
+def test_an_english_reader_reads_the_same_changes_in_english(client, treasurer, member, plan):
+    _refunded_by_cheque(treasurer, member, plan)
+    client.force_login(treasurer)
+    rows = _rows(client)
+    assert "amount: — → $60.00" in rows and "method: — → Cheque" in rows
+    assert "status: Paid → Refunded" in rows and "refunded: $0.00 → $60.00" in rows
+
+
+def test_a_plans_dues_read_as_money_in_the_readers_language(client, treasurer, plan):
+    _entry(treasurer, "plan.edited", plan, changes={"amount_cents": [6000, 6500], "is_open": [True, False]})
+    client.force_login(treasurer)
+    assert "dues: $60.00 → $65.00" in _rows(client) and "open to new members: yes → no" in _rows(client)
+    _read_spanish(client)
+    rows = _rows(client)
+    assert "cuota: " in rows and "abierta a nuevos socios: sí → no" in rows and "(cents)" not in rows
+
+
+def test_a_persons_own_details_read_as_changed_in_the_readers_language(client, treasurer, member):
+    _entry(treasurer, "member.edited", member, changes={"city": ["Lyon", "Paris"]})
+    client.force_login(treasurer)
+    assert "city: (changed) → (changed)" in _rows(client)
+    _read_spanish(client)
+    rows = _rows(client)
+    assert "ciudad: (modificado) → (modificado)" in rows and "Paris" not in rows
+
+
+def test_an_events_fields_and_a_name_that_is_no_field_read_in_spanish(client, treasurer, member):
+    from tests.factories import EventFactory
+
+    event = EventFactory(title="Winter Forum")
+    _entry(treasurer, "event.edited", event, changes={"capacity": [40, 60], "kind": ["meeting", "congress"]})
+    _entry(treasurer, "member.roles_changed", member, changes={"roles": [[], ["Treasurer"]]})
+    client.force_login(treasurer)
+    _read_spanish(client)
+    rows = _rows(client)
+    assert "aforo: 40 → 60" in rows and "tipo: Reunión → Congreso" in rows
+    assert "roles: — → Treasurer" in rows, "a name that is no field of the object reads as it is stored"
+
+
+def test_the_page_in_spanish_takes_the_same_queries_for_5_and_60_rows(client, treasurer, plan):
+    client.force_login(treasurer)
+    _read_spanish(client)
+    _fill(treasurer, plan, 5, first=8000)
+    five = _queries(client)
+    _fill(treasurer, plan, 55, first=9000)
+    assert _queries(client) == five
