@@ -6,17 +6,11 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from members.second_language import reads, validate_offered_language
+from members.second_language import reads, second_language_field, validate_offered_language  # noqa: F401 - migration 0008 names it here
 
 
 class SecondLanguage(models.Model):
-    second_language = models.CharField(
-        _("second language"),
-        max_length=10,
-        blank=True,
-        validators=[validate_offered_language],
-        help_text=_("Blank: the event is shown in the language it is written in."),
-    )
+    second_language = second_language_field(_("Blank: the event is shown in the language it is written in."))
     title_second = models.CharField(_("event name in the second language"), max_length=200, blank=True)
     summary_second = models.CharField(_("summary in the second language"), max_length=300, blank=True)
     description_second = models.TextField(_("description in the second language"), blank=True)

@@ -50,17 +50,20 @@ def offer_second_language(form, help_text: str = "") -> None:
     )
 
 
+def second_language_field(help_text) -> models.CharField:
+    """Which offered language a thing's second words are in (blank: it has none)."""
+    return models.CharField(
+        _("second language"), max_length=10, blank=True, validators=[validate_offered_language], help_text=help_text
+    )
+
+
 class PlanSecondLanguage(models.Model):
     """A plan's name and description again in one other language. Each plan says which
     language that is (as an event does), so a society offering three languages can
     still choose, and the treasurer sees on the form what the second words are for."""
 
-    second_language = models.CharField(
-        _("second language"),
-        max_length=10,
-        blank=True,
-        validators=[validate_offered_language],
-        help_text=_("People reading the site (and their emails) in this language see the name below."),
+    second_language = second_language_field(
+        _("People reading the site (and their emails) in this language see the name below.")
     )
     name_second = models.CharField(_("name in the second language"), max_length=100, blank=True)
     description_second = models.TextField(_("description in the second language"), blank=True)
