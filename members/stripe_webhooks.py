@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from config.languages import in_society_language
-from members import arrears, disputes, dues, stripe_sessions, unapplied
+from members import arrears, dues, stripe_disputes, stripe_sessions, unapplied
 from members import stripe as card
 from members.matching import (
     checkout_problem,
@@ -33,6 +33,9 @@ from members.matching import (
     paying_member,
 )
 from members.models import Checkout, Member, MembershipTerm, Payment, Plan, RefusedWebhook, StripeEvent
+from members.stripe_disputes import payment_of_intent
+from members.stripe_objects import local_day, when
+from members.stripe_objects import object_id as _id
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +54,6 @@ class NotReady(Exception):
 class WrongApiVersion(BadWebhook):
     """From Stripe, but rendered in another API version than the one we read: the webhook
     endpoint in the Stripe dashboard is set up wrongly."""
-
-
-def when(timestamp: int | None) -> datetime.datetime | None:
-    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC) if timestamp else None
-
-
-def local_day(timestamp: int) -> datetime.date:
-    """The day, in the society's time zone, on which a Stripe timestamp falls."""
-    return timezone.localdate(when(timestamp))
-
-
-def _id(value) -> str:
-    """Stripe sends either an id or, when expanded, the object with its id."""
-    if isinstance(value, dict):
-        return value.get("id") or ""
-    return value or ""
 
 
 def verify(*, payload: bytes, signature: str | None) -> dict:
@@ -421,21 +408,12 @@ def subscription_changed(event: dict) -> None:
     )
 
 
-def _payment_of_intent(intent: str) -> tuple[Payment | None, str | None]:
-    """The payment a PaymentIntent paid (asking Stripe for its invoice if need be), and that invoice."""
-    payment = Payment.objects.filter(stripe_payment_intent_id=intent).first() if intent else None
-    if payment is not None or not intent:
-        return payment, None
-    invoice_id = card.invoice_for_payment_intent(intent)
-    return (Payment.objects.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None), invoice_id
-
-
 def charge_refunded(event: dict) -> None:
     """A refund made in Stripe: recorded with a refund receipt; refunded in full, the payment's term ends today.
     A partial refund keeps the term."""
     charge = event["data"]["object"]
     intent = _id(charge.get("payment_intent"))
-    payment, invoice_id = _payment_of_intent(intent)
+    payment, invoice_id = payment_of_intent(intent)
     if payment is None:
         if unapplied.is_held(payment_intent_id=intent, stripe_object_id=invoice_id):
             log.info("Refunded charge %s returned money held for the treasurer.", charge.get("id"))
@@ -456,41 +434,6 @@ def charge_refunded(event: dict) -> None:
         )
 
 
-def _dispute_facts(dispute: dict) -> dict:
-    intent = _id(dispute.get("payment_intent"))
-    payment, _invoice = _payment_of_intent(intent)
-    return {
-        "payment": payment,
-        "amount_cents": dispute.get("amount") or 0,
-        "currency": dispute.get("currency") or "",
-        "reason": dispute.get("reason") or "",
-        "charge_id": _id(dispute.get("charge")),
-        "payment_intent_id": intent,
-    }
-
-
-def dispute_created(event: dict) -> None:
-    """A chargeback opened: recorded, the treasurers told, the term kept or suspended by policy."""
-    dispute = event["data"]["object"]
-    disputes.open_dispute(
-        stripe_dispute_id=dispute["id"],
-        status=dispute.get("status") or "",
-        opened_at=when(dispute.get("created")) or when(event["created"]),
-        **_dispute_facts(dispute),
-    )
-
-
-def dispute_closed(event: dict) -> None:
-    """A chargeback settled: won gives a suspended term back, lost marks the payment refunded."""
-    dispute = event["data"]["object"]
-    disputes.close_dispute(
-        stripe_dispute_id=dispute["id"],
-        status=dispute.get("status") or "",
-        closed_at=when(event["created"]),
-        **_dispute_facts(dispute),
-    )
-
-
 HANDLERS = {
     "checkout.session.completed": checkout_completed,
     "checkout.session.async_payment_succeeded": checkout_completed,
@@ -501,6 +444,6 @@ HANDLERS = {
     "customer.subscription.updated": subscription_changed,
     "customer.subscription.deleted": subscription_changed,
     "charge.refunded": charge_refunded,
-    "charge.dispute.created": dispute_created,
-    "charge.dispute.closed": dispute_closed,
+    "charge.dispute.created": stripe_disputes.dispute_created,
+    "charge.dispute.closed": stripe_disputes.dispute_closed,
 }
