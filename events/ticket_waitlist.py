@@ -218,13 +218,5 @@ def close(*, event_id: int) -> int:
         open_entries = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offer")
         open_entries = list(open_entries.filter(event_id=event_id, status__in=WaitlistEntry.OPEN))
         for entry in open_entries:
-            if entry.offer is not None and entry.offer.is_held:
-                end_hold(
-                    entry.offer,
-                    status=Order.Status.CANCELLED,
-                    now=now,
-                    reason=in_society_language(gettext_lazy("the event was cancelled")),
-                )
-            entry.status = WaitlistEntry.Status.LEFT
-            entry.save(update_fields=["status"])
+            ticket_waitlist_leave.close_entry(entry, now=now, reason=gettext_lazy("the event was cancelled"))
     return len(open_entries)

@@ -59,16 +59,17 @@ def leave(*, entry_id: int, now: datetime.datetime | None = None) -> bool:
         entry = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offer").get(pk=entry_id)
         if entry.status not in WaitlistEntry.OPEN:
             return False
-        if entry.offer is not None and entry.offer.is_held:
-            end_hold(
-                entry.offer,
-                status=Order.Status.CANCELLED,
-                now=now,
-                reason=in_society_language(gettext_lazy("left the waitlist")),
-            )
-        entry.status = WaitlistEntry.Status.LEFT
-        entry.save(update_fields=["status"])
+        close_entry(entry, now=now, reason=gettext_lazy("left the waitlist"))
     return True
+
+
+def close_entry(entry: WaitlistEntry, *, now: datetime.datetime, reason) -> None:
+    """Take a locked, open entry off the waitlist, ending the hold of a seat offered to it;
+    `reason` (marked) is kept on the offer in the society's language. Under the event's lock."""
+    if entry.offer is not None and entry.offer.is_held:
+        end_hold(entry.offer, status=Order.Status.CANCELLED, now=now, reason=in_society_language(reason))
+    entry.status = WaitlistEntry.Status.LEFT
+    entry.save(update_fields=["status"])
 
 
 def queue_joined_email(entry: WaitlistEntry, *, position: int | None) -> None:
